@@ -1,0 +1,1 @@
+"""homeassistant_config package."""

@@ -1,0 +1,117 @@
+"""Client side: connect to a Wyoming service, read with limits and timeouts, describe it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from types import TracebackType
+from urllib.parse import urlparse
+
+from wyoming.event import Event, async_write_event
+from wyoming.info import Describe, Info
+
+from .errors import WyomingVoiceError
+from .wire import WireLimits, read_event
+
+CLIENT_LIMITS = WireLimits(max_data_bytes=16 * 1024 * 1024, max_payload_bytes=16 * 1024 * 1024)
+
+
+class ServiceUnavailableError(WyomingVoiceError):
+    """A service could not be reached, or stopped answering."""
+
+    code = "service-unavailable"
+
+
+class WyomingConnection:
+    """One connection to a Wyoming service (tcp:// or unix://)."""
+
+    def __init__(
+        self, uri: str, *, connect_timeout: float = 5.0, read_timeout: float | None = 30.0
+    ) -> None:
+        self.uri = uri
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def connect(self) -> None:
+        """Open the connection or raise ServiceUnavailableError."""
+        parsed = urlparse(self.uri)
+        try:
+            if parsed.scheme == "tcp" and parsed.hostname and parsed.port:
+                opening = asyncio.open_connection(parsed.hostname, parsed.port)
+            elif parsed.scheme == "unix":
+                opening = asyncio.open_unix_connection(parsed.path)
+            else:
+                raise ServiceUnavailableError(f"unsupported URI {self.uri!r}")
+            self._reader, self._writer = await asyncio.wait_for(opening, self.connect_timeout)
+        except (OSError, TimeoutError) as err:
+            raise ServiceUnavailableError(f"cannot connect to {self.uri}: {err}") from err
+
+    async def close(self) -> None:
+        """Close the connection."""
+        if self._writer is not None:
+            self._writer.close()
+            try:
+                await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+            except (OSError, TimeoutError):
+                pass
+            self._writer = None
+
+    async def __aenter__(self) -> WyomingConnection:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def write(self, event: Event) -> None:
+        """Send one event."""
+        if self._writer is None:
+            raise ServiceUnavailableError("not connected")
+        try:
+            await async_write_event(event, self._writer)
+        except (ConnectionError, RuntimeError) as err:
+            raise ServiceUnavailableError(f"{self.uri} closed the connection: {err}") from err
+
+    async def read(self, timeout: float | None = None) -> Event | None:
+        """Next event, None when the service closed the connection."""
+        if self._reader is None:
+            raise ServiceUnavailableError("not connected")
+        limit = self.read_timeout if timeout is None else timeout
+        try:
+            return await asyncio.wait_for(read_event(self._reader, CLIENT_LIMITS), limit)
+        except TimeoutError as err:
+            raise ServiceUnavailableError(f"{self.uri} did not answer within {limit} s") from err
+        except ConnectionError as err:
+            raise ServiceUnavailableError(f"{self.uri} closed the connection: {err}") from err
+
+    async def read_until(
+        self, is_last: Callable[[Event], bool], timeout: float | None = None
+    ) -> list[Event]:
+        """Read events until one satisfies is_last (included) or an error event arrives."""
+        events: list[Event] = []
+        while True:
+            event = await self.read(timeout)
+            if event is None:
+                raise ServiceUnavailableError(f"{self.uri} closed the connection early")
+            events.append(event)
+            if is_last(event) or event.type == "error":
+                return events
+
+
+async def describe(uri: str, timeout: float = 5.0) -> Info:
+    """describe → info round trip."""
+    async with WyomingConnection(uri, connect_timeout=timeout, read_timeout=timeout) as conn:
+        await conn.write(Describe().event())
+        while True:
+            event = await conn.read()
+            if event is None:
+                raise ServiceUnavailableError(f"{uri} closed the connection before info")
+            if Info.is_type(event.type):
+                return Info.from_event(event)

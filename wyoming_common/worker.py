@@ -1,0 +1,172 @@
+"""The one place where blocking engine work runs: a thread per call, a lock per engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import ParamSpec, TypeVar
+
+from .errors import EngineTimeoutError
+
+_LOGGER = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class CancelToken:
+    """Set when the caller stopped waiting; long engine loops poll it to stop early."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the running engine call to stop."""
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the caller gave up on the result."""
+        return self._event.is_set()
+
+
+class ModelWorker:
+    """Runs blocking calls of one engine in worker threads, one call at a time.
+
+    The engine lock is taken inside the thread, so a call whose caller was cancelled keeps
+    the engine busy until it really returns: the next call never overlaps it.
+    """
+
+    def __init__(self, name: str, *, timeout: float | None = None, concurrency: int = 1) -> None:
+        self.name = name
+        self.timeout = timeout
+        self._lock = threading.BoundedSemaphore(concurrency)
+        self.busy_seconds = 0.0
+        self.calls = 0
+
+    async def run(
+        self,
+        func: Callable[_P, _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """Run func(*args, **kwargs) in a thread under the engine lock, with the timeout."""
+        return await self._run(func, None, args, kwargs)
+
+    async def run_cancellable(
+        self,
+        func: Callable[..., _T],
+        *args: object,
+        timeout: float | None = None,
+    ) -> _T:
+        """Like run, but func gets a CancelToken as its last argument, set on cancel/timeout."""
+        token = CancelToken()
+        return await self._run(func, token, (*args, token), {}, timeout)
+
+    async def _run(
+        self,
+        func: Callable[..., _T],
+        token: CancelToken | None,
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+        timeout: float | None = None,
+    ) -> _T:
+        limit = timeout if timeout is not None else self.timeout
+
+        def locked_call() -> _T:
+            with self._lock:
+                if token is not None and token.cancelled:
+                    raise asyncio.CancelledError
+                started = time.monotonic()
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    self.busy_seconds += time.monotonic() - started
+                    self.calls += 1
+
+        future = asyncio.ensure_future(asyncio.to_thread(locked_call))
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), limit)
+        except TimeoutError as err:
+            if token is not None:
+                token.cancel()
+            future.add_done_callback(_consume_result)
+            raise EngineTimeoutError(f"{self.name} did not finish within {limit:.1f} s") from err
+        except asyncio.CancelledError:
+            if token is not None:
+                token.cancel()
+            future.add_done_callback(_consume_result)
+            raise
+
+
+    async def stream(
+        self,
+        func: Callable[..., Iterator[_T]],
+        *args: object,
+        timeout: float | None = None,
+    ) -> AsyncIterator[_T]:
+        """Iterate a blocking generator in a thread, yielding each item as soon as it exists.
+
+        func gets a CancelToken as its last argument; it is set when the consumer stops
+        iterating (break, cancellation, disconnect) or when the whole stream exceeds timeout.
+        """
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
+        token = CancelToken()
+        limit = timeout if timeout is not None else self.timeout
+
+        def put(kind: str, value: object) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+            except RuntimeError:  # loop closed: nobody is listening any more
+                pass
+
+        def produce() -> None:
+            with self._lock:
+                started = time.monotonic()
+                try:
+                    if token.cancelled:
+                        return
+                    for item in func(*args, token):
+                        put("item", item)
+                        if token.cancelled:
+                            break
+                except BaseException as err:  # handed to the consumer, re-raised there
+                    put("error", err)
+                finally:
+                    self.busy_seconds += time.monotonic() - started
+                    self.calls += 1
+                    put("done", None)
+
+        producer = asyncio.ensure_future(asyncio.to_thread(produce))
+        producer.add_done_callback(_consume_result)
+        deadline = None if limit is None else loop.time() + limit
+        try:
+            while True:
+                remaining = None if deadline is None else max(0.0, deadline - loop.time())
+                try:
+                    kind, value = await asyncio.wait_for(queue.get(), remaining)
+                except TimeoutError as err:
+                    raise EngineTimeoutError(
+                        f"{self.name} did not finish within {limit:.1f} s"
+                    ) from err
+                if kind == "done":
+                    return
+                if kind == "error":
+                    assert isinstance(value, BaseException)
+                    raise value
+                yield value  # type: ignore[misc]
+        finally:
+            token.cancel()
+
+
+def _consume_result(future: asyncio.Future[object]) -> None:
+    """Retrieve the abandoned thread's outcome so asyncio does not warn about it."""
+    if future.cancelled():
+        return
+    err = future.exception()
+    if err is not None and not isinstance(err, asyncio.CancelledError):
+        _LOGGER.debug("Abandoned engine call ended with %r", err)
