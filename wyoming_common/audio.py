@@ -83,7 +83,11 @@ def _lowpass(samples: np.ndarray, cutoff: float, taps: int = 63) -> np.ndarray:
     n = np.arange(taps) - (taps - 1) / 2
     kernel = np.sinc(2 * cutoff * n) * np.hamming(taps)
     kernel /= kernel.sum()
-    return np.convolve(samples, kernel.astype(np.float32), mode="same").astype(np.float32)
+    # "full" then slice: mode="same" returns max(len(samples), taps) values, which made
+    # chunks shorter than the kernel come out longer than they went in.
+    full = np.convolve(samples, kernel.astype(np.float32), mode="full")
+    start = (taps - 1) // 2
+    return full[start : start + samples.size].astype(np.float32)
 
 
 def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:

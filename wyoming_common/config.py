@@ -61,16 +61,54 @@ class EnvArgumentParser(argparse.ArgumentParser):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
-        super().__init__(*args, **kwargs)
+        # Set before super().__init__, which adds --help through our add_argument.
         self.env_prefix = env_prefix
         self._environ = os.environ if environ is None else environ
         self.env_names: dict[str, str] = {}
+        self._env_lists: set[argparse.Action] = set()  # append flags with an env default
+        super().__init__(*args, **kwargs)
 
     def add_argument(self, *name_or_flags: str, **kwargs: Any) -> argparse.Action:  # type: ignore[override]
-        """Add a flag; `env=False` opts out of the environment fallback."""
+        """Add a flag; `env=False` opts out of the environment fallback.
+
+        `secret=True` keeps the value (possibly read from the environment) out of --help.
+        """
         use_env = kwargs.pop("env", True)
+        secret = kwargs.pop("secret", False)
         action = super().add_argument(*name_or_flags, **kwargs)
-        if not use_env or not action.option_strings:
+        return self._env_fallback(action, use_env, secret)
+
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
+        """A group whose flags get the same environment fallback as the parser's."""
+        return self._env_container(super().add_argument_group(*args, **kwargs))
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> Any:
+        """A mutually exclusive group whose flags get the environment fallback."""
+        return self._env_container(super().add_mutually_exclusive_group(**kwargs))
+
+    def _env_container(self, group: Any) -> Any:
+        # argparse groups add actions without calling the parser's add_argument.
+        plain_add = group.add_argument
+
+        def add_argument(*name_or_flags: str, **kwargs: Any) -> argparse.Action:
+            use_env = kwargs.pop("env", True)
+            secret = kwargs.pop("secret", False)
+            return self._env_fallback(plain_add(*name_or_flags, **kwargs), use_env, secret)
+
+        group.add_argument = add_argument
+        return group
+
+    def _env_fallback(
+        self, action: argparse.Action, use_env: bool, secret: bool = False
+    ) -> argparse.Action:
+        if secret:
+            # "%(default).0s" renders as nothing and stops the formatter adding the default.
+            action.help = f"{action.help or ''} (value hidden)%(default).0s".strip()
+        if (
+            not use_env
+            or not action.option_strings
+            or isinstance(action, argparse._HelpAction | argparse._VersionAction)
+        ):
             return action
         name = env_name(self.env_prefix, action.dest)
         self.env_names[action.dest] = name
@@ -81,13 +119,31 @@ class EnvArgumentParser(argparse.ArgumentParser):
             self.error(str(err))
         if raw is not None:
             action.default = self._env_default(action, name, raw)
+            if isinstance(action, argparse._AppendAction):
+                self._env_lists.add(action)
         return action
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """Parse; an explicit append flag replaces an environment list instead of extending it."""
+        env_lists = {action: action.default for action in self._env_lists}
+        for action in env_lists:
+            action.default = None
+        try:
+            parsed, extras = super().parse_known_args(args, namespace)
+        finally:
+            for action, default in env_lists.items():
+                action.default = default
+        for action, default in env_lists.items():
+            if getattr(parsed, action.dest, None) is None:
+                setattr(parsed, action.dest, list(default) if default is not None else None)
+        return parsed, extras
 
     def _env_default(self, action: argparse.Action, name: str, raw: str) -> Any:
         try:
             if isinstance(action, argparse._StoreTrueAction | argparse._StoreFalseAction):
-                value = parse_bool(raw)
-                return value if isinstance(action, argparse._StoreTrueAction) else not value
+                # The variable is named after dest, so it holds dest's value: for
+                # `--no-cache` (dest cache, store_false) PREFIX_CACHE=0 turns caching off.
+                return parse_bool(raw)
             convert: Callable[[str], Any] = action.type or str  # type: ignore[assignment]
             if action.nargs in ("*", "+") or isinstance(action, argparse._AppendAction):
                 return [convert(part) for part in raw.replace(",", " ").split()]
@@ -178,7 +234,7 @@ def add_service_arguments(
         "--metrics-port",
         type=int,
         default=None,
-        help="serve Prometheus metrics on this HTTP port (127.0.0.1 unless --metrics-host)",
+        help="serve Prometheus metrics at http://127.0.0.1:PORT/metrics",
     )
     group.add_argument("--debug", action="store_true", help="log at DEBUG level")
     group.add_argument(

@@ -111,7 +111,10 @@ class ZeroconfAdvertiser:
             return
         try:
             if self._info is not None:
-                await self._zeroconf.async_unregister_service(self._info)
+                # The call only schedules the goodbyes; closing before they went out
+                # (as happened) left the service listed until its TTL expired.
+                goodbye = await self._zeroconf.async_unregister_service(self._info)
+                await goodbye
         finally:
             await self._zeroconf.async_close()
             self._zeroconf = None

@@ -44,6 +44,8 @@ class ServiceEventHandler(AsyncEventHandler):
         super().__init__(reader, writer)
         self._info = info
         self.metrics = metrics or Metrics()
+        # Without injected metrics the runner hands its own in, so requests reach /metrics.
+        self.metrics_injected = metrics is not None
         self._limits = limits
         self._write_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()

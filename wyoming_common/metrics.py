@@ -39,8 +39,18 @@ def _format_labels(labels: Labels, extra: tuple[tuple[str, str], ...] = ()) -> s
     pairs = labels + extra
     if not pairs:
         return ""
-    body = ",".join(f'{key}="{value}"' for key, value in pairs)
+    body = ",".join(f'{key}="{_escape(value)}"' for key, value in pairs)
     return "{" + body + "}"
+
+
+def _escape(value: str) -> str:
+    """Label value escaping of the text format: backslash, double quote, newline."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    """Full precision: `:g` keeps 6 digits, so 1234567 bytes would read 1.23457e+06."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 class Metrics:
@@ -76,7 +86,7 @@ class Metrics:
         for name, series in sorted(self._counters.items()):
             full = f"{self.namespace}_{name}"
             lines += [f"# HELP {full} {self._help.get(name, '')}", f"# TYPE {full} counter"]
-            lines += [f"{full}{_format_labels(k)} {v:g}" for k, v in sorted(series.items())]
+            lines += [f"{full}{_format_labels(k)} {_number(v)}" for k, v in sorted(series.items())]
         for name, hists in sorted(self._histograms.items()):
             full = f"{self.namespace}_{name}"
             lines += [f"# HELP {full} {self._help.get(name, '')}", f"# TYPE {full} histogram"]
@@ -86,7 +96,7 @@ class Metrics:
                     le = (("le", f"{bound:g}"),)
                     lines.append(f"{full}_bucket{_format_labels(key, le)} {count}")
                 lines.append(f'{full}_bucket{_format_labels(key, (("le", "+Inf"),))} {hist.count}')
-                lines.append(f"{full}_sum{_format_labels(key)} {hist.total:g}")
+                lines.append(f"{full}_sum{_format_labels(key)} {_number(hist.total)}")
                 lines.append(f"{full}_count{_format_labels(key)} {hist.count}")
         return "\n".join(lines) + "\n"
 

@@ -131,12 +131,26 @@ class ServiceRunner:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         handler = self._factory(reader, writer)
+        if not handler.metrics_injected:
+            handler.metrics = self.metrics
         self._handlers.add(handler)
         self.metrics.inc("connections_total", "Client connections accepted")
+        # A task of its own, so stop() can cancel a request handled inline that outlived
+        # the grace period; waiting on it (not awaiting it) keeps this connection task from
+        # ending cancelled, which asyncio's stream callback logs as an error on 3.11.
+        run = asyncio.create_task(handler.run(), name=f"{self.service} {handler.peer}")
+        self._tasks.add(run)
         try:
-            await handler.run()
+            await asyncio.wait([run])
+        except asyncio.CancelledError:
+            run.cancel()
+            raise
         finally:
+            self._tasks.discard(run)
             self._handlers.discard(handler)
+        failure = None if run.cancelled() else run.exception()
+        if failure is not None:
+            _LOGGER.error("%s: connection %s failed", self.service, handler.peer, exc_info=failure)
 
     async def _serve_stdio(self) -> None:
         loop = asyncio.get_running_loop()
@@ -175,6 +189,8 @@ class ServiceRunner:
             self._watchdog.cancel()
         for task in list(self._tasks):
             task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=2.0)
         if self._metrics_server is not None:
             await self._metrics_server.stop()
         self._stopped.set()

@@ -54,7 +54,8 @@ class ModelWorker:
         **kwargs: _P.kwargs,
     ) -> _T:
         """Run func(*args, **kwargs) in a thread under the engine lock, with the timeout."""
-        return await self._run(func, None, args, kwargs)
+        # func never sees this token; it only stops a call abandoned while queued for the lock.
+        return await self._run(func, CancelToken(), args, kwargs)
 
     async def run_cancellable(
         self,

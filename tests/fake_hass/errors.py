@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+class ServerStopping(Exception):
+    """Raised inside a delayed answer when the fake stops; the connection is dropped."""
+
+
 class HouseError(Exception):
     """Root of the fake's errors; `code` is the websocket `error.code` HA would send."""
 

@@ -217,10 +217,7 @@ class House:
     ) -> State:
         """Write a state; `attributes` None keeps the current ones. Fires on change only."""
         old = self.states.get(entity_id)
-        if attributes is None:
-            attrs = dict(old.attributes) if old else {}
-        else:
-            attrs = dict(attributes)
+        attrs = dict(attributes if attributes is not None else old.attributes if old else {})
         if old is not None and old.state == state and old.attributes == attrs:
             return old
         now = utcnow()

@@ -121,7 +121,10 @@ def _light_on(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[s
         if "color_temp" in modes:
             updates["color_temp_kelvin"] = None
     elif "color_temp_kelvin" in data and "color_temp" in modes:
-        low, high = attrs.get("min_color_temp_kelvin", 2000), attrs.get("max_color_temp_kelvin", 6500)
+        low, high = (
+            attrs.get("min_color_temp_kelvin", 2000),
+            attrs.get("max_color_temp_kelvin", 6500),
+        )
         kelvin = round(max(low, min(high, _number(data, "color_temp_kelvin", 1000, 20000))))
         updates.update(
             color_mode="color_temp", color_temp_kelvin=kelvin, hs_color=None, rgb_color=None

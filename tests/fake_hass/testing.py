@@ -1,0 +1,101 @@
+"""Test helpers: a tiny HA websocket client and a describe-only Wyoming server."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+import aiohttp
+from wyoming.event import Event
+from wyoming.info import Describe, Info
+from wyoming.server import AsyncEventHandler, AsyncTcpServer
+
+from .server import FakeHomeAssistant
+
+
+def free_port() -> int:
+    """Return a TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class DescribeHandler(AsyncEventHandler):  # type: ignore[misc]
+    """Answers `describe` with a fixed `info` and ignores everything else."""
+
+    def __init__(self, info: Info, *args: Any) -> None:
+        """Bind the handler to the `info` it answers with."""
+        super().__init__(*args)
+        self.info = info
+
+    async def handle_event(self, event: Event) -> bool:
+        """Answer `describe`; keep the connection open."""
+        if Describe.is_type(event.type):
+            await self.write_event(self.info.event())
+        return True
+
+
+@contextlib.asynccontextmanager
+async def describe_server(info: Info) -> AsyncIterator[int]:
+    """Serve `info` to `describe` on a free loopback port; yields the port."""
+    port = free_port()
+    server = AsyncTcpServer("127.0.0.1", port)
+    await server.start(partial(DescribeHandler, info))
+    try:
+        yield port
+    finally:
+        await server.stop()
+
+
+class WsTestClient:
+    """A minimal, authenticated HA websocket client (ids count up from 1)."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Wrap an authenticated socket."""
+        self.ws = ws
+        self.next_id = 1
+
+    async def send(self, type_: str, **fields: Any) -> int:
+        """Send a command without waiting; returns its id."""
+        msg_id, self.next_id = self.next_id, self.next_id + 1
+        await self.ws.send_json({"id": msg_id, "type": type_, **fields})
+        return msg_id
+
+    async def receive(self) -> dict[str, Any]:
+        """Return the next message."""
+        message: dict[str, Any] = await self.ws.receive_json()
+        return message
+
+    async def command(self, type_: str, **fields: Any) -> dict[str, Any]:
+        """Send a command and return its result (or pong) message, skipping other messages."""
+        msg_id = await self.send(type_, **fields)
+        while True:
+            message = await self.receive()
+            if message.get("id") == msg_id and message["type"] != "event":
+                return message
+
+    async def result(self, type_: str, **fields: Any) -> Any:
+        """Send a command and return its `result`; raises AssertionError when it failed."""
+        message = await self.command(type_, **fields)
+        if not message.get("success"):
+            raise AssertionError(f"{type_} failed: {message}")
+        return message["result"]
+
+
+@contextlib.asynccontextmanager
+async def connect_ws(
+    hass: FakeHomeAssistant, session: aiohttp.ClientSession
+) -> AsyncIterator[WsTestClient]:
+    """Open and authenticate a websocket to the fake."""
+    async with session.ws_connect(hass.ws_url) as ws:
+        required = await ws.receive_json()
+        if required.get("type") != "auth_required":
+            raise AssertionError(f"expected auth_required, got {required}")
+        await ws.send_json({"type": "auth", "access_token": hass.token})
+        answer = await ws.receive_json()
+        if answer.get("type") != "auth_ok":
+            raise AssertionError(f"expected auth_ok, got {answer}")
+        yield WsTestClient(ws)
