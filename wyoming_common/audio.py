@@ -70,7 +70,7 @@ def pcm_to_float(data: bytes, fmt: AudioFormat) -> np.ndarray:
 def float_to_pcm16(samples: np.ndarray) -> bytes:
     """float32 in [-1, 1] → little-endian 16-bit PCM (clipped)."""
     clipped = np.clip(samples, -1.0, 1.0)
-    return (clipped * 32767.0).astype("<i2").tobytes()
+    return bytes((clipped * 32767.0).astype("<i2").tobytes())
 
 
 def pcm16_to_float(data: bytes) -> np.ndarray:
@@ -99,7 +99,8 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
     duration = samples.size / src_rate
     count = max(1, round(duration * dst_rate))
     positions = np.arange(count, dtype=np.float64) * (src_rate / dst_rate)
-    return np.interp(positions, np.arange(samples.size), samples).astype(np.float32)
+    resampled: np.ndarray = np.interp(positions, np.arange(samples.size), samples)
+    return resampled.astype(np.float32)
 
 
 def to_float_mono(data: bytes, fmt: AudioFormat, rate: int = 16000) -> np.ndarray:

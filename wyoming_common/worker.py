@@ -6,8 +6,8 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import ParamSpec, TypeVar
+from collections.abc import AsyncGenerator, Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 from .errors import EngineTimeoutError
 
@@ -108,7 +108,7 @@ class ModelWorker:
         func: Callable[..., Iterator[_T]],
         *args: object,
         timeout: float | None = None,
-    ) -> AsyncIterator[_T]:
+    ) -> AsyncGenerator[_T, None]:
         """Iterate a blocking generator in a thread, yielding each item as soon as it exists.
 
         func gets a CancelToken as its last argument; it is set when the consumer stops
@@ -164,7 +164,7 @@ class ModelWorker:
             token.cancel()
 
 
-def _consume_result(future: asyncio.Future[object]) -> None:
+def _consume_result(future: asyncio.Future[Any]) -> None:
     """Retrieve the abandoned thread's outcome so asyncio does not warn about it."""
     if future.cancelled():
         return

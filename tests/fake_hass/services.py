@@ -269,6 +269,10 @@ def _play_pause(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict
     return ("paused" if state.state == "playing" else "playing"), {}
 
 
+def _media_toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    return ("off" if state.state != "off" else "on"), {}
+
+
 def _script_run(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return None, {"last_triggered": utcnow().isoformat()}
 
@@ -311,6 +315,9 @@ SERVICES: dict[str, dict[str, EntityAction]] = {
         "media_pause": _set("paused"),
         "media_stop": _set("idle"),
         "media_play_pause": _play_pause,
+        "media_next_track": _keep,
+        "media_previous_track": _keep,
+        "toggle": _media_toggle,
     },
     "script": {"turn_on": _script_run, "toggle": _script_run, "turn_off": _keep},
     "scene": {"turn_on": _scene_on},

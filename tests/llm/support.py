@@ -1,0 +1,79 @@
+"""Helpers for the agent's tests: configs from real flags, a runtime on the fake HA."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from wyoming_common.config import EnvArgumentParser
+from wyoming_common.worker import ModelWorker
+from wyoming_llm.agent import AgentReply
+from wyoming_llm.engines.base import ChatEngine
+from wyoming_llm.runtime import AgentRuntime, build_home
+from wyoming_llm.settings import ENV_PREFIX, AgentConfig, add_agent_arguments, agent_config
+from wyoming_llm.turn import TurnRequest
+
+TOKEN = "llm-test-token-7f3a9"
+FIXED_NOW = datetime(2025, 11, 21, 15, 5)
+
+
+def config_for(tmp_path: Path, *argv: str, hass_url: str | None = None) -> AgentConfig:
+    """An AgentConfig parsed from real flags (environment ignored)."""
+    parser = EnvArgumentParser(prog="test", env_prefix=ENV_PREFIX, environ={})
+    add_agent_arguments(parser)
+    args = ["--data-dir", str(tmp_path / "data"), *argv]
+    if hass_url is not None:
+        token_file = tmp_path / "token"
+        token_file.write_text(TOKEN + "\n", encoding="utf-8")
+        args += ["--hass-url", hass_url, "--hass-token-file", str(token_file)]
+    return agent_config(parser.parse_args(args))
+
+
+@asynccontextmanager
+async def running_runtime(
+    config: AgentConfig,
+    *,
+    engine: ChatEngine | None = None,
+    verify_timeout: float = 1.0,
+    hass_wait: float = 5.0,
+    **kwargs: Any,
+) -> AsyncIterator[AgentRuntime]:
+    """A started AgentRuntime (connected when the config has Home Assistant)."""
+    runtime = AgentRuntime(
+        config,
+        engine=engine,
+        home=build_home(config),
+        clock=lambda: FIXED_NOW,
+        verify_timeout=verify_timeout,
+        **kwargs,
+    )
+    async with asyncio.timeout(30):
+        await runtime.start(hass_wait=hass_wait)
+    try:
+        yield runtime
+    finally:
+        async with asyncio.timeout(10):
+            await runtime.stop()
+
+
+async def ask(
+    runtime: AgentRuntime, text: str, timeout: float = 20.0, **request: Any
+) -> tuple[AgentReply, list[str]]:
+    """One turn straight to the agent; returns the reply and the spoken chunks."""
+    chunks: list[str] = []
+
+    async def speak(chunk: str) -> None:
+        chunks.append(chunk)
+
+    async with asyncio.timeout(timeout):
+        reply = await runtime.agent.converse(TurnRequest(text=text, **request), speak)
+    return reply, chunks
+
+
+def llm_worker() -> ModelWorker:
+    """A worker for an engine under test."""
+    return ModelWorker("llm-test")

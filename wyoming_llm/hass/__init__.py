@@ -1,0 +1,24 @@
+"""Home Assistant access: a websocket client, typed models and a live view of the home."""
+
+from .client import HomeAssistantClient
+from .errors import (
+    HomeAssistantAuthError,
+    HomeAssistantCommandError,
+    HomeAssistantConnectionError,
+    HomeAssistantError,
+)
+from .home import Home
+from .models import Area, EntityState, ExposedEntity, Floor
+
+__all__ = [
+    "Area",
+    "EntityState",
+    "ExposedEntity",
+    "Floor",
+    "Home",
+    "HomeAssistantAuthError",
+    "HomeAssistantClient",
+    "HomeAssistantCommandError",
+    "HomeAssistantConnectionError",
+    "HomeAssistantError",
+]
