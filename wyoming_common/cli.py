@@ -14,7 +14,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "satellite": ("satellite.__main__", "run a room satellite"),
     "web": ("satellite.web.__main__", "run the browser console and HTTP/WebSocket gateway"),
     "up": ("wyoming_common.stack", "run the whole stack in one command"),
-    "discover": ("wyoming_common.probe_cli:discover_main", "list Wyoming services found by zeroconf"),
+    "discover": (
+        "wyoming_common.probe_cli:discover_main",
+        "list Wyoming services found by zeroconf",
+    ),
     "describe": ("wyoming_common.probe_cli:describe_main", "print a service's info"),
     "health": ("wyoming_common.probe_cli:health_main", "describe round trip; exit 0 when healthy"),
     "transcribe": ("wyoming_stt.transcribe_cli", "transcribe a WAV file through an STT service"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import urlparse
@@ -52,10 +53,8 @@ class WyomingConnection:
         """Close the connection."""
         if self._writer is not None:
             self._writer.close()
-            try:
+            with contextlib.suppress(OSError, TimeoutError):
                 await asyncio.wait_for(self._writer.wait_closed(), 1.0)
-            except (OSError, TimeoutError):
-                pass
             self._writer = None
 
     async def __aenter__(self) -> WyomingConnection:

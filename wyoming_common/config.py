@@ -205,10 +205,8 @@ class ServiceSettings:
     log_format: str
 
 
-def add_service_arguments(
-    parser: EnvArgumentParser, *, default_port: int, service: str
-) -> None:
-    """Flags shared by every service: --uri, --zeroconf, --zeroconf-host, --metrics-port, --debug."""
+def add_service_arguments(parser: EnvArgumentParser, *, default_port: int, service: str) -> None:
+    """Flags every service shares: --uri, --zeroconf, --zeroconf-host, --metrics-port, --debug."""
     group = parser.add_argument_group("service")
     group.add_argument(
         "--uri",

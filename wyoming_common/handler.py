@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -106,10 +107,8 @@ class ServiceEventHandler(AsyncEventHandler):
 
     async def send_error(self, text: str, code: str) -> None:
         """Send `error {text, code}`, ignoring a client that is already gone."""
-        try:
+        with contextlib.suppress(ConnectionError, RuntimeError):
             await self.write_event(Error(text=text, code=code).event())
-        except (ConnectionError, RuntimeError):
-            pass
 
     def start_task(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         """Run a long request in the background so the connection keeps reading events.
@@ -139,7 +138,7 @@ class ServiceEventHandler(AsyncEventHandler):
             self.end_request(ok=False)
             return
         else:
-            _LOGGER.exception("%s: unexpected error for %s", self.service, self.peer)
+            _LOGGER.error("%s: unexpected error for %s", self.service, self.peer, exc_info=err)
             text, code = f"internal error: {err}", "internal-error"
         self.end_request(ok=False)
         await self.send_error(text, code)
@@ -199,10 +198,8 @@ class ServiceEventHandler(AsyncEventHandler):
             await self.on_disconnect()
         finally:
             self.writer.close()
-            try:
+            with contextlib.suppress(TimeoutError, ConnectionError, OSError):
                 await asyncio.wait_for(self.writer.wait_closed(), 1.0)
-            except (TimeoutError, ConnectionError, OSError):
-                pass
 
     async def disconnect(self) -> None:
         """Library hook; kept for compatibility with AsyncEventHandler."""

@@ -95,7 +95,7 @@ class Metrics:
                 for bound, count in zip(hist.buckets, counts, strict=True):
                     le = (("le", f"{bound:g}"),)
                     lines.append(f"{full}_bucket{_format_labels(key, le)} {count}")
-                lines.append(f'{full}_bucket{_format_labels(key, (("le", "+Inf"),))} {hist.count}')
+                lines.append(f"{full}_bucket{_format_labels(key, (('le', '+Inf'),))} {hist.count}")
                 lines.append(f"{full}_sum{_format_labels(key)} {_number(hist.total)}")
                 lines.append(f"{full}_count{_format_labels(key)} {hist.count}")
         return "\n".join(lines) + "\n"

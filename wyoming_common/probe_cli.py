@@ -30,9 +30,7 @@ def summarize_info(info: Info) -> list[str]:
     ]
     for kind, programs in groups:
         for program in programs or []:
-            items = (
-                getattr(program, "models", None) or getattr(program, "voices", None) or []
-            )
+            items = getattr(program, "models", None) or getattr(program, "voices", None) or []
             names = ", ".join(
                 f"{item.name} ({'/'.join(item.languages or [])})" for item in items[:6]
             )

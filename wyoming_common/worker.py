@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -102,7 +103,6 @@ class ModelWorker:
             future.add_done_callback(_consume_result)
             raise
 
-
     async def stream(
         self,
         func: Callable[..., Iterator[_T]],
@@ -120,10 +120,9 @@ class ModelWorker:
         limit = timeout if timeout is not None else self.timeout
 
         def put(kind: str, value: object) -> None:
-            try:
+            # A closed loop means nobody is listening any more.
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
-            except RuntimeError:  # loop closed: nobody is listening any more
-                pass
 
         def produce() -> None:
             with self._lock:

@@ -273,6 +273,14 @@ def _media_toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, di
     return ("off" if state.state != "off" else "on"), {}
 
 
+def _select_option(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    options = state.attributes.get("options")
+    option = str(data.get("option", ""))
+    if options and option not in options:
+        raise ServiceValidationError(f"Option {option} is not valid for {state.entity_id}")
+    return option, {}
+
+
 def _script_run(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return None, {"last_triggered": utcnow().isoformat()}
 
@@ -321,6 +329,7 @@ SERVICES: dict[str, dict[str, EntityAction]] = {
     },
     "script": {"turn_on": _script_run, "toggle": _script_run, "turn_off": _keep},
     "scene": {"turn_on": _scene_on},
+    "select": {"select_option": _select_option},
 }
 
 # homeassistant.turn_on/off/toggle map to these per-domain services.

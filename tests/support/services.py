@@ -130,6 +130,7 @@ def parse_info_with_wyoming_172(info_dict: dict[str, Any], tmp_path: Path) -> st
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
+        check=False,
         input=json.dumps(info_dict),
         capture_output=True,
         text=True,

@@ -1,0 +1,1 @@
+"""Tests of operations: systemd units, ha-setup, `up`, doctor."""
