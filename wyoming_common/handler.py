@@ -103,6 +103,8 @@ class ServiceEventHandler(AsyncEventHandler):
     async def write_event(self, event: Event) -> None:
         """Send one event (serialised per connection)."""
         async with self._write_lock:
+            if self.writer.is_closing():
+                raise ConnectionResetError(f"connection to {self.peer} is closed")
             await async_write_event(event, self.writer)
 
     async def send_error(self, text: str, code: str) -> None:

@@ -1,0 +1,45 @@
+"""`wyoming-voice satellite` / `python -m satellite`: wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.runner import setup_logging
+
+from .arguments import parse_settings
+from .assembly import build_runner, build_satellite
+from .devices import format_devices
+from .settings import SatelliteSettings
+
+
+async def _serve(settings: SatelliteSettings) -> None:
+    parts = await build_satellite(settings)
+    runner = build_runner(settings, parts.satellite)
+    try:
+        await runner.run_forever()
+    finally:
+        await parts.satellite.stop()
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice satellite") -> int:
+    """Run the satellite until SIGTERM/SIGINT."""
+    settings = parse_settings(argv, prog)
+    if settings is None:
+        print(format_devices())
+        return 0
+    setup_logging(settings.service.debug, settings.service.log_format)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(settings))
+    except WyomingVoiceError as err:  # a model that cannot load, a missing package...
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:], "python -m satellite"))
