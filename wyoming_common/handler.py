@@ -121,6 +121,8 @@ class ServiceEventHandler(AsyncEventHandler):
         task = asyncio.create_task(self._guard(coro), name=f"{self.service} {name}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        # A task cancelled before it first ran never awaited coro: close it quietly.
+        task.add_done_callback(lambda done: coro.close() if done.cancelled() else None)
 
     async def _guard(self, coro: Coroutine[Any, Any, None]) -> None:
         try:

@@ -1,0 +1,185 @@
+"""The commands: `wyoming-voice tts` (flags, environment, a real process end to end),
+`wyoming-voice synthesize` and `wyoming-voice bench tts`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import REPO
+from wyoming_common.audio import read_wav
+from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.worker import ModelWorker
+from wyoming_tts import bench, synthesize_cli
+from wyoming_tts.__main__ import _settings, build_parser
+from wyoming_tts.engine_factory import build_engine
+from wyoming_tts.espeak_engine import EspeakEngine
+from wyoming_tts.settings import TtsSettings
+
+from .conftest import require_espeak
+from .recognizer import CommandRecognizer
+from .support import STEP, tts_service
+
+
+def test_help_explains_every_flag_and_its_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser("wyoming-voice tts").parse_args(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for flag, variable in [
+        ("--engine", "WYOMING_TTS_ENGINE"),
+        ("--voice", "WYOMING_TTS_VOICE"),
+        ("--data-dir", "WYOMING_TTS_DATA_DIR"),
+        ("--download-voice", "WYOMING_TTS_DOWNLOAD_VOICE"),
+        ("--voices-url", "WYOMING_TTS_VOICES_URL"),
+        ("--device", "WYOMING_TTS_DEVICE"),
+        ("--length-scale", "WYOMING_TTS_LENGTH_SCALE"),
+        ("--noise-w", "WYOMING_TTS_NOISE_W"),
+        ("--sentence-silence", "WYOMING_TTS_SENTENCE_SILENCE"),
+        ("--no-streaming", "WYOMING_TTS_STREAMING"),
+        ("--uri", "WYOMING_TTS_URI"),
+    ]:
+        assert flag in text and variable in text, flag
+    assert "tcp://0.0.0.0:10200" in text
+
+
+def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WYOMING_TTS_VOICE", "en_US-lessac-medium")
+    monkeypatch.setenv("WYOMING_TTS_DATA_DIR", f"{tmp_path}/a {tmp_path}/b")
+    monkeypatch.setenv("WYOMING_TTS_STREAMING", "0")
+    monkeypatch.setenv("WYOMING_TTS_LENGTH_SCALE", "1.5")
+    parser = build_parser("wyoming-voice tts")
+    service, settings = _settings(parser.parse_args(["--voice", "en_GB-alba-medium"]))
+    assert service.uri == "tcp://0.0.0.0:10200"
+    assert settings.voice == "en_GB-alba-medium"  # the flag wins over the environment
+    assert settings.data_dirs == (tmp_path / "a", tmp_path / "b")
+    assert settings.download_dir == tmp_path / "a"
+    assert settings.streaming is False
+    assert settings.speech.length_scale == 1.5
+    assert settings.cache_bytes == 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--download-voice", "lessac"], "--download-voice"),
+        (["--length-scale", "0"], "--length-scale"),
+        (["--engine", "festival"], "--engine"),
+        (["--voices-url", "ftp://x"], "--voices-url"),
+    ],
+)
+def test_invalid_flags_name_the_flag(
+    argv: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wyoming_common.config import parse_or_exit
+
+    with pytest.raises(SystemExit) as exited:
+        parse_or_exit(build_parser("wyoming-voice tts"), argv, _settings)
+    assert exited.value.code == 2
+    assert flag in capsys.readouterr().err
+
+
+def test_importing_the_service_loads_no_engine_library() -> None:
+    code = (
+        "import sys, wyoming_tts.__main__, wyoming_tts.bench, wyoming_tts.synthesize_cli\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('piper', 'onnxruntime', 'onnx')]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
+
+
+async def test_auto_without_piper_voices_uses_espeak_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    require_espeak()
+    settings = TtsSettings(data_dirs=(tmp_path,), download_dir=tmp_path, voice="de_DE-x-low")
+    with caplog.at_level(logging.WARNING):
+        engine = await ModelWorker("setup").run(build_engine, settings)
+    assert isinstance(engine, EspeakEngine)
+    assert "speaking with espeak-ng instead" in caplog.text
+    await ModelWorker("load").run(engine.load)
+    assert engine.default_voice == "de"  # the missing Piper voice's language
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_server_process_and_synthesize_command(
+    tmp_path: Path, recognizer: CommandRecognizer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Done when: `wyoming-voice tts --engine espeak-ng` + `wyoming-voice synthesize ...`
+    gives speech a recogniser understands."""
+    require_espeak()
+    uri = f"tcp://127.0.0.1:{_free_port()}"
+    env = {**os.environ, "WYOMING_TTS_DATA_DIR": str(tmp_path / "none")}
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_tts", "--engine", "espeak-ng", "--uri", uri,
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    info = await describe(uri, timeout=1.0)
+                    break
+                except ServiceUnavailableError:
+                    assert server.returncode is None, "the server exited"
+                    await asyncio.sleep(0.1)
+        assert info.tts[0].voices[0].name == "en-us"
+        for stream in (False, True):
+            out = tmp_path / f"out-{stream}.wav"
+            argv = ["Turn on the kitchen light", "-o", str(out), "--uri", uri]
+            code = await asyncio.wait_for(
+                asyncio.to_thread(synthesize_cli.main, [*argv, "--stream"] if stream else argv),
+                STEP,
+            )
+            assert code == 0
+            assert "first audio after" in capsys.readouterr().out
+            pcm, fmt = read_wav(out)
+            assert fmt.rate == 22050 and fmt.seconds(len(pcm)) > 0.8
+            heard = await asyncio.to_thread(recognizer.transcribe, pcm, fmt)
+            assert heard == "turn on the kitchen light"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(STEP):
+            assert await server.wait() == 0
+
+
+async def test_synthesize_command_reports_an_unreachable_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["Hi", "-o", str(tmp_path / "x.wav"), "--uri", f"tcp://127.0.0.1:{_free_port()}"]
+    assert await asyncio.wait_for(asyncio.to_thread(synthesize_cli.main, argv), STEP) == 1
+    assert "error:" in capsys.readouterr().err
+    assert not (tmp_path / "x.wav").exists()
+
+
+async def test_bench_prints_a_table_and_a_json_line(
+    espeak_engine: EspeakEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with tts_service(espeak_engine, cache_bytes=1_000_000) as service:
+        argv = ["--uri", service.uri, "--runs", "1"]
+        code = await asyncio.wait_for(asyncio.to_thread(bench.main, argv), 60)
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("TTS bench:")
+    result = json.loads(lines[-1])
+    rows = {(row["text"], row["mode"]): row for row in result["results"]}
+    assert set(rows) == {
+        *((size, mode) for size in ("short", "medium", "long") for mode in ("single", "stream")),
+        ("repeat", "single"),
+    }
+    assert rows[("long", "single")]["audio_s"] > rows[("short", "single")]["audio_s"] > 0

@@ -1,0 +1,99 @@
+"""`wyoming-voice tts` / `python -m wyoming_tts`: run the text-to-speech server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import sys
+from collections.abc import Sequence
+
+from wyoming.info import Info
+
+from wyoming_common.config import (
+    EnvArgumentParser,
+    ServiceSettings,
+    add_service_arguments,
+    parse_or_exit,
+    service_settings,
+)
+from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.metrics import Metrics
+from wyoming_common.runner import ServiceRunner, setup_logging
+from wyoming_common.worker import ModelWorker
+
+from .cache import PhraseCache
+from .engine import TtsEngine
+from .engine_factory import build_engine
+from .handler import TtsEventHandler
+from .settings import ENV_PREFIX, TtsSettings, add_tts_arguments, tts_settings
+from .synthesizer import Synthesizer
+from .tts_info import build_info
+
+DESCRIPTION = """\
+A Wyoming text-to-speech server for Home Assistant. Speaks with Piper voices (NAME.onnx +
+NAME.onnx.json in --data-dir, or fetched with --download-voice) on onnxruntime, on the GPU when
+onnxruntime-gpu finds one; without any Piper voice it speaks with espeak-ng. Audio is sent
+sentence by sentence as soon as each is ready, and text can stream in (synthesize-start,
+synthesize-chunk, synthesize-stop) while a language model is still writing it."""
+
+
+def build_parser(prog: str) -> EnvArgumentParser:
+    """The server's flags."""
+    parser = EnvArgumentParser(prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
+    add_service_arguments(parser, default_port=10200, service="tts")
+    add_tts_arguments(parser)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> tuple[ServiceSettings, TtsSettings]:
+    return service_settings(args), tts_settings(args)
+
+
+def _info(engine: TtsEngine, streaming: bool) -> Info:
+    return build_info(engine.voices(), engine=engine.name, streaming=streaming)
+
+
+async def serve(service: ServiceSettings, settings: TtsSettings) -> None:
+    """Build the engine (downloading voices first), load it, serve until stopped."""
+    engine = await ModelWorker("tts-setup").run(build_engine, settings)
+    worker = ModelWorker(f"tts-{engine.name}", concurrency=engine.concurrency)
+    cache = PhraseCache(settings.cache_bytes, max_text_chars=settings.cache_max_chars)
+    synthesizer = Synthesizer(engine, worker, cache, timeout=settings.timeout)
+    metrics = Metrics()
+    factory = functools.partial(
+        TtsEventHandler,
+        synthesizer=synthesizer,
+        info=functools.cache(functools.partial(_info, engine, settings.streaming)),
+        streaming=settings.streaming,
+        samples_per_chunk=settings.samples_per_chunk,
+        max_sentence_chars=settings.max_sentence_chars,
+        metrics=metrics,
+    )
+    runner = ServiceRunner(
+        service,
+        factory,
+        service="tts",
+        load=functools.partial(worker.run, engine.load),
+        metrics=metrics,
+    )
+    await runner.run_forever()
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice tts") -> int:
+    """Parse flags, then serve until SIGTERM/SIGINT."""
+    parser = build_parser(prog)
+    service, settings = parse_or_exit(parser, argv, _settings)
+    setup_logging(service.debug, service.log_format)
+    try:
+        asyncio.run(serve(service, settings))
+    except WyomingVoiceError as err:
+        print(f"{prog}: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
