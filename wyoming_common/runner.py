@@ -29,7 +29,14 @@ def setup_logging(debug: bool, log_format: str = "%(levelname)s %(name)s: %(mess
     """Configure root logging once for a command."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format=log_format)
     if not debug:
-        for noisy in ("zeroconf", "asyncio", "huggingface_hub", "faster_whisper"):
+        for noisy in (
+            "zeroconf",
+            "asyncio",
+            "huggingface_hub",
+            "faster_whisper",
+            "httpx",
+            "httpx2",
+        ):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -1,1 +1,1 @@
-"""wyoming_stt package."""
+"""Speech-to-text Wyoming server: faster-whisper, or the embedded pocketsphinx engine."""

@@ -1,0 +1,113 @@
+"""The commands as users run them: `wyoming-voice stt`, `transcribe`, `bench stt`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import REPO, shared_path
+from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_stt import bench, transcribe_cli
+from wyoming_stt.bench_peer import free_port
+
+
+@pytest.fixture(scope="module")
+def stt_server() -> Iterator[str]:
+    """`wyoming-voice stt --engine pocketsphinx` in a subprocess; yields its URI."""
+    uri = f"tcp://127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wyoming_common.cli",
+            "stt",
+            "--engine",
+            "pocketsphinx",
+            "--uri",
+            uri,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.communicate(timeout=10)[0]
+            try:
+                asyncio.run(describe(uri, timeout=2))
+                break
+            except ServiceUnavailableError:
+                assert time.monotonic() < deadline, "stt server did not start"
+                time.sleep(0.2)
+        yield uri
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        print(output)
+    assert process.returncode == 0, output
+    assert "Using the embedded pocketsphinx engine" not in output  # it was asked for
+    assert "pocketsphinx: recognising with its general English language model" in output
+    assert "stt stopped" in output
+
+
+def test_transcribe_prints_the_transcript(
+    stt_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wav = shared_path("audio", "commands", "turn_on_the_lights.wav")
+    assert (
+        transcribe_cli.main([str(wav), "--uri", stt_server], prog="wyoming-voice transcribe") == 0
+    )
+    text = capsys.readouterr().out.strip()
+    print(f"transcript: {text!r}")
+    assert text  # the general language model hears "turn on the line"
+    assert text.split()[0] == "turn"
+
+
+def test_transcribe_json(stt_server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    wav = shared_path("audio", "misc", "this_is_a_test.wav")
+    assert transcribe_cli.main([str(wav), "--uri", stt_server, "--json", "--language", "en"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["text"] == "this is a test"
+    assert result["language"] == "en"
+    assert result["audio_seconds"] == pytest.approx(0.736, abs=0.01)
+    assert 0 < result["seconds_after_stop"] <= result["total_seconds"]
+
+
+def test_transcribe_reports_an_unreachable_service(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wav = shared_path("audio", "misc", "this_is_a_test.wav")
+    uri = f"tcp://127.0.0.1:{free_port()}"
+    assert transcribe_cli.main([str(wav), "--uri", uri, "--timeout", "5"]) == 1
+    assert "cannot connect" in capsys.readouterr().err
+
+
+def test_bench_prints_a_table_and_a_json_line(
+    stt_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    shutil.copy(shared_path("audio", "misc", "this_is_a_test.wav"), audio)
+    (audio / "TRANSCRIPTS.tsv").write_text(
+        "file\ttranscript\nthis_is_a_test.wav\tThis is a test.\n", encoding="utf-8"
+    )
+    assert bench.main(["--uri", stt_server, "--audio", str(audio), "--runs", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    print("\n".join(lines))
+    assert lines[0].split()[:4] == ["server", "requests", "p50", "ms"]
+    result = json.loads(lines[-1])
+    assert result["bench"] == "stt" and result["files"] == 1
+    assert result["ours"]["requests"] == 2
+    assert result["ours"]["wer"] == 0.0
+    assert result["ours"]["describe_n"] >= 1

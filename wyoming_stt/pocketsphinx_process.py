@@ -1,0 +1,198 @@
+"""The pocketsphinx decoder, run in its own process.
+
+pocketsphinx holds the GIL while it decodes, so in a thread it would stall the event loop for
+seconds (describe and ping would wait). In a child process it cannot; the parent's worker
+thread only waits on a pipe. Messages are the small dataclasses below.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .grammar import build_grammar
+
+SAMPLE_RATE = 16000
+# Synthetic or tightly cut clips end mid-phone; silence around the audio lets the decoder
+# reach the grammar's final state (measured: WER 28% without, 1.2% with on the test set).
+PAD_SECONDS = 0.25
+# No decoding without a run of speech this long (WebRTC VAD, medium-strict): silence and
+# clicks give an empty transcript instead of a hallucinated word.
+MIN_SPEECH_SECONDS = 0.2
+VAD_FRAME_SECONDS = 0.03
+MAX_CACHED_GRAMMARS = 8
+# Language-model search settings for speed (CMU's embedded tuning): about 4x faster than the
+# defaults on the command test set with no loss in word error rate.
+FAST_LM_SETTINGS: dict[str, Any] = {
+    "fwdflat": False,
+    "maxhmmpf": 3000,
+    "maxwpf": 5,
+    "pl_window": 10,
+}
+_NOT_SPOKEN = re.compile(r"<[^>]*>|\[[^\]]*\]|\(\d+\)")
+
+
+@dataclass(frozen=True)
+class DecoderSetup:
+    """Sent once at start: the command phrases and names of the base grammar."""
+
+    templates: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecoderReady:
+    """The child's answer to a setup: which search it uses."""
+
+    mode: str
+    """`grammar` or `language-model`."""
+    phrase_count: int
+    name_count: int
+    dropped_words: tuple[str, ...]
+    version: str | None
+
+
+@dataclass(frozen=True)
+class DecodeJob:
+    """One utterance: 16-bit mono PCM at 16 kHz, plus extra names for this request."""
+
+    pcm: bytes
+    names: tuple[str, ...] = ()
+    skip_vad: bool = False
+
+
+@dataclass(frozen=True)
+class DecodeReply:
+    """The transcript, or why there is none."""
+
+    text: str
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class SphinxDecoder:
+    """pocketsphinx Decoder with a base search and per-request grammars (child side)."""
+
+    def __init__(self, setup: DecoderSetup) -> None:
+        from pocketsphinx import Decoder, Vad
+
+        self._setup = setup
+        # Load the dictionary only first: the large language model is needed only without
+        # a grammar. No lattice rescoring with a grammar: faster, and it kept results inside
+        # the grammar on the test set (WER 0.5% instead of 1.2%).
+        probe = Decoder(lm=None, loglevel="FATAL", bestpath=False)
+        grammar = build_grammar(setup.templates, setup.names, probe.lookup_word)
+        if grammar is None:
+            self._decoder = Decoder(loglevel="FATAL", **FAST_LM_SETTINGS)
+            self._base_search = str(self._decoder.current_search())
+            self.ready = DecoderReady("language-model", 0, 0, (), _sphinx_version())
+        else:
+            self._decoder = probe
+            self._base_search = "commands"
+            self._add_grammar(self._base_search, grammar.jsgf, grammar.new_words)
+            self.ready = DecoderReady(
+                "grammar",
+                grammar.phrase_count,
+                grammar.name_count,
+                grammar.dropped_words,
+                _sphinx_version(),
+            )
+        self._decoder.activate_search(self._base_search)
+        self._vad = Vad(Vad.MEDIUM_STRICT, SAMPLE_RATE, VAD_FRAME_SECONDS)
+        self._grammars: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self._grammar_count = 0
+
+    def _add_grammar(self, name: str, jsgf: str, new_words: dict[str, str]) -> None:
+        for word, phones in new_words.items():
+            if self._decoder.lookup_word(word) is None:
+                self._decoder.add_word(word, phones, True)
+        self._decoder.add_jsgf_string(name, jsgf)
+
+    def _search_for(self, names: tuple[str, ...]) -> str:
+        extra = tuple(sorted({n for n in names if n not in self._setup.names}))
+        if not extra or self.ready.mode != "grammar":
+            return self._base_search
+        if extra in self._grammars:
+            self._grammars.move_to_end(extra)
+            return self._grammars[extra]
+        grammar = build_grammar(
+            self._setup.templates, (*self._setup.names, *extra), self._decoder.lookup_word
+        )
+        if grammar is None:
+            return self._base_search
+        self._grammar_count += 1
+        name = f"request{self._grammar_count}"
+        self._add_grammar(name, grammar.jsgf, grammar.new_words)
+        self._grammars[extra] = name
+        if len(self._grammars) > MAX_CACHED_GRAMMARS:
+            _old, old_name = self._grammars.popitem(last=False)
+            self._decoder.remove_search(old_name)
+        return name
+
+    def has_speech(self, pcm: bytes) -> bool:
+        """True when the audio holds a run of speech of at least MIN_SPEECH_SECONDS."""
+        frame_bytes = int(self._vad.frame_bytes)
+        needed = max(1, round(MIN_SPEECH_SECONDS / float(self._vad.frame_length)))
+        run = 0
+        for start in range(0, len(pcm) - frame_bytes + 1, frame_bytes):
+            if self._vad.is_speech(pcm[start : start + frame_bytes]):
+                run += 1
+                if run >= needed:
+                    return True
+            else:
+                run = 0
+        return False
+
+    def decode(self, job: DecodeJob) -> str:
+        """Transcript of one utterance ("" for no speech)."""
+        if not job.skip_vad and not self.has_speech(job.pcm):
+            return ""
+        pad = b"\0\0" * int(SAMPLE_RATE * PAD_SECONDS)
+        self._decoder.activate_search(self._search_for(job.names))
+        self._decoder.start_utt()
+        self._decoder.process_raw(pad + job.pcm + pad, full_utt=True)
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        text = _NOT_SPOKEN.sub(" ", hyp.hypstr if hyp is not None else "")
+        return " ".join(text.split())
+
+
+def decoder_main(conn: Connection, setup: DecoderSetup) -> None:
+    """Child process entry: answer DecodeJobs until None or the pipe closes."""
+    # Ctrl+C reaches the whole process group; the parent decides when this process ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        decoder = SphinxDecoder(setup)
+    except Exception as err:  # reported to the parent, which fails its load
+        conn.send(DecodeReply("", error=f"pocketsphinx failed to start: {err}"))
+        return
+    conn.send(decoder.ready)
+    while True:
+        try:
+            job: Any = conn.recv()
+        except (EOFError, OSError):
+            return
+        if not isinstance(job, DecodeJob):
+            return
+        started = time.monotonic()
+        try:
+            reply = DecodeReply(decoder.decode(job), seconds=time.monotonic() - started)
+        except Exception as err:  # one bad utterance must not end the process
+            reply = DecodeReply("", error=f"pocketsphinx failed: {err}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+def _sphinx_version() -> str | None:
+    try:
+        return version("pocketsphinx")
+    except PackageNotFoundError:
+        return None
