@@ -179,7 +179,9 @@ def build_parser(
         "--preroll",
         type=non_negative_float,
         default=0.3,
-        help="seconds of audio before the detection sent with the command",
+        help="seconds of audio kept from before the command starts: the whole window for a "
+        "Home Assistant trigger or a --wake-uri service (which answers late); for a local "
+        "wake word only the audio after the word, never the word itself",
     )
 
     vad = parser.add_argument_group("voice activity (standalone mode)")

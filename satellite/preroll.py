@@ -24,9 +24,10 @@ class PrerollBuffer:
         while self._blocks and self._bytes - len(self._blocks[0].audio) >= self.max_bytes:
             self._bytes -= len(self._blocks.popleft().audio)
 
-    def snapshot(self) -> list[AudioBlock]:
-        """The buffered blocks, oldest first (the buffer is cleared)."""
-        blocks = list(self._blocks)
+    def snapshot(self, after: int | None = None) -> list[AudioBlock]:
+        """The buffered blocks, oldest first, only those later than `after` when given (the
+        buffer is cleared)."""
+        blocks = [b for b in self._blocks if after is None or b.timestamp > after]
         self._blocks.clear()
         self._bytes = 0
         return blocks

@@ -105,6 +105,11 @@ class RemoteWakeEngine:
         if self._conn is conn:
             self._conn = None
 
+    @property
+    def detection_lags(self) -> bool:
+        """Always: the service answers while later audio is already on its way."""
+        return True
+
     async def process(self, audio: bytes, timestamp: int) -> str | None:
         """Send the block; return a detection that arrived since the last call."""
         conn = await self._connect()

@@ -205,8 +205,17 @@ class Satellite:
         if server is not None:
             await self._start_ha_command(server, name, timestamp)
         elif self.assistant is not None:
-            self._stream = self.assistant.begin(self._preroll.snapshot())
+            self._stream = self.assistant.begin(self._preroll_after_wake(timestamp))
             self.hooks.emit(SatelliteState.LISTENING)
+
+    def _preroll_after_wake(self, timestamp: int | None) -> list[AudioBlock]:
+        # A local detector reports the wake word with the block that completes it, so the
+        # pre-roll before that block is the wake word itself: sending it makes the
+        # recogniser hear "...bu turn on". A remote service answers late, after audio that
+        # may already hold the first word: keep the whole pre-roll window then.
+        if timestamp is None or self.wake.detection_lags:
+            return self._preroll.snapshot()
+        return self._preroll.snapshot(after=timestamp)
 
     async def _start_ha_command(
         self, server: ServerConnection, name: str | None, timestamp: int
@@ -216,7 +225,7 @@ class Satellite:
         self.hooks.emit(SatelliteState.LISTENING)
         try:
             await stream.begin(name, timestamp)
-            for block in self._preroll.snapshot():
+            for block in self._preroll_after_wake(timestamp if name is not None else None):
                 await stream.feed(block)
         except (ConnectionError, OSError, RuntimeError) as err:
             _LOGGER.info("Could not start the command with Home Assistant: %s", err)

@@ -68,6 +68,11 @@ class WakeWordEngine(Protocol):
         """Load models or connect."""
         ...
 
+    @property
+    def detection_lags(self) -> bool:
+        """True when a detection can arrive after later audio was captured (remote engines)."""
+        ...
+
     async def process(self, audio: bytes, timestamp: int) -> str | None:
         """Feed one block; the detected wake word name or None."""
         ...
@@ -204,6 +209,11 @@ class LocalWakeEngine:
     def program(self) -> WakeProgramInfo:
         """The detector's models."""
         return self.detector.program
+
+    @property
+    def detection_lags(self) -> bool:
+        """Never: the block that completes the wake word is the one that reports it."""
+        return False
 
     async def start(self) -> None:
         """Nothing to do: the detector was loaded before."""

@@ -223,3 +223,12 @@ def test_preroll_keeps_the_last_moments() -> None:
 def test_builtin_tones() -> None:
     for sound in (ALARM, ERROR):
         assert isinstance(sound, Sound) and 0.3 < sound.seconds < 1.5
+
+
+def test_preroll_after_a_timestamp_drops_what_came_before() -> None:
+    """A local wake word's own audio stays out of the command."""
+    buffer = PrerollBuffer(1.0)
+    for timestamp in range(0, 100, 10):
+        buffer.append(AudioBlock(bytes(320), timestamp))
+    assert [b.timestamp for b in buffer.snapshot(after=70)] == [80, 90]
+    assert buffer.snapshot() == []

@@ -86,7 +86,13 @@ class HomeAssistantClient:
             self._session = aiohttp.ClientSession()
         try:
             async with asyncio.timeout(self.request_timeout):
-                ws = await self._session.ws_connect(self.url, heartbeat=30, autoping=True)
+                # HA gone mid-close must not hold a shutdown for aiohttp's default 10 s.
+                ws = await self._session.ws_connect(
+                    self.url,
+                    heartbeat=30,
+                    autoping=True,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                )
                 try:
                     await self._authenticate(ws)
                 except BaseException:

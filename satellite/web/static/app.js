@@ -1,0 +1,311 @@
+// The push-to-talk console: button and keyboard, states, live texts, timings, conversation.
+
+import { Microphone, Player } from "./audio.js";
+import { GatewaySocket } from "./connection.js";
+import { ConversationView, TimingBar } from "./view.js";
+
+const TAP_MS = 350; // a shorter press latches: tap to start; a pause or a second tap stops
+const STATE_LABELS = {
+  idle: "Ready",
+  listening: "Listening…",
+  thinking: "Thinking…",
+  speaking: "Speaking",
+};
+const CONNECTION_LABELS = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  offline: "Offline – retrying",
+  locked: "API key needed",
+};
+
+const $ = (id) => document.getElementById(id);
+const root = $("console");
+const talk = $("talk");
+const orb = $("orb");
+const transcriptEl = $("transcript");
+const replyEl = $("reply");
+const conversation = new ConversationView($("log"));
+const timingBar = new TimingBar();
+
+/** Exposed for tests and for curious people in the devtools console. */
+const voiceConsole = (window.voiceConsole = {
+  state: "idle",
+  played: false,
+  lastTurn: null, // {endToFirstAudioMs, timings}
+});
+
+let context = null;
+let mic = null;
+let player = null;
+let listening = false;
+let latched = false;
+let pressAt = 0;
+let ignoreRelease = false;
+let latestTurn = 0;
+let turnStarted = 0; // performance.now() at end of speech / text sent
+let firstAudioSeen = false;
+let replyBubble = null;
+let idleTimer = 0;
+
+function setState(state) {
+  voiceConsole.state = state;
+  root.dataset.state = state;
+  $("state-label").textContent = STATE_LABELS[state];
+  talk.setAttribute("aria-pressed", String(state === "listening"));
+  talk.setAttribute("aria-label", state === "listening" ? "Stop talking" : "Push to talk");
+}
+
+function markPlayed() {
+  voiceConsole.played = true;
+  root.dataset.played = "true";
+  if (voiceConsole.state !== "listening") setState("speaking");
+}
+
+function ensureAudio() {
+  if (!context) {
+    context = new AudioContext({ latencyHint: "interactive" });
+    player = new Player(context, markPlayed);
+    mic = new Microphone(context, (pcm) => socket.sendAudio(pcm));
+  }
+  if (context.state === "suspended") context.resume();
+}
+
+function showError(message) {
+  replyEl.textContent = message;
+  replyEl.classList.add("is-error");
+}
+
+function clearLive() {
+  // A new turn: `data-played` tells (tests, too) whether *this* reply has been heard yet.
+  voiceConsole.played = false;
+  root.dataset.played = "false";
+  transcriptEl.textContent = "";
+  replyEl.textContent = "";
+  replyEl.classList.remove("is-error");
+}
+
+async function beginTalking() {
+  ensureAudio();
+  clearTimeout(idleTimer);
+  if (!socket.ready) {
+    showError("Not connected to the gateway yet.");
+    return;
+  }
+  player.stop(); // talking over the reply stops it
+  listening = true;
+  clearLive();
+  setState("listening");
+  try {
+    await mic.open();
+  } catch (err) {
+    listening = false;
+    setState("idle");
+    showError(`Microphone unavailable: ${err.message || err}`);
+    return;
+  }
+  if (listening) mic.start();
+}
+
+function finishTalking() {
+  if (!listening) return;
+  listening = false;
+  latched = false;
+  const sent = mic?.sentBytes ?? 0;
+  mic?.stop();
+  if (sent === 0) {
+    setState("idle");
+    return;
+  }
+  turnStarted = performance.now();
+  firstAudioSeen = false;
+  socket.send({ type: "end" });
+  setState("thinking");
+}
+
+// Press and release are timed with the events' own timestamps: the first press creates the
+// audio context, which can take long enough to make a quick tap look like a hold.
+function press(time) {
+  if (listening && latched) {
+    ignoreRelease = true;
+    finishTalking();
+    return;
+  }
+  pressAt = time;
+  beginTalking();
+}
+
+function release(time) {
+  if (ignoreRelease) {
+    ignoreRelease = false;
+    return;
+  }
+  if (!listening) return;
+  // A tap, or let go before the microphone was even open (a permission prompt): keep
+  // listening and let the gateway end the turn at the pause after speech.
+  if (time - pressAt < TAP_MS || !mic?.active) {
+    latched = true;
+    socket.send({ type: "vad" });
+    $("state-label").textContent = "Listening… (stops when you pause)";
+    return;
+  }
+  finishTalking();
+}
+
+talk.addEventListener("pointerdown", (event) => {
+  if (event.button !== 0) return;
+  event.preventDefault();
+  talk.setPointerCapture(event.pointerId);
+  press(event.timeStamp);
+});
+talk.addEventListener("pointerup", (event) => release(event.timeStamp));
+talk.addEventListener("pointercancel", () => { if (listening && !latched) finishTalking(); });
+talk.addEventListener("contextmenu", (event) => event.preventDefault());
+talk.addEventListener("keydown", (event) => {
+  if ((event.key === " " || event.key === "Enter") && !event.repeat) {
+    event.preventDefault();
+    press(event.timeStamp);
+  }
+});
+talk.addEventListener("keyup", (event) => {
+  if (event.key === " " || event.key === "Enter") {
+    event.preventDefault();
+    release(event.timeStamp);
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === " " && event.target === document.body && !event.repeat) {
+    event.preventDefault();
+    talk.focus();
+    press(event.timeStamp);
+  }
+});
+
+function settle() {
+  // Idle once the last scheduled audio has been heard.
+  clearTimeout(idleTimer);
+  const wait = player ? player.remaining * 1000 : 0;
+  idleTimer = setTimeout(() => { if (!listening) setState("idle"); }, wait + 50);
+}
+
+function onMessage(msg) {
+  if (typeof msg.turn === "number") {
+    if (msg.turn < latestTurn) return; // a cancelled turn's stragglers
+    if (msg.turn > latestTurn) {
+      latestTurn = msg.turn;
+      replyBubble = null;
+    }
+  }
+  switch (msg.type) {
+    case "end_of_speech":
+      if (listening) finishTalking(); // the gateway heard the pause (tap mode)
+      break;
+    case "transcript":
+      transcriptEl.textContent = msg.text || "(nothing heard)";
+      conversation.add("user", msg.text || "(nothing heard)", !msg.text);
+      break;
+    case "reply_chunk":
+      replyEl.textContent += msg.text;
+      replyBubble = replyBubble || conversation.add("assistant", "");
+      replyBubble.text.textContent += msg.text;
+      break;
+    case "reply":
+      replyEl.textContent = msg.text;
+      replyBubble = replyBubble || conversation.add("assistant", "");
+      replyBubble.text.textContent = msg.text;
+      break;
+    case "audio_start":
+      ensureAudio();
+      player.begin(msg);
+      break;
+    case "timings":
+      timingBar.show(msg);
+      if (replyBubble) conversation.note(replyBubble, msg);
+      voiceConsole.lastTurn = { ...voiceConsole.lastTurn, timings: msg };
+      break;
+    case "error":
+      showError(`${msg.stage ? `${msg.stage.toUpperCase()}: ` : ""}${msg.message}`);
+      conversation.add("error", `${msg.stage || "error"}: ${msg.message}`);
+      break;
+    case "done":
+      if (!msg.cancelled && !listening) settle();
+      break;
+    default:
+      break;
+  }
+}
+
+function onAudio(data) {
+  if (!player || listening) return;
+  if (!firstAudioSeen) {
+    firstAudioSeen = true;
+    const ms = Math.round(performance.now() - turnStarted);
+    voiceConsole.lastTurn = { ...voiceConsole.lastTurn, endToFirstAudioMs: ms };
+  }
+  player.push(data);
+}
+
+const keyDialog = $("key-dialog");
+function askForKey(wrong) {
+  $("key-error").textContent = wrong ? "That key was not accepted." : "";
+  if (!keyDialog.open) keyDialog.showModal();
+  $("key-input").focus();
+}
+$("key-form").addEventListener("submit", () => {
+  socket.useKey($("key-input").value.trim());
+  $("key-input").value = "";
+});
+
+const socket = new GatewaySocket({
+  onStatus(status) {
+    root.dataset.connection = status;
+    $("connection").textContent = CONNECTION_LABELS[status] || status;
+  },
+  onMessage,
+  onAudio,
+  onNeedKey: askForKey,
+});
+
+$("ask").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("ask-text");
+  const text = input.value.trim();
+  if (!text) return;
+  ensureAudio();
+  player.stop();
+  if (!socket.send({ type: "text", text })) {
+    showError("Not connected to the gateway yet.");
+    return;
+  }
+  input.value = "";
+  clearLive();
+  transcriptEl.textContent = text;
+  conversation.add("user", text);
+  turnStarted = performance.now();
+  firstAudioSeen = false;
+  setState("thinking");
+});
+
+$("new-conversation").addEventListener("click", () => {
+  player?.stop();
+  socket.send({ type: "reset" });
+  conversation.clear();
+  clearLive();
+  timingBar.clear();
+  setState("idle");
+});
+
+// The visualizer: the orb follows the microphone while listening, the reply while speaking.
+let shownLevel = 0;
+function animate() {
+  let level = 0;
+  if (voiceConsole.state === "listening" && mic) level = mic.level;
+  else if (voiceConsole.state === "speaking" && player) level = player.level();
+  const target = Math.min(1, level * 6);
+  shownLevel += (target - shownLevel) * (target > shownLevel ? 0.5 : 0.12);
+  orb.style.setProperty("--level", shownLevel.toFixed(3));
+  requestAnimationFrame(animate);
+}
+
+setState("idle");
+socket.connect();
+requestAnimationFrame(animate);
