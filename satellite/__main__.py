@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
 from collections.abc import Sequence
 
-from wyoming_common.errors import WyomingVoiceError
-from wyoming_common.runner import setup_logging
+from wyoming_common.runner import run_service, setup_logging
 
 from .arguments import parse_settings
 from .assembly import build_runner, build_satellite
@@ -32,13 +29,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice satellite
         print(format_devices())
         return 0
     setup_logging(settings.service.debug, settings.service.log_format)
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(settings))
-    except WyomingVoiceError as err:  # a model that cannot load, a missing package...
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_service(prog, _serve(settings))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from wyoming_common.errors import ConfigError
 from wyoming_common.worker import ModelWorker
 
 from .errors import WakeWordError
@@ -108,7 +109,9 @@ class MicroWakeWordDetector:
                 model = MicroWakeWord.from_config(Path(word))
             else:
                 known = ", ".join(sorted(builtin))
-                raise WakeWordError(f"unknown microWakeWord model {word!r} (built in: {known})")
+                raise ConfigError(
+                    "--wake-word", f"unknown microWakeWord model {word!r} (built in: {known})"
+                )
             if threshold is not None:
                 model.probability_cutoff = threshold
             self._models.append(model)

@@ -8,13 +8,15 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 from urllib.parse import urlparse
 
 from wyoming.event import async_get_stdin
 
 from .config import ServiceSettings
 from .discovery import ZeroconfAdvertiser
+from .errors import ConfigError, WyomingVoiceError
 from .handler import ServiceEventHandler
 from .metrics import Metrics, MetricsServer
 from .sd_notify import notify, watchdog_interval
@@ -38,6 +40,25 @@ def setup_logging(debug: bool, log_format: str = "%(levelname)s %(name)s: %(mess
             "httpx2",
         ):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run_service(prog: str, main: Coroutine[Any, Any, None]) -> int:
+    """asyncio.run(main) for a service command; returns its exit code.
+
+    0 after a clean stop (SIGTERM/SIGINT/Ctrl-C), 2 for a configuration error (systemd units
+    do not restart on it), 1 when the service cannot start or run (model, port, hardware).
+    """
+    try:
+        asyncio.run(main)
+    except KeyboardInterrupt:
+        return 0
+    except ConfigError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    except (WyomingVoiceError, OSError) as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 class ServiceRunner:

@@ -304,8 +304,8 @@ def build_parser(prog: str) -> EnvArgumentParser:
     add("--no-zeroconf", dest="zeroconf", action="store_false", env=False, help="do not")
     data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     add("--data-dir", default=str(data / "wyoming-voice"), help="service S uses DATA_DIR/S")
-    add("--hass-url", help="Home Assistant URL, for the agent")
-    add("--hass-token-file", help="long-lived access token file, for the agent")
+    add("--hass-url", help="Home Assistant URL, for the agent (and STT's entity names)")
+    add("--hass-token-file", help="long-lived access token file, for the agent and STT")
     add("--stt-engine", default="auto", help="auto, faster-whisper or pocketsphinx")
     add("--stt-model", help="Whisper model: size name (small, large-v3...), hub id or folder")
     add("--tts-engine", default="auto", help="auto, piper or espeak-ng")
@@ -334,7 +334,9 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     if len(set(used)) != len(used) or any(not 0 < p < 65536 for p in used):
         parser.error(f"ports must be distinct and in 1..65535: {used}")
     flags = {
-        "stt": ["--engine", args.stt_engine, *_flag("--model", args.stt_model)],
+        "stt": ["--engine", args.stt_engine, *_flag("--model", args.stt_model),
+                *_flag("--hass-url", args.hass_url),
+                *_flag("--hass-token-file", args.hass_token_file)],
         "tts": ["--engine", args.tts_engine, *_flag("--voice", args.tts_voice)],
         "llm": [*_flag("--model", args.llm_model), *_flag("--hass-url", args.hass_url),
                 *_flag("--hass-token-file", args.hass_token_file)],

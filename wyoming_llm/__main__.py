@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import sys
 from collections.abc import Sequence
@@ -15,9 +14,8 @@ from wyoming_common.config import (
     parse_or_exit,
     service_settings,
 )
-from wyoming_common.errors import WyomingVoiceError
 from wyoming_common.metrics import Metrics
-from wyoming_common.runner import ServiceRunner, setup_logging
+from wyoming_common.runner import ServiceRunner, run_service, setup_logging
 from wyoming_common.worker import ModelWorker
 
 from .handler import AgentEventHandler
@@ -62,14 +60,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice llm") -> 
     parser = build_parser(prog)
     service, config = parse_or_exit(parser, argv, _settings)
     setup_logging(service.debug, service.log_format)
-    try:
-        asyncio.run(_serve(service, config))
-    except WyomingVoiceError as err:
-        print(f"{prog}: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return run_service(prog, _serve(service, config))
 
 
 if __name__ == "__main__":

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import sys
 from collections.abc import Sequence
 
 from wyoming_common.config import parse_or_exit
-from wyoming_common.errors import WyomingVoiceError
 from wyoming_common.metrics import Metrics
-from wyoming_common.runner import ServiceRunner, setup_logging
+from wyoming_common.runner import ServiceRunner, run_service, setup_logging
 from wyoming_common.worker import ModelWorker
 
 from .engines import build_transcriber, load_transcriber
@@ -45,15 +43,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice stt") -> 
         metrics=metrics,
     )
     try:
-        asyncio.run(runner.run_forever())
-    except (WyomingVoiceError, OSError) as err:
-        _LOGGER.error("stt cannot start: %s", err)
-        return 1
-    except KeyboardInterrupt:
-        pass
+        return run_service(prog, runner.run_forever())
     finally:
         transcriber.close()
-    return 0
 
 
 if __name__ == "__main__":

@@ -18,6 +18,11 @@ def read_list_file(path: Path) -> tuple[str, ...]:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise EngineError(f"cannot read {path}: {err.strerror or err}") from err
+    return parse_list_text(text)
+
+
+def parse_list_text(text: str) -> tuple[str, ...]:
+    """Non-empty lines without `#` comments, duplicates removed."""
     lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return unique(line for line in lines if line)
 

@@ -30,7 +30,12 @@ def build_transcriber(
     available = whisper_importable() if whisper_available is None else whisper_available
     choice = select_engine(settings.engine, settings.model, available)
     pocketsphinx = PocketsphinxTranscriber(
-        PocketsphinxOptions(phrases_file=settings.phrases_file, names_file=settings.names_file)
+        PocketsphinxOptions(
+            phrases_file=settings.phrases_file,
+            names_file=settings.names_file,
+            general_model=settings.general_model,
+            hass=settings.hass,
+        )
     )
     if choice.engine == "pocketsphinx":
         if settings.engine == "auto":
@@ -53,6 +58,8 @@ def build_transcriber(
             names_file=settings.names_file,
         )
     )
+    if settings.engine != "auto" and (settings.hass or settings.general_model):
+        _LOGGER.warning("--hass-url and --general-model are used by the pocketsphinx engine only")
     if settings.engine == "auto":
         _LOGGER.info("Using faster-whisper: %s", choice.reason)
         return FallbackTranscriber(whisper, pocketsphinx)

@@ -1,11 +1,13 @@
-"""Command grammars for pocketsphinx: phrase templates and names → a JSGF grammar.
+"""Command grammars for pocketsphinx: phrase templates and names → a minimal word graph.
 
 Pure functions (no pocketsphinx import): the dictionary is reached through a lookup callable,
 so grammars are built and tested without the recogniser.
 
-Template syntax, one phrase per line: plain words, `[optional words]`, `(one | other)` and the
-slot `{name}`, which stands for any of the names (HA entity names, areas, ...). Digits are
-spoken (`5` → `five`), case and punctuation are ignored.
+Template syntax, one phrase per line: plain words, `[optional words]`, `(one | other)`, the
+slots `{name}` (any of the names: HA entity names, areas, ...), `{area}` (any of the areas) and
+`{number}` (zero to one hundred, spoken), and `<rule>` for a rule defined on its own line as
+`<rule> = words, [optional], (a | b), slots`. Digits are spoken (`5` → `five`), case and
+punctuation are ignored.
 """
 
 from __future__ import annotations
@@ -13,19 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from .automaton import WordGraph, WordNfa, minimal_graph
 
 NAME_SLOT = "{name}"
-
-# Used when names are given but no phrase file: the commands people say to a smart home.
-DEFAULT_TEMPLATES: tuple[str, ...] = (
-    "turn (on | off) [the] {name}",
-    "turn [the] {name} (on | off)",
-    "switch (on | off) [the] {name}",
-    "toggle [the] {name}",
-    "(open | close | lock | unlock) [the] {name}",
-    "(what is | what's) [the] {name}",
-    "is [the] {name} (on | off | open | closed | locked | unlocked)",
-)
+AREA_SLOT = "{area}"
+NUMBER_SLOT = "{number}"
+SLOTS = (NAME_SLOT, AREA_SLOT, NUMBER_SLOT)
+NUMBERS = range(101)
+"""What `{number}` stands for: zero to one hundred."""
 
 WordLookup = Callable[[str], str | None]
 """Pronunciation (space-separated phones) of a word in the recogniser's dictionary, or None."""
@@ -36,7 +35,8 @@ _ONES = (
     "nineteen",
 )  # fmt: skip
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_TOKEN = re.compile(r"\{name\}|[\[\]()|]|[^\s\[\]()|]+")
+_TOKEN = re.compile(r"\{[a-z_]+\}|<[a-z_][a-z0-9_]*>|[\[\]()|]|[^\s\[\]()|<>{}]+")
+_RULE_DEFINITION = re.compile(r"^\s*<([a-z_][a-z0-9_]*)>\s*=(.*)$")
 _SYNTAX = frozenset(("[", "]", "(", ")", "|"))
 _NOT_WORD = re.compile(r"[^a-z0-9'\s]")
 _MAX_COMPOUND_PARTS = 3
@@ -98,37 +98,66 @@ def _compound(word: str, lookup: WordLookup, parts_left: int) -> str | None:
 
 @dataclass(frozen=True)
 class Grammar:
-    """A compiled JSGF grammar and what the dictionary needs for it."""
+    """A compiled command grammar and what the dictionary needs for it."""
 
-    jsgf: str
+    graph: WordGraph
+    """The phrases as a minimal word graph (for `Decoder.create_fsg`)."""
     new_words: dict[str, str]
     """Words to add to the dictionary, with their phones."""
     dropped_words: tuple[str, ...]
     """Words without a pronunciation; the phrases and names using them were left out."""
     phrase_count: int
     name_count: int
+    area_count: int = 0
+    skipped_phrases: tuple[str, ...] = ()
+    """Phrases left out for their syntax (unbalanced brackets, unknown slot or rule)."""
+
+    def accepts(self, text: str) -> bool:
+        """Whether the grammar can say this text (compared in spoken form)."""
+        return self.graph.accepts(spoken_form(text))
 
 
 def tokenize_template(template: str) -> list[str]:
-    """Split a template into syntax tokens and spoken words."""
+    """Split a template into syntax tokens, slots, rule references and spoken words."""
     tokens: list[str] = []
-    for token in _TOKEN.findall(template):
-        if token == NAME_SLOT or token in _SYNTAX:
+    for token in _TOKEN.findall(template.lower()):
+        if token in _SYNTAX or token[0] in "{<":
             tokens.append(token)
         else:
             tokens.extend(spoken_form(token).split())
     return tokens
 
 
-def _check_balanced(tokens: Sequence[str]) -> bool:
+def _well_formed(tokens: Sequence[str]) -> bool:
+    """Balanced brackets and no empty group or alternative."""
     stack: list[str] = []
     pairs = {"]": "[", ")": "("}
+    previous = "|"  # an expression may not start with `|` or a closing bracket
     for token in tokens:
+        if token in ("]", ")", "|") and previous in ("[", "(", "|"):
+            return False
         if token in ("[", "("):
             stack.append(token)
         elif token in pairs and (not stack or stack.pop() != pairs[token]):
             return False
-    return not stack
+        previous = token
+    return not stack and previous not in ("|", "[", "(")
+
+
+def split_rules(lines: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """Phrase lines and `<rule> = body` definitions (the last definition of a rule wins)."""
+    phrases: list[str] = []
+    rules: dict[str, str] = {}
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        match = _RULE_DEFINITION.match(stripped.lower())
+        if match:
+            rules[match.group(1)] = match.group(2).strip()
+        else:
+            phrases.append(stripped)
+    return phrases, rules
 
 
 class _Resolver:
@@ -153,44 +182,182 @@ class _Resolver:
                 self.new_words[word] = phones
         return self.known[word]
 
+    def all_ok(self, phrase: str) -> bool:
+        # Every word is checked (no short-circuit) so the log lists all unknown words at once.
+        return all([self.ok(word) for word in phrase.split()])
+
+
+# A parsed phrase: ("word", w), ("slot", "{name}"), ("rule", name), ("seq", [...]),
+# ("alt", [...]) or ("opt", node).
+_Node = tuple[str, Any]
+
+
+class _SyntaxProblem(ValueError):
+    """A phrase or rule that cannot be parsed; the phrase is skipped and reported."""
+
+
+def _parse(tokens: Sequence[str]) -> _Node:
+    """Tokens → tree (raises _SyntaxProblem)."""
+    if not _well_formed(tokens):
+        raise _SyntaxProblem("unbalanced brackets or an empty alternative")
+    position = 0
+
+    def expression(closing: str | None) -> _Node:
+        nonlocal position
+        alternatives: list[_Node] = []
+        sequence: list[_Node] = []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token == closing:
+                break
+            if token == "|":
+                alternatives.append(("seq", sequence))
+                sequence = []
+            elif token in ("(", "["):
+                inner = expression(")" if token == "(" else "]")
+                sequence.append(inner if token == "(" else ("opt", inner))
+            elif token[0] == "{":
+                if token not in SLOTS:
+                    raise _SyntaxProblem(f"unknown slot {token}")
+                sequence.append(("slot", token))
+            elif token[0] == "<":
+                sequence.append(("rule", token[1:-1]))
+            else:
+                sequence.append(("word", token))
+        alternatives.append(("seq", sequence))
+        return alternatives[0] if len(alternatives) == 1 else ("alt", alternatives)
+
+    return expression(None)
+
+
+class _Compiler:
+    """Checks phrases against the rules, slots and dictionary, and adds them to a word NFA."""
+
+    def __init__(
+        self, rules: dict[str, str], slots: dict[str, list[str]], resolver: _Resolver
+    ) -> None:
+        self.rule_sources = rules
+        self.slots = slots
+        self.resolver = resolver
+        self.rules: dict[str, _Node | None] = {}
+        self._visiting: set[str] = set()
+        self.used_slots: set[str] = set()
+        self.nfa = WordNfa()
+
+    def check(self, template: str) -> _Node | None:
+        """The parsed phrase without the parts that cannot be said (a word without a
+        pronunciation, an empty slot): such an optional part or alternative is left out, and
+        None is returned when the phrase needs one.
+        """
+        return self._prune(_parse(tokenize_template(template)))
+
+    def _prune(self, node: _Node) -> _Node | None:
+        kind, value = node
+        if kind == "word":
+            return node if self.resolver.ok(value) else None
+        if kind == "slot":
+            return node if self.slots[value] else None
+        if kind == "rule":
+            return node if self._rule(value) is not None else None
+        if kind == "opt":
+            inner = self._prune(value)
+            return ("opt", inner) if inner is not None else ("seq", [])
+        # Every part is checked (no short-circuit) so the log lists all unknown words at once.
+        parts = [self._prune(part) for part in value]
+        if kind == "seq":
+            return None if None in parts else ("seq", parts)
+        usable = [part for part in parts if part is not None]
+        return ("alt", usable) if usable else None
+
+    def _rule(self, name: str) -> _Node | None:
+        if name not in self.rules:
+            if name not in self.rule_sources:
+                raise _SyntaxProblem(f"undefined rule <{name}>")
+            if name in self._visiting:
+                raise _SyntaxProblem(f"rule <{name}> refers to itself")
+            self._visiting.add(name)
+            try:
+                self.rules[name] = self.check(self.rule_sources[name])
+            finally:
+                self._visiting.discard(name)
+        return self.rules[name]
+
+    def add(self, node: _Node) -> None:
+        """Add a checked phrase to the NFA."""
+        self.nfa.epsilon(self._build(node, WordNfa.START), WordNfa.FINAL)
+
+    def _build(self, node: _Node, state: int) -> int:
+        """NFA states for node from state; returns the end state."""
+        kind, value = node
+        nfa = self.nfa
+        if kind == "word":
+            return nfa.word(state, value)
+        if kind == "seq":
+            for part in value:
+                state = self._build(part, state)
+            return state
+        if kind == "opt":
+            end = self._build(value, state)
+            nfa.epsilon(state, end)
+            return end
+        if kind == "rule":
+            rule = self.rules[value]
+            assert rule is not None
+            return self._build(rule, state)
+        if kind == "slot":
+            self.used_slots.add(value)
+            value = [("seq", [("word", w) for w in phrase.split()]) for phrase in self.slots[value]]
+        end = nfa.new_state()
+        for alternative in value:
+            nfa.epsilon(self._build(alternative, state), end)
+        return end
+
 
 def build_grammar(
-    templates: Iterable[str], names: Iterable[str], lookup: WordLookup
+    templates: Iterable[str],
+    names: Iterable[str],
+    lookup: WordLookup,
+    areas: Iterable[str] = (),
 ) -> Grammar | None:
-    """JSGF for the templates (DEFAULT_TEMPLATES when only names are given); None if empty."""
+    """The grammar of the templates; None when no phrase is usable.
+
+    `{name}` stands for the names, `{area}` for the areas, `{number}` for zero to one hundred.
+    A phrase whose slot has no entries is left out, as is one with a word that has no
+    pronunciation; one with a syntax mistake is left out and listed in `skipped_phrases`.
+    """
     resolver = _Resolver(lookup)
-    name_phrases = _unique(spoken_form(name) for name in names)
-    # Every word is checked (no short-circuit) so the log lists all unknown words at once.
-    name_phrases = [p for p in name_phrases if p and all([resolver.ok(w) for w in p.split()])]
-    template_list = [t.strip() for t in templates if t.strip()]
-    if not template_list and name_phrases:
-        template_list = list(DEFAULT_TEMPLATES)
-
-    rules: list[str] = []
-    for template in template_list:
-        tokens = tokenize_template(template)
-        words = [t for t in tokens if t not in _SYNTAX and t != NAME_SLOT]
-        if not words and NAME_SLOT not in tokens:
+    name_phrases = [p for p in _unique(spoken_form(n) for n in names) if p and resolver.all_ok(p)]
+    area_phrases = [p for p in _unique(spoken_form(a) for a in areas) if p and resolver.all_ok(p)]
+    slots = {
+        NAME_SLOT: name_phrases,
+        AREA_SLOT: area_phrases,
+        NUMBER_SLOT: [number_words(n) for n in NUMBERS],
+    }
+    phrases, rule_sources = split_rules(templates)
+    compiler = _Compiler(rule_sources, slots, resolver)
+    count = 0
+    skipped: list[str] = []
+    for template in phrases:
+        try:
+            node = compiler.check(template)
+        except _SyntaxProblem as problem:
+            skipped.append(f"{template} ({problem})")
             continue
-        if NAME_SLOT in tokens and not name_phrases:
-            continue
-        if not _check_balanced(tokens) or not all([resolver.ok(w) for w in words]):
-            continue
-        body = " ".join("<name>" if t == NAME_SLOT else t for t in tokens)
-        if body not in rules:
-            rules.append(body)
-    if not rules:
+        if node is not None and node != ("seq", []):
+            compiler.add(node)
+            count += 1
+    graph = minimal_graph(compiler.nfa) if count else None
+    if graph is None:
         return None
-
-    lines = ["#JSGF V1.0;", "grammar commands;", "public <command> = " + " | ".join(rules) + ";"]
-    if any("<name>" in rule for rule in rules):
-        lines.append("<name> = " + " | ".join(name_phrases) + ";")
     return Grammar(
-        jsgf="\n".join(lines) + "\n",
-        new_words=dict(resolver.new_words),
+        graph=graph,
+        new_words={w: p for w, p in resolver.new_words.items() if w in graph.words},
         dropped_words=tuple(sorted(resolver.dropped)),
-        phrase_count=len(rules),
-        name_count=len(name_phrases) if any("<name>" in r for r in rules) else 0,
+        phrase_count=count,
+        name_count=len(name_phrases) if NAME_SLOT in compiler.used_slots else 0,
+        area_count=len(area_phrases) if AREA_SLOT in compiler.used_slots else 0,
+        skipped_phrases=tuple(skipped),
     )
 
 

@@ -1,8 +1,9 @@
 """The embedded engine: pocketsphinx (its en-us model ships in the wheel; nothing to download).
 
-With a phrase file and/or names it recognises commands through a JSGF grammar (fast and
-accurate for what it knows; anything else comes out as the closest known phrase). Without
-them it uses pocketsphinx's general English language model (slow, loose).
+It recognises commands through a grammar (fast and accurate for what it knows; anything else
+comes out as the closest known phrase): the phrases of --phrases-file, else the built-in
+smart-home commands, with names from --names-file and Home Assistant. --general-model uses
+pocketsphinx's general English language model instead (any words, slow and loose).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from wyoming_common.errors import EngineError
 from wyoming_common.worker import CancelToken
 
 from .biasing import read_list_file
+from .default_grammar import default_areas, default_names, default_templates
 from .engine import SAMPLE_RATE, ModelCard, TranscriptionRequest, TranscriptSegment
+from .hass_names import HassNames, HassNamesError, HassSource, fetch_names_blocking
 from .pocketsphinx_process import (
     DecodeJob,
     DecodeReply,
@@ -45,7 +48,12 @@ class PocketsphinxOptions:
     """Where the command phrases and names come from."""
 
     phrases_file: Path | None = None
+    """Your phrases; None: the built-in commands."""
     names_file: Path | None = None
+    general_model: bool = False
+    """The general English language model instead of a grammar."""
+    hass: HassSource | None = None
+    """Home Assistant to ask for entity and area names."""
     start_timeout: float = 60.0
 
 
@@ -77,11 +85,8 @@ class PocketsphinxTranscriber:
         return self._ready.mode if self._ready is not None else ""
 
     def load(self) -> ModelCard:
-        """Read the phrase and name files, start the decoder process, warm it up."""
-        opts = self.options
-        templates = read_list_file(opts.phrases_file) if opts.phrases_file else ()
-        names = read_list_file(opts.names_file) if opts.names_file else ()
-        self._setup = DecoderSetup(templates=templates, names=names)
+        """Gather phrases and names, start the decoder process, warm it up. Blocking."""
+        self._setup, source, origins = self._decoder_setup()
         with self._lock:
             ready = self._start()
         if ready.dropped_words:
@@ -89,10 +94,17 @@ class PocketsphinxTranscriber:
                 "pocketsphinx: no pronunciation for %s; phrases and names using them are left out",
                 ", ".join(ready.dropped_words),
             )
+        for phrase in ready.skipped_phrases:
+            _LOGGER.warning("pocketsphinx: phrase left out: %s", phrase)
         if ready.mode == "grammar":
-            what = f"a command grammar ({ready.phrase_count} phrases, {ready.name_count} names)"
+            what = (
+                f"{source} ({ready.phrase_count} phrases, {ready.name_count} names, "
+                f"{ready.area_count} areas{'; names: ' + origins if origins else ''})"
+            )
+        elif self.options.general_model:
+            what = "its general English language model (--general-model)"
         else:
-            what = "its general English language model (no --phrases-file or --names-file)"
+            what = f"its general English language model (nothing usable in {source})"
         _LOGGER.info("pocketsphinx: recognising with %s", what)
         warm_up = np.zeros(int(SAMPLE_RATE * WARM_UP_SECONDS), dtype=np.float32)
         self._call(DecodeJob(float_to_pcm16(warm_up), skip_vad=True), CancelToken())
@@ -106,6 +118,57 @@ class PocketsphinxTranscriber:
             default_language=LANGUAGE,
         )
         return self._card
+
+    def _decoder_setup(self) -> tuple[DecoderSetup, str, str]:
+        """The decoder's phrases, names and areas; for the log, the grammar and the names."""
+        opts = self.options
+        if opts.general_model:
+            if opts.phrases_file or opts.names_file or opts.hass:
+                _LOGGER.info("pocketsphinx: --general-model uses no phrases or names")
+            return DecoderSetup(), "--general-model", ""
+        names = read_list_file(opts.names_file) if opts.names_file else ()
+        hass = self._hass_names(opts.hass) if opts.hass else HassNames()
+        # {name}: anything that can be addressed; {area}: places. A --names-file line may be
+        # either, so it fills both.
+        origins = [] if opts.phrases_file else ["generic device and room words"]
+        if names:
+            origins.append(f"{len(names)} from --names-file")
+        if hass.names or hass.areas:
+            origins.append(f"{len(hass.names) + len(hass.areas)} from Home Assistant")
+        if opts.phrases_file:
+            setup = DecoderSetup(
+                templates=read_list_file(opts.phrases_file),
+                names=(*names, *hass.names, *hass.areas),
+                areas=(*names, *hass.areas),
+            )
+            return setup, f"the command grammar of {opts.phrases_file}", ", ".join(origins)
+        setup = DecoderSetup(
+            templates=default_templates(),
+            names=(*default_names(), *default_areas(), *names, *hass.names, *hass.areas),
+            areas=(*default_areas(), *names, *hass.areas),
+        )
+        return setup, "the built-in command grammar", ", ".join(origins)
+
+    @staticmethod
+    def _hass_names(source: HassSource) -> HassNames:
+        """Names from Home Assistant, or none (with a warning) when it cannot be asked."""
+        try:
+            names = fetch_names_blocking(source)
+        except HassNamesError as err:
+            _LOGGER.warning(
+                "pocketsphinx: cannot get names from Home Assistant at %s (%s); "
+                "carrying on without them",
+                source.url,
+                err,
+            )
+            return HassNames()
+        _LOGGER.info(
+            "pocketsphinx: %d entity names and %d area names from Home Assistant at %s",
+            len(names.names),
+            len(names.areas),
+            source.url,
+        )
+        return names
 
     def transcribe(
         self, request: TranscriptionRequest, token: CancelToken

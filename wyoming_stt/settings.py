@@ -12,12 +12,14 @@ from wyoming_common.config import (
     add_service_arguments,
     positive_float,
     positive_int,
+    read_env,
     service_settings,
 )
 from wyoming_common.errors import ConfigError
 from wyoming_common.info import wyoming_language
 
 from .handler import DEFAULT_MAX_SECONDS
+from .hass_names import HassSource, websocket_url
 from .selection import DEVICES, ENGINES
 
 ENV_PREFIX = "WYOMING_STT"
@@ -29,14 +31,16 @@ Speech-to-text Wyoming server for Home Assistant's Assist pipelines.
 
 Engines: faster-whisper (Whisper on a CUDA GPU in float16, or on the CPU in int8; the model
 is downloaded from the Hugging Face hub on first use) and pocketsphinx (embedded, offline,
-no download; a command grammar from --phrases-file/--names-file, else its general English
-model). --engine auto uses faster-whisper when --model is set and faster-whisper is
-installed, and pocketsphinx otherwise.
+no download; a command grammar: the built-in smart-home commands, or --phrases-file, with
+names from --names-file and Home Assistant; --general-model for its general English model).
+--engine auto uses faster-whisper when --model is set and faster-whisper is installed, and
+pocketsphinx otherwise.
 
 examples:
   wyoming-voice stt --model small --language en --zeroconf
   wyoming-voice stt --model /models/whisper-large-v3 --device cuda
-  wyoming-voice stt --engine pocketsphinx --phrases-file commands.txt --names-file names.txt
+  wyoming-voice stt --engine pocketsphinx --names-file names.txt
+  wyoming-voice stt --hass-url http://homeassistant.local:8123 --hass-token-file ~/.ha-token
 """
 
 
@@ -56,6 +60,8 @@ class SttSettings:
     names_file: Path | None
     phrases_file: Path | None
     max_seconds: float
+    general_model: bool = False
+    hass: HassSource | None = None
 
 
 def build_parser(prog: str) -> EnvArgumentParser:
@@ -127,7 +133,28 @@ def build_parser(prog: str) -> EnvArgumentParser:
         "--phrases-file",
         type=Path,
         default=None,
-        help="pocketsphinx command phrases, one per line: words, [optional], (a | b), {name}",
+        help="pocketsphinx command phrases, one per line: words, [optional], (a | b), {name}, "
+        "{area}, {number} (default: the built-in smart-home commands)",
+    )
+    engine.add_argument(
+        "--general-model",
+        action="store_true",
+        help="pocketsphinx: its general English language model (any words, loosely and "
+        "slowly) instead of a command grammar",
+    )
+    hass = parser.add_argument_group(
+        "Home Assistant (optional: names of the entities exposed to Assist and of the areas "
+        "join the pocketsphinx grammar)"
+    )
+    hass.add_argument(
+        "--hass-url",
+        help="Home Assistant whose entity and area names join the pocketsphinx grammar, "
+        "e.g. http://homeassistant.local:8123",
+    )
+    hass.add_argument(
+        "--hass-token-file",
+        type=Path,
+        help=f"file holding a long-lived access token (or {ENV_PREFIX}_HASS_TOKEN)",
     )
     add_service_arguments(parser, default_port=DEFAULT_PORT, service="stt")
     return parser
@@ -140,6 +167,10 @@ def settings_from_args(args: argparse.Namespace) -> SttSettings:
     for flag, path in (("--names-file", args.names_file), ("--phrases-file", args.phrases_file)):
         if path is not None and not Path(path).expanduser().is_file():
             raise ConfigError(flag, f"no such file: {path}")
+    if args.general_model and args.phrases_file:
+        raise ConfigError(
+            "--general-model", "use either --phrases-file or --general-model, not both"
+        )
     language = args.language
     if language is not None:
         language = None if language.strip().lower() in ("", "auto") else wyoming_language(language)
@@ -156,7 +187,32 @@ def settings_from_args(args: argparse.Namespace) -> SttSettings:
         names_file=Path(args.names_file).expanduser() if args.names_file else None,
         phrases_file=Path(args.phrases_file).expanduser() if args.phrases_file else None,
         max_seconds=args.max_seconds,
+        general_model=bool(args.general_model),
+        hass=_hass_source(args.hass_url, args.hass_token_file),
     )
+
+
+def _hass_source(url: str | None, token_file: Path | None) -> HassSource | None:
+    """Where to ask Home Assistant for names; ConfigError names the flag that is wrong."""
+    if not url:
+        return None  # a token alone (e.g. a systemd credential always handed over) is unused
+    try:
+        websocket_url(url)
+    except ValueError as err:
+        raise ConfigError("--hass-url", str(err)) from err
+    if token_file is not None:
+        path = Path(token_file).expanduser()
+        try:
+            token: str | None = path.read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise ConfigError("--hass-token-file", f"cannot read {path}: {err.strerror}") from err
+    else:
+        token = (read_env(f"{ENV_PREFIX}_HASS_TOKEN") or "").strip()
+    if not token:
+        raise ConfigError(
+            "--hass-token-file", "a long-lived access token is needed with --hass-url"
+        )
+    return HassSource(url=url, token=token)
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):

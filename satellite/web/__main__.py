@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from wyoming_common.config import parse_or_exit
-from wyoming_common.runner import setup_logging
+from wyoming_common.runner import run_service, setup_logging
 
 from .app import build_app
 from .gateway import Gateway
@@ -61,12 +61,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice web") -> 
     parser = build_parser(prog)
     settings: WebSettings = parse_or_exit(parser, argv, build_settings)
     setup_logging(settings.debug, settings.log_format)
-    try:
-        asyncio.run(serve(settings))
-    except OSError as err:  # port taken, certificate unreadable
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_service(prog, serve(settings))
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def grammar_engine(phrases_file: Path) -> Iterator[PocketsphinxTranscriber]:
 @pytest.fixture(scope="session")
 def lm_engine() -> Iterator[PocketsphinxTranscriber]:
     """pocketsphinx with its general English language model."""
-    engine = PocketsphinxTranscriber(PocketsphinxOptions())
+    engine = PocketsphinxTranscriber(PocketsphinxOptions(general_model=True))
     engine.load()
     yield engine
     engine.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from wyoming_stt.grammar import (
-    DEFAULT_TEMPLATES,
     build_grammar,
     number_words,
     resolve_pronunciation,
@@ -33,6 +32,7 @@ DICTIONARY = {
     "bee": "B IY",
     "temperature": "T EH M P R AH CH ER",
     "of": "AH V",
+    "in": "IH N",
 }
 
 
@@ -66,8 +66,9 @@ def test_spoken_form() -> None:
 
 
 def test_tokenize_template_keeps_syntax() -> None:
-    assert tokenize_template("turn (on | off) [the] {name} in 5") == [
-        "turn", "(", "on", "|", "off", ")", "[", "the", "]", "{name}", "in", "five",
+    assert tokenize_template("Turn (on | off) [the] {name} in {Area} <the> 5") == [
+        "turn", "(", "on", "|", "off", ")", "[", "the", "]", "{name}", "in", "{area}",
+        "<the>", "five",
     ]  # fmt: skip
 
 
@@ -84,11 +85,14 @@ def test_phrases_become_alternatives() -> None:
         lookup,
     )
     assert grammar is not None
-    assert grammar.jsgf.splitlines()[:2] == ["#JSGF V1.0;", "grammar commands;"]
-    assert (
-        "public <command> = turn on the kitchen lights | set a timer for five minutes | "
-        "what's the temperature;" in grammar.jsgf
-    )
+    for phrase in (
+        "turn on the kitchen lights",
+        "set a timer for 5 minutes",
+        "What's the temperature?",
+    ):
+        assert grammar.accepts(phrase)
+    assert not grammar.accepts("turn on the kitchen")
+    assert not grammar.accepts("turn on the kitchen lights lights")
     assert (grammar.phrase_count, grammar.name_count, grammar.dropped_words) == (3, 0, ())
 
 
@@ -99,23 +103,93 @@ def test_names_fill_the_slot_and_unknown_words_are_dropped() -> None:
         lookup,
     )
     assert grammar is not None
-    assert "<name> = kitchen light | ecobee;" in grammar.jsgf
-    assert "turn ( on | off ) [ the ] <name>" in grammar.jsgf
-    assert "zap" not in grammar.jsgf
+    for phrase in (
+        "turn on the kitchen light",
+        "turn off ecobee",
+        "what's the temperature of the ecobee",
+    ):
+        assert grammar.accepts(phrase)
+    assert not grammar.accepts("zap ecobee")
     assert grammar.new_words == {"ecobee": "IY K OW B IY"}
     assert grammar.dropped_words == ("lamp", "zap", "zzyzx")
-    assert (grammar.phrase_count, grammar.name_count) == (2, 2)
+    assert (grammar.phrase_count, grammar.name_count, grammar.area_count) == (2, 2, 0)
 
 
-def test_names_alone_use_the_default_templates() -> None:
-    grammar = build_grammar([], ["kitchen light"], lookup)
+def test_area_and_number_slots() -> None:
+    grammar = build_grammar(
+        ["turn on the lights [in the {area}]", "set a timer for {number} minutes"],
+        ["Ecobee"],
+        lookup,
+        areas=["Kitchen"],
+    )
     assert grammar is not None
-    assert "turn ( on | off ) [ the ] <name>" in grammar.jsgf
-    assert grammar.phrase_count <= len(DEFAULT_TEMPLATES)
+    assert grammar.accepts("turn on the lights in the kitchen")
+    assert grammar.accepts("turn on the lights")
+    assert not grammar.accepts("turn on the lights in the ecobee")  # names are not areas
+    assert grammar.accepts("set a timer for 0 minutes")
+    assert grammar.accepts("set a timer for seventy five minutes")
+    assert grammar.accepts("set a timer for 100 minutes")
+    assert not grammar.accepts("set a timer for 101 minutes")
+    assert (grammar.name_count, grammar.area_count) == (0, 1)
+
+
+def test_rules_are_defined_once_and_used_anywhere() -> None:
+    grammar = build_grammar(
+        [
+            "<state> = on | off",
+            "turn <state> [<the>] {name}",
+            "<the> = the | a",
+            "<bad> = (on | off",
+            "turn <bad> {name}",
+            "turn <undefined> {name}",
+            "<loop> = turn [<loop>]",
+            "<loop>",
+        ],
+        ["kitchen light"],
+        lookup,
+    )
+    assert grammar is not None
+    assert grammar.accepts("turn on a kitchen light")
+    assert grammar.accepts("turn off kitchen light")
+    assert grammar.phrase_count == 1
+    assert [p.split(" (")[0] for p in grammar.skipped_phrases] == [
+        "turn <bad> {name}",
+        "turn <undefined> {name}",
+        "<loop>",
+    ]
+    assert "undefined rule <undefined>" in grammar.skipped_phrases[1]
+
+
+def test_unsayable_optional_parts_and_alternatives_are_left_out() -> None:
+    grammar = build_grammar(
+        ["turn on the (light | zzyzx) [in the {area}] [zap]"], [], lookup, areas=[]
+    )
+    assert grammar is not None
+    assert grammar.accepts("turn on the light")
+    assert not grammar.accepts("turn on the zzyzx")
+    assert grammar.dropped_words == ("zap", "zzyzx")
+
+
+def test_phrases_share_their_states() -> None:
+    """Determinised and minimised: the name list exists once however often it is used."""
+    names = [f"kitchen {number_words(n)}" for n in range(1, 11)]
+    lookup_numbers = {**DICTIONARY, **{number_words(n): "W AH N" for n in range(1, 11)}}
+    grammar = build_grammar(
+        ["turn (on | off) [the] {name}", "turn [the] {name} (on | off)"],
+        names,
+        lookup_numbers.get,
+    )
+    assert grammar is not None
+    assert grammar.accepts("turn the kitchen ten off")
+    assert grammar.accepts("turn on kitchen two")
+    # pocketsphinx's JSGF compiler would copy the ten names into each of the four places.
+    assert grammar.graph.state_count == 10
 
 
 def test_nothing_usable_means_no_grammar() -> None:
     assert build_grammar([], [], lookup) is None
     assert build_grammar(["turn on the {name}"], [], lookup) is None  # slot without names
     assert build_grammar(["turn (on the light"], [], lookup) is None  # unbalanced
+    assert build_grammar(["turn ( | on) the light"], [], lookup) is None  # empty alternative
     assert build_grammar(["# comment only", "   "], [], lookup) is None
+    assert build_grammar(["turn on the {thing}"], ["light"], lookup) is None  # unknown slot

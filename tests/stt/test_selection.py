@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from tests.support.services import loopback_settings
 from wyoming_common.errors import ConfigError
 from wyoming_stt.engines import FallbackTranscriber, build_transcriber
+from wyoming_stt.hass_names import HassSource
 from wyoming_stt.pocketsphinx_engine import PocketsphinxTranscriber
 from wyoming_stt.selection import select_compute_type, select_device, select_engine
 from wyoming_stt.settings import SttSettings
@@ -120,3 +122,17 @@ def test_build_transcriber_logs_why(caplog: pytest.LogCaptureFixture) -> None:
     assert isinstance(auto.primary, FasterWhisperTranscriber)
     explicit = build_transcriber(_settings("faster-whisper", "small"), whisper_available=True)
     assert isinstance(explicit, FasterWhisperTranscriber)
+
+
+def test_general_model_and_home_assistant_reach_pocketsphinx() -> None:
+    source = HassSource("http://ha.local:8123", "token")
+    settings = dataclasses.replace(_settings("auto", None), general_model=True, hass=source)
+    engine = build_transcriber(settings)
+    assert isinstance(engine, PocketsphinxTranscriber)
+    assert engine.options.general_model is True and engine.options.hass == source
+    fallback = build_transcriber(
+        dataclasses.replace(settings, model="small"), whisper_available=True
+    )
+    assert isinstance(fallback, FallbackTranscriber)
+    assert isinstance(fallback.fallback, PocketsphinxTranscriber)
+    assert fallback.fallback.options.general_model is True

@@ -24,6 +24,9 @@ FLAGS = (
     "--download-dir",
     "--names-file",
     "--phrases-file",
+    "--general-model",
+    "--hass-url",
+    "--hass-token-file",
     "--max-seconds",
     "--uri",
     "--zeroconf",
@@ -51,6 +54,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.data_dirs == (DEFAULT_DATA_DIR.expanduser(),)
     assert settings.download_dir == settings.data_dirs[0]
     assert settings.service.uri == "tcp://0.0.0.0:10300"
+    assert settings.general_model is False and settings.hass is None
 
 
 def test_environment_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -76,6 +80,33 @@ def test_environment_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         settings.model = "other"  # type: ignore[misc]
 
 
+def test_general_model_flag_and_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _clear_env(monkeypatch)
+    assert _parse(["--general-model"]).general_model is True
+    monkeypatch.setenv("WYOMING_STT_GENERAL_MODEL", "true")
+    assert _parse([]).general_model is True
+
+
+def test_home_assistant_token_from_file_or_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _clear_env(monkeypatch)
+    token = tmp_path / "token"
+    token.write_text("abc.def\n", encoding="utf-8")
+    monkeypatch.setenv("WYOMING_STT_HASS_URL", "http://ha.local:8123")
+    monkeypatch.setenv("WYOMING_STT_HASS_TOKEN_FILE", str(token))
+    settings = _parse([])
+    assert settings.hass is not None
+    assert (settings.hass.url, settings.hass.token) == ("http://ha.local:8123", "abc.def")
+    assert "abc.def" not in repr(settings)
+    monkeypatch.delenv("WYOMING_STT_HASS_TOKEN_FILE")
+    monkeypatch.setenv("WYOMING_STT_HASS_TOKEN", "from-env")
+    hass = _parse(["--hass-url", "https://ha.example.com"]).hass
+    assert hass is not None and hass.token == "from-env"
+    monkeypatch.delenv("WYOMING_STT_HASS_URL")
+    assert _parse(["--hass-token-file", str(token)]).hass is None  # no URL: not used
+
+
 def test_auto_language_means_detect(monkeypatch: pytest.MonkeyPatch) -> None:
     _clear_env(monkeypatch)
     assert _parse(["--language", "auto"]).language is None
@@ -89,6 +120,13 @@ def test_auto_language_means_detect(monkeypatch: pytest.MonkeyPatch) -> None:
         (["--beam-size", "0"], "--beam-size"),
         (["--max-seconds", "-1"], "--max-seconds"),
         (["--engine", "vosk"], "--engine"),
+        (["--general-model", "--phrases-file", __file__], "--general-model: use either"),
+        (["--hass-url", "http://ha.local:8123"], "--hass-token-file: a long-lived access token"),
+        (["--hass-url", "ha.local:8123", "--hass-token-file", __file__], "--hass-url: expected"),
+        (
+            ["--hass-url", "http://ha", "--hass-token-file", "/no/token"],
+            "--hass-token-file: cannot",
+        ),
     ],
 )
 def test_invalid_values_name_the_flag(

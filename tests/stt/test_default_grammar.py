@@ -1,0 +1,236 @@
+"""The built-in command grammar: it compiles, what it can say, and its accuracy on recordings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.support.services import word_error_rate
+from wyoming_common.worker import CancelToken
+from wyoming_stt.default_grammar import default_areas, default_names, default_templates
+from wyoming_stt.engine import TranscriptionRequest
+from wyoming_stt.grammar import Grammar, build_grammar, split_rules, spoken_form
+from wyoming_stt.pocketsphinx_engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx_process import DecodeJob, DecoderSetup, SphinxDecoder
+
+from .conftest import stt_service
+from .wyoming_io import transcribe_once, wav_audio
+
+# What a user of the fake house (tests/fake_hass) would write into --names-file: the names
+# of the entities exposed to Assist with their aliases, the areas with theirs, and the city of
+# their weather forecast. (tests/stt/test_hass_names.py fetches the same from the fake HA.)
+HOUSE_NAMES = (
+    "Kitchen Lights", "Kitchen", "Standing Light", "Bed Light", "Office Fan", "EcoBee",
+    "Outdoor Humidity", "Office Temperature", "Kitchen Temperature", "Front Door",
+    "Garage Door", "Office Blinds", "Sliding Door", "TV", "Party Time", "Movie Night",
+    "Living Room", "Lounge", "Office", "Study", "Bedroom", "New York",
+)  # fmt: skip
+
+# Measured on the 73 recordings (2 CPU cores): with HOUSE_NAMES 3.4% (14 of 413 words),
+# without names 11.1% (46), general language model 45%. See the tests for the thresholds.
+WER_WITH_NAMES_THRESHOLD = 0.06
+WER_WITHOUT_NAMES_THRESHOLD = 0.20
+
+# Names of the fake house, which is also where the test recordings' commands come from: the
+# built-in grammar must not know them, or the figures above would be flattered.
+TEST_HOUSE_ONLY = (
+    "bed light", "ecobee", "standing light", "sliding door", "party time", "outdoor humidity",
+    "new york", "movie night",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def decoder() -> SphinxDecoder:
+    """The built-in grammar with generic names, in this process (real dictionary)."""
+    return SphinxDecoder(
+        DecoderSetup(default_templates(), (*default_names(), *default_areas()), default_areas())
+    )
+
+
+def test_default_grammar_compiles_completely(decoder: SphinxDecoder) -> None:
+    """Every phrase and every generic name is used: no syntax mistake, no unknown word."""
+    phrases, rules = split_rules(default_templates())
+    ready = decoder.ready
+    assert ready.mode == "grammar"
+    assert ready.skipped_phrases == () and ready.dropped_words == ()
+    assert ready.phrase_count == len(phrases) >= 60
+    assert len(rules) >= 10
+    assert ready.name_count == len(default_names()) + len(default_areas())
+    assert ready.area_count == len(default_areas())
+    # pocketsphinx accepted it: decoding runs and silence stays empty
+    assert decoder.decode(DecodeJob(bytes(32000))) == ""
+
+
+@pytest.fixture(scope="module")
+def any_word() -> Grammar:
+    """The built-in grammar and generic names, every word pronounceable."""
+    grammar = build_grammar(
+        default_templates(),
+        (*default_names(), *default_areas()),
+        lambda word: "AH",
+        areas=default_areas(),
+    )
+    assert grammar is not None
+    return grammar
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "turn on the living room lights",
+        "turn off the lights in the bedroom",
+        "switch the fan off",
+        "turn the lights off in here",
+        "toggle the heater",
+        "set the lamp brightness to 40 percent",
+        "set the brightness of the ceiling light to 100 percent",
+        "set the desk lamp color to purple",
+        "set the temperature to 21 degrees",
+        "open the garage door",
+        "close the blinds in the nursery",
+        "lock the front door",
+        "unlock the back door",
+        "what is the temperature in the bedroom",
+        "what's the temp of the thermostat",
+        "is the garage door open",
+        "is the front door locked",
+        "what is the value of the humidifier",
+        "pause the tv",
+        "next track",
+        "skip the song on the speaker",
+        "run the sprinkler script",
+        "activate the radio scene",
+        "set a timer for 2 hours and 15 minutes",
+        "start a timer for 7 and a half minutes",
+        "timer for 30 seconds",
+        "cancel all of my timers",
+        "stop my timer",
+        "pause the timer",
+        "how much time is left on my timer",
+        "status of my timers",
+        "what time is it",
+        "what's the date",
+        "what's the weather",
+        "what is the weather like in the garden",
+        "never mind",
+        "cancel",
+    ],
+)
+def test_default_grammar_says_what_assist_understands(phrase: str, any_word: Grammar) -> None:
+    assert any_word.accepts(phrase)
+
+
+@pytest.mark.parametrize(
+    "phrase", ["this is a test", "turn on the bed light", "what is the ecobee temperature"]
+)
+def test_default_grammar_says_nothing_else(phrase: str, any_word: Grammar) -> None:
+    assert not any_word.accepts(phrase)
+
+
+def test_default_grammar_knows_no_names_of_the_test_house() -> None:
+    data = files("wyoming_stt").joinpath("data")
+    text = " ".join(
+        spoken_form(data.joinpath(name).read_text(encoding="utf-8"))
+        for name in ("default_commands.txt", "default_names.txt", "default_areas.txt")
+    )
+    for name in TEST_HOUSE_ONLY:
+        assert name not in text
+
+
+@pytest.fixture(scope="module")
+def names_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("default-grammar") / "names.txt"
+    path.write_text("\n".join(HOUSE_NAMES) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def default_engine(names_file: Path) -> Iterator[PocketsphinxTranscriber]:
+    """No --phrases-file: the built-in grammar, with the house's names from --names-file."""
+    engine = PocketsphinxTranscriber(PocketsphinxOptions(names_file=names_file))
+    engine.load()
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def no_names_engine() -> Iterator[PocketsphinxTranscriber]:
+    """What a new user gets: no flags at all."""
+    engine = PocketsphinxTranscriber(PocketsphinxOptions())
+    engine.load()
+    yield engine
+    engine.close()
+
+
+def _wer(transcripts: list[str], commands: list[tuple[Path, str]], label: str) -> tuple[float, int]:
+    edits = words = 0
+    misses: list[str] = []
+    for (_wav, reference), text in zip(commands, transcripts, strict=True):
+        errors, count = word_error_rate(spoken_form(reference), text)
+        edits, words = edits + errors, words + count
+        if errors:
+            misses.append(f"{spoken_form(reference)!r} → {text!r}")
+    print(f"{label}: WER {edits / words:.2%} ({edits}/{words} words); misses: {misses}")
+    return edits / words, edits
+
+
+async def test_default_grammar_with_names_word_error_rate(
+    default_engine: PocketsphinxTranscriber,
+    no_names_engine: PocketsphinxTranscriber,
+    commands: list[tuple[Path, str]],
+) -> None:
+    """All 73 commands through the server with the house's names; and with no names at all.
+
+    With names, measured 3.4% (14 of 413 words): plurals dropped (`light` for `lights`),
+    `that` for `the`, `one minutes`, `all my` for `all of my`, an `off` heard as `on`, and
+    two near-homophone names (`attic` for `the`, `outlet` for `office`). Most would reach
+    Home Assistant as the same command. The 6% threshold allows a different pocketsphinx
+    build a few more flips, and fails when the names stop reaching the grammar (11%) or the
+    grammar breaks (the general model: 45%).
+
+    Without names, measured 11.1% (46 words): the grammar cannot say `bed light`, `ecobee`,
+    `sliding door`, `party time`, `outdoor humidity` or `new york` and picks the closest
+    generic words; every other command comes out as well as with names. 20% keeps it far
+    ahead of the general model (45%) while the generic words alone carry it.
+
+    The second engine decodes in its own process meanwhile, so both runs share the time.
+    """
+    assert len(commands) == 73
+    assert default_engine.mode == no_names_engine.mode == "grammar"
+
+    def without_names() -> list[str]:
+        texts = []
+        for wav, _reference in commands:
+            pcm, _fmt = wav_audio(wav)
+            audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+            request = TranscriptionRequest(audio=audio, language="en")
+            segments = list(no_names_engine.transcribe(request, CancelToken()))
+            texts.append(" ".join(s.text for s in segments))
+        return texts
+
+    background = asyncio.create_task(asyncio.to_thread(without_names))
+    with_names: list[str] = []
+    async with stt_service(default_engine) as runner:
+        for wav, _reference in commands:
+            transcript = await transcribe_once(runner.uri, *wav_audio(wav))
+            with_names.append(transcript.text)
+    wer_names, _ = _wer(with_names, commands, "built-in grammar + names file")
+    wer_none, _ = _wer(await background, commands, "built-in grammar, no names")
+    assert wer_names <= WER_WITH_NAMES_THRESHOLD
+    assert wer_none <= WER_WITHOUT_NAMES_THRESHOLD
+    assert wer_names < wer_none
+
+
+def test_names_file_lines_are_names_and_areas(names_file: Path) -> None:
+    """A --names-file line may name an entity or an area: it fills {name} and {area}."""
+    engine = PocketsphinxTranscriber(PocketsphinxOptions(names_file=names_file))
+    setup, source, origins = engine._decoder_setup()
+    assert source == "the built-in command grammar"
+    assert origins == f"generic device and room words, {len(HOUSE_NAMES)} from --names-file"
+    assert set(HOUSE_NAMES) <= set(setup.names) and set(HOUSE_NAMES) <= set(setup.areas)
+    assert setup.templates == default_templates()
