@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from types import TracebackType
 from typing import Any
 
 import aiohttp
 
-from .errors import CannotConnectError, CommandError, HomeAssistantError, InvalidAuthError
+from wyoming_common.hass_ws import (
+    HomeAssistantAuthError,
+    HomeAssistantCommandError,
+    HomeAssistantConnectionError,
+    HomeAssistantWebSocket,
+)
 
-_LOGGER = logging.getLogger(__name__)
+from .errors import CannotConnectError, CommandError, HomeAssistantError, InvalidAuthError
 
 
 class HomeAssistantClient:
@@ -35,8 +39,7 @@ class HomeAssistantClient:
         self._session = session
         self._own_session = session is None
         self._timeout = timeout
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._next_id = 1
+        self._ws: HomeAssistantWebSocket | None = None
 
     async def __aenter__(self) -> HomeAssistantClient:
         if self._session is None:
@@ -101,51 +104,32 @@ class HomeAssistantClient:
     async def command(self, type_: str, **fields: Any) -> Any:
         """Send one WebSocket command and return its result (raises CommandError)."""
         ws = await self._websocket()
-        msg_id, self._next_id = self._next_id, self._next_id + 1
         try:
-            async with asyncio.timeout(self._timeout):
-                await ws.send_json({"id": msg_id, "type": type_, **fields})
-                while True:
-                    message = await self._receive(ws)
-                    if message.get("id") == msg_id and message.get("type") == "result":
-                        break
-        except TimeoutError as err:
-            raise CannotConnectError(f"Home Assistant did not answer {type_}") from err
-        if not message.get("success"):
-            error = message.get("error") or {}
-            raise CommandError(type_, str(error.get("code")), str(error.get("message")))
-        return message.get("result")
+            return await ws.command(type_, **fields)
+        except HomeAssistantCommandError as err:
+            raise CommandError(type_, err.error_code, err.message) from err
+        except HomeAssistantConnectionError as err:
+            raise CannotConnectError(str(err)) from err
 
-    async def _websocket(self) -> aiohttp.ClientWebSocketResponse:
-        if self._ws is not None and not self._ws.closed:
-            return self._ws
-        url = "ws" + self.url.removeprefix("http") + "/api/websocket"
+    async def _websocket(self) -> HomeAssistantWebSocket:
+        if self._ws is not None:
+            if self._ws.connected:
+                return self._ws
+            await self._ws.close()
+            self._ws = None
         try:
-            async with asyncio.timeout(self._timeout):
-                ws = await self.session.ws_connect(url, heartbeat=None)
-                hello = await self._receive(ws)
-                if hello.get("type") != "auth_required":
-                    raise HomeAssistantError(f"unexpected WebSocket greeting: {hello}")
-                await ws.send_json({"type": "auth", "access_token": self._token})
-                answer = await self._receive(ws)
-        except (aiohttp.ClientError, TimeoutError) as err:
+            ws = HomeAssistantWebSocket(
+                self.url, self._token, session=self.session, request_timeout=self._timeout
+            )
+            await ws.connect()
+        except ValueError as err:  # not an http(s) URL
             raise CannotConnectError(self._connect_hint(err)) from err
-        if answer.get("type") != "auth_ok":
-            await ws.close()
-            raise InvalidAuthError(self._auth_hint())
-        _LOGGER.debug("WebSocket connected to %s (HA %s)", self.url, answer.get("ha_version"))
+        except HomeAssistantAuthError as err:
+            raise InvalidAuthError(self._auth_hint()) from err
+        except HomeAssistantConnectionError as err:
+            raise CannotConnectError(self._connect_hint(err.__cause__ or err)) from err
         self._ws = ws
         return ws
-
-    @staticmethod
-    async def _receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-        message = await ws.receive()
-        if message.type != aiohttp.WSMsgType.TEXT:
-            raise CannotConnectError(f"Home Assistant closed the WebSocket ({message.type.name})")
-        data = message.json()
-        if not isinstance(data, dict):
-            raise HomeAssistantError(f"unexpected WebSocket message: {data!r}")
-        return data
 
     def _auth_hint(self) -> str:
         return (

@@ -12,14 +12,27 @@ import asyncio
 import concurrent.futures
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
-if TYPE_CHECKING:
-    import aiohttp
+from wyoming_common.hass_ws import (
+    HomeAssistantAuthError,
+    HomeAssistantCommandError,
+    HomeAssistantError,
+    HomeAssistantWebSocket,
+    websocket_url,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "HassNames",
+    "HassNamesError",
+    "HassSource",
+    "fetch_names",
+    "fetch_names_blocking",
+    "websocket_url",
+]
 
 DEFAULT_TIMEOUT = 5.0
-_WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
 
 
 class HassNamesError(Exception):
@@ -43,35 +56,19 @@ class HassNames:
     areas: tuple[str, ...] = ()
 
 
-def websocket_url(url: str) -> str:
-    """`http://host:8123` → `ws://host:8123/api/websocket` (https → wss)."""
-    parts = urlsplit(url.strip())
-    scheme = _WS_SCHEMES.get(parts.scheme.lower())
-    if scheme is None or not parts.netloc:
-        raise ValueError(f"expected http(s)://HOST:PORT, got {url!r}")
-    path = parts.path.rstrip("/")
-    if not path.endswith("/api/websocket"):
-        path += "/api/websocket"
-    return urlunsplit((scheme, parts.netloc, path, "", ""))
-
-
 async def fetch_names(source: HassSource) -> HassNames:
     """Ask Home Assistant; HassNamesError when it cannot be done within source.timeout."""
-    import aiohttp  # only when asked: the service starts faster without it
-
     try:
-        url = websocket_url(source.url)
-        async with (
-            asyncio.timeout(source.timeout),
-            aiohttp.ClientSession() as session,
-            session.ws_connect(url, max_msg_size=64 * 1024 * 1024) as ws,
-        ):
-            return await _ask(_Connection(ws), source.token)
+        client = HomeAssistantWebSocket(source.url, source.token, request_timeout=source.timeout)
+        async with asyncio.timeout(source.timeout), client:
+            return await _ask(client)
     except TimeoutError as err:
         raise HassNamesError(f"no answer within {source.timeout:g} s") from err
-    except aiohttp.ClientError as err:
-        raise HassNamesError(str(err) or type(err).__name__) from err
-    except (ValueError, TypeError, KeyError) as err:
+    except HomeAssistantAuthError as err:
+        raise HassNamesError("Home Assistant refused the access token") from err
+    except HomeAssistantError as err:
+        raise HassNamesError(str(err)) from err
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
         raise HassNamesError(f"unexpected answer: {err}") from err
 
 
@@ -85,55 +82,15 @@ def fetch_names_blocking(source: HassSource) -> HassNames:
         return pool.submit(asyncio.run, fetch_names(source)).result()
 
 
-class _Connection:
-    """Home Assistant's websocket commands: numbered requests, `result` answers."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.next_id = 1
-
-    async def receive(self) -> dict[str, Any]:
-        from aiohttp import WSMsgType
-
-        message = await self.ws.receive()
-        if message.type != WSMsgType.TEXT:
-            raise HassNamesError("Home Assistant closed the connection")
-        data = message.json()
-        if not isinstance(data, dict):
-            raise ValueError("a message is not an object")
-        return data
-
-    async def command(self, kind: str, **fields: Any) -> Any:
-        msg_id, self.next_id = self.next_id, self.next_id + 1
-        await self.ws.send_json({"id": msg_id, "type": kind, **fields})
-        while True:
-            message = await self.receive()
-            if message.get("id") == msg_id and message.get("type") == "result":
-                break
-        if not message.get("success"):
-            error = message.get("error") or {}
-            raise HassNamesError(f"{kind} failed: {error.get('message') or error}")
-        return message.get("result")
-
-
-async def _ask(connection: _Connection, token: str) -> HassNames:
-    hello = await connection.receive()
-    if hello.get("type") != "auth_required":
-        raise HassNamesError("this is not Home Assistant's websocket API")
-    await connection.ws.send_json({"type": "auth", "access_token": token})
-    if (await connection.receive()).get("type") != "auth_ok":
-        raise HassNamesError("Home Assistant refused the access token")
-
-    listed = (await connection.command("homeassistant/expose_entity/list"))["exposed_entities"]
+async def _ask(client: HomeAssistantWebSocket) -> HassNames:
+    listed = (await client.command("homeassistant/expose_entity/list"))["exposed_entities"]
     exposed = [eid for eid, assistants in listed.items() if assistants.get("conversation")]
-    states = {s["entity_id"]: s for s in await connection.command("get_states")}
-    registry = {e["entity_id"]: e for e in await connection.command("config/entity_registry/list")}
+    states = {s["entity_id"]: s for s in await client.command("get_states")}
+    registry = {e["entity_id"]: e for e in await client.command("config/entity_registry/list")}
     extended: dict[str, Any] = {}
     registered = [eid for eid in exposed if eid in registry]
     if registered:
-        extended = await connection.command(
-            "config/entity_registry/get_entries", entity_ids=registered
-        )
+        extended = await client.command("config/entity_registry/get_entries", entity_ids=registered)
     names: list[str] = []
     for entity_id in exposed:
         entry = registry.get(entity_id) or {}
@@ -145,11 +102,11 @@ async def _ask(connection: _Connection, token: str) -> HassNames:
         names.extend(_strings((extended.get(entity_id) or {}).get("aliases") or ()))
 
     areas: list[str] = []
-    for area in await connection.command("config/area_registry/list"):
+    for area in await client.command("config/area_registry/list"):
         areas.extend(_strings([area.get("name"), *(area.get("aliases") or ())]))
     try:
-        floors = await connection.command("config/floor_registry/list")
-    except HassNamesError:  # Home Assistant before floors (2024.4)
+        floors = await client.command("config/floor_registry/list")
+    except HomeAssistantCommandError:  # Home Assistant before floors (2024.4)
         floors = []
     for floor in floors:
         areas.extend(_strings([floor.get("name"), *(floor.get("aliases") or ())]))

@@ -16,10 +16,11 @@ from wyoming_common.config import (
     service_settings,
 )
 from wyoming_common.errors import ConfigError
+from wyoming_common.hass_ws import websocket_url
 from wyoming_common.info import wyoming_language
 
 from .handler import DEFAULT_MAX_SECONDS
-from .hass_names import HassSource, websocket_url
+from .hass_names import HassSource
 from .selection import DEVICES, ENGINES
 
 ENV_PREFIX = "WYOMING_STT"

@@ -12,9 +12,10 @@ import pytest
 
 from wyoming_common.config import EnvArgumentParser
 from wyoming_common.errors import ConfigError
+from wyoming_common.hass_ws import websocket_url
 from wyoming_llm.agent import is_confirmation, is_stop_phrase
 from wyoming_llm.fastpath.responses import render_response
-from wyoming_llm.hass.client import HomeAssistantClient, websocket_url
+from wyoming_llm.hass.client import HomeAssistantClient
 from wyoming_llm.hass.models import Area, ExposedEntity
 from wyoming_llm.memory import ConversationMemory
 from wyoming_llm.persona import load_persona

@@ -8,7 +8,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..hass.errors import HomeAssistantCommandError, HomeAssistantConnectionError
+from wyoming_common.hass_ws import HomeAssistantCommandError, HomeAssistantConnectionError
+
 from ..hass.home import Home
 from ..hass.models import EntityState
 from ..turn import TurnContext

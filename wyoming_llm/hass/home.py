@@ -13,12 +13,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .client import HomeAssistantClient
-from .errors import (
+from wyoming_common.hass_ws import (
     HomeAssistantAuthError,
     HomeAssistantConnectionError,
     HomeAssistantError,
 )
+
+from .client import HomeAssistantClient
 from .models import Area, EntityState, ExposedEntity, Floor
 
 _LOGGER = logging.getLogger(__name__)
