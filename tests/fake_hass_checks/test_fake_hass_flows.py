@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -13,10 +12,10 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Info, Satellite
 
 from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import connect_ws, describe_server, free_port
+from tests.fake_hass_checks.conftest import TOKEN
 
 pytestmark = pytest.mark.asyncio
 
-TOKEN = "secret-token"
 ATTRIBUTION = Attribution(name="test", url="https://example.com")
 ASR_INFO = Info(
     asr=[
@@ -53,28 +52,6 @@ PIPELINE = {
     "wake_word_id": None,
     "prefer_local_intents": True,
 }
-
-
-@pytest.fixture
-async def hass() -> AsyncIterator[FakeHomeAssistant]:
-    fake = FakeHomeAssistant(token=TOKEN)
-    async with asyncio.timeout(5):
-        await fake.start()
-    try:
-        yield fake
-    finally:
-        async with asyncio.timeout(5):
-            await fake.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    session = aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"})
-    try:
-        yield session
-    finally:
-        async with asyncio.timeout(5):
-            await session.close()
 
 
 # Config flows ---------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -12,30 +11,6 @@ from tests.fake_hass import FakeHomeAssistant, HouseError, build_default_house
 from tests.fake_hass.testing import connect_ws
 
 pytestmark = pytest.mark.asyncio
-
-TOKEN = "secret-token"
-
-
-@pytest.fixture
-async def hass() -> AsyncIterator[FakeHomeAssistant]:
-    fake = FakeHomeAssistant(token=TOKEN)
-    async with asyncio.timeout(5):
-        await fake.start()
-    try:
-        yield fake
-    finally:
-        async with asyncio.timeout(5):
-            await fake.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    session = aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"})
-    try:
-        yield session
-    finally:
-        async with asyncio.timeout(5):
-            await session.close()
 
 
 # Websocket ----------------------------------------------------------------------
