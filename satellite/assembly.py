@@ -6,27 +6,27 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 
+from voice_pipeline.conversation import ConversationTracker
+from voice_pipeline.endpoints import EndpointResolver
+from voice_pipeline.pipeline import VoicePipeline
+from voice_pipeline.types import PipelineEndpoints, PipelineOptions
+from voice_pipeline.vad import SileroVad
 from wyoming_common.audio import AudioFormat
 from wyoming_common.runner import ServiceRunner
 from wyoming_common.worker import ModelWorker
 
 from .capture import AudioCapture, MicProcessor, load_enhancer
-from .conversation import ConversationTracker
 from .hooks import EventHooks
 from .mic import CommandMicrophone, Microphone, WavMicrophone
-from .pipeline import VoicePipeline
-from .pipeline_types import PipelineEndpoints, PipelineOptions
 from .player import AudioPlayer
 from .remote_audio import WyomingMicrophone, WyomingSpeaker
 from .remote_wake import RemoteWakeEngine
 from .satellite import Satellite
 from .server import SatelliteEventHandler
-from .service_finder import EndpointResolver
 from .settings import MicSettings, SatelliteSettings, SndSettings, WakeSettings
 from .sounds import load_feedback_sounds
 from .speaker import CommandSpeaker, Speaker
 from .standalone import StandaloneAssistant
-from .vad import SileroVad
 from .wake import LocalWakeEngine, WakeWordEngine, load_detector
 
 _LOGGER = logging.getLogger(__name__)

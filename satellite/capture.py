@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from voice_pipeline.convert import PcmConverter, scale_pcm16
 from wyoming_common.audio import STT_FORMAT, AudioFormat
 from wyoming_common.errors import ConfigError
 
-from .convert import PcmConverter, scale_pcm16
 from .errors import AudioDeviceError
 from .mic import Microphone
 

@@ -21,16 +21,3 @@ class WakeWordError(SatelliteError):
     """A wake word model could not be loaded or the wake service failed."""
 
     code = "wake-word-error"
-
-
-class PipelineError(SatelliteError):
-    """A stage of the standalone pipeline (stt, agent, tts) failed.
-
-    `stage` names the failing stage so the caller can tell the user which service is down.
-    """
-
-    code = "pipeline-error"
-
-    def __init__(self, stage: str, message: str) -> None:
-        super().__init__(f"{stage}: {message}")
-        self.stage = stage

@@ -8,9 +8,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from voice_pipeline.convert import scale_pcm16
 from wyoming_common.audio import AudioFormat
 
-from .convert import scale_pcm16
 from .errors import AudioDeviceError
 from .sounds import Sound
 from .speaker import Speaker

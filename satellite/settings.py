@@ -7,6 +7,8 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from voice_pipeline.endpoints import EndpointSettings
+from voice_pipeline.vad import VadSettings
 from wyoming_common.config import ServiceSettings, service_settings
 from wyoming_common.errors import ConfigError
 
@@ -64,34 +66,6 @@ class WakeSettings:
 
 
 @dataclass(frozen=True)
-class VadSettings:
-    """End of speech detection for the standalone pipeline."""
-
-    threshold: float = 0.5
-    silence_seconds: float = 0.7
-    max_command_seconds: float = 15.0
-    no_speech_seconds: float = 6.0
-
-
-@dataclass(frozen=True)
-class StandaloneSettings:
-    """The services the satellite composes itself when Home Assistant is not in the loop."""
-
-    stt_uri: str | None = None
-    agent_uri: str | None = None
-    tts_uri: str | None = None
-    discover: bool = False
-    discover_seconds: float = 3.0
-    language: str = "en"
-    voice: str | None = None
-
-    @property
-    def enabled(self) -> bool:
-        """True when at least one service is configured or discovery is on."""
-        return self.discover or any((self.stt_uri, self.agent_uri, self.tts_uri))
-
-
-@dataclass(frozen=True)
 class HookSettings:
     """Where state changes are reported (LEDs, buttons, dashboards)."""
 
@@ -111,7 +85,7 @@ class SatelliteSettings:
     sounds: SoundSettings = field(default_factory=SoundSettings)
     wake: WakeSettings = field(default_factory=WakeSettings)
     vad: VadSettings = field(default_factory=VadSettings)
-    standalone: StandaloneSettings = field(default_factory=StandaloneSettings)
+    standalone: EndpointSettings = field(default_factory=EndpointSettings)
     hooks: HookSettings = field(default_factory=HookSettings)
 
 
@@ -186,7 +160,7 @@ def build_settings(args: argparse.Namespace) -> SatelliteSettings:
             max_command_seconds=args.max_command_seconds,
             no_speech_seconds=args.no_speech_seconds,
         ),
-        standalone=StandaloneSettings(
+        standalone=EndpointSettings(
             stt_uri=args.stt_uri,
             agent_uri=args.agent_uri,
             tts_uri=args.tts_uri,

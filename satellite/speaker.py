@@ -8,9 +8,9 @@ import shlex
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from voice_pipeline.convert import PcmConverter
 from wyoming_common.audio import AudioFormat
 
-from .convert import PcmConverter
 from .errors import AudioDeviceError
 from .mic import last_line, stop_process
 

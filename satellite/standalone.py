@@ -7,19 +7,18 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
+from voice_pipeline.endpoints import EndpointResolver
+from voice_pipeline.errors import PipelineError
+from voice_pipeline.pipeline import VoicePipeline
+from voice_pipeline.types import PipelineListener, PipelineResult
+from voice_pipeline.vad import CommandEndDetector, EndReason, VadSettings, VoiceActivityDetector
 from wyoming_common.audio import AudioFormat
 from wyoming_common.worker import ModelWorker
 
 from .capture import AudioBlock
-from .errors import PipelineError
 from .hooks import EventHooks, SatelliteState
-from .pipeline import VoicePipeline
-from .pipeline_types import PipelineListener, PipelineResult
 from .player import AudioPlayer, PlaybackStream
-from .service_finder import EndpointResolver
-from .settings import VadSettings
 from .sounds import FeedbackSounds
-from .vad import CommandEndDetector, EndReason, VoiceActivityDetector
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.worker import CancelToken, ModelWorker
 
 from .engine import ModelCard, Transcriber, TranscriptionRequest, TranscriptSegment
-from .pocketsphinx_engine import PocketsphinxOptions, PocketsphinxTranscriber
+from .pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from .selection import select_engine
 from .settings import SttSettings
-from .whisper_engine import FasterWhisperTranscriber, WhisperOptions
+from .whisper.engine import FasterWhisperTranscriber, WhisperOptions
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from .cache import PhraseCache
 from .engine import TtsEngine
 from .engine_factory import build_engine
 from .handler import TtsEventHandler
+from .info import build_info
 from .settings import ENV_PREFIX, TtsSettings, add_tts_arguments, tts_settings
 from .synthesizer import Synthesizer
-from .tts_info import build_info
 
 DESCRIPTION = """\
 A Wyoming text-to-speech server for Home Assistant. Speaks with Piper voices (NAME.onnx +

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from wyoming_common.errors import ConfigError
 
-from .download import VOICE_NAME, VoiceDownloader, download_voices
 from .engine import TtsEngine
-from .espeak_engine import EspeakEngine
-from .piper_engine import PiperEngine
-from .piper_voices import find_piper_voices
+from .espeak import EspeakEngine
+from .piper.download import VOICE_NAME, VoiceDownloader, download_voices
+from .piper.engine import PiperEngine
+from .piper.voices import find_piper_voices
 from .settings import TtsSettings
 
 _LOGGER = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from pathlib import Path
 from wyoming_common.config import EnvArgumentParser, positive_float, positive_int
 from wyoming_common.errors import ConfigError
 
-from .download import DEFAULT_VOICES_URL, VOICE_NAME
 from .engine import SpeechSettings
-from .piper_engine import DEVICES
+from .piper.download import DEFAULT_VOICES_URL, VOICE_NAME
+from .piper.engine import DEVICES
 
 ENV_PREFIX = "WYOMING_TTS"
 ENGINES = ("auto", "piper", "espeak-ng")

@@ -12,9 +12,9 @@ from wyoming.event import Event
 from wyoming.info import Info
 
 from tests.support.services import running_service
-from wyoming_common import cli
 from wyoming_common.handler import ServiceEventHandler
-from wyoming_common.probe_cli import summarize_info
+from wyoming_voice import cli
+from wyoming_voice.probes import summarize_info
 
 from .helpers import free_port, recording_factory
 

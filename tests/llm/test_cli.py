@@ -16,10 +16,11 @@ import pytest
 
 from tests.fake_hass import FakeHomeAssistant
 from tests.support.services import REPO, running_service, shared_path
-from wyoming_llm import ask_cli, bench
 from wyoming_llm.__main__ import build_parser
 from wyoming_llm.handler import AgentEventHandler
 from wyoming_llm.turn import TurnRequest
+from wyoming_voice import ask as ask_cli
+from wyoming_voice.bench import llm as bench
 
 from .support import TOKEN, config_for, running_runtime
 
@@ -77,7 +78,7 @@ def test_ask_command_against_the_standalone_fake(tmp_path: Path) -> None:
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN)
         result = subprocess.run(
-            [sys.executable, "-m", "wyoming_common.cli", "ask", "turn on the kitchen light",
+            [sys.executable, "-m", "wyoming_voice.cli", "ask", "turn on the kitchen light",
              "--hass-url", url, "--hass-token-file", str(token_file),
              "--data-dir", str(tmp_path / "data")],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False,

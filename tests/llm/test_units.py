@@ -158,7 +158,8 @@ def test_home_assistant_urls() -> None:
 
 def test_importing_the_package_loads_no_engine() -> None:
     code = (
-        "import sys, wyoming_llm, wyoming_llm.__main__, wyoming_llm.ask_cli, wyoming_llm.bench\n"
+        "import sys, wyoming_llm, wyoming_llm.__main__\n"
+        "import wyoming_voice.ask, wyoming_voice.bench.llm\n"
         "heavy = {'llama_cpp', 'hassil', 'home_assistant_intents', 'jinja2', 'yaml'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )

@@ -15,7 +15,7 @@ from tests.fake_hass.testing import free_port
 from tests.ops.wyoming_fakes import serve_info, stt_info
 from tests.support.tiny_piper import build_tiny_piper_voice
 from tests.support.tiny_whisper import build_tiny_whisper_model
-from wyoming_common.doctor import (
+from wyoming_voice.doctor import (
     GIB,
     Model,
     check_hass,

@@ -16,7 +16,7 @@ from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import free_port
 from tests.support.services import REPO
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_common.stack import ChildSpec, build_children, build_parser, build_settings, run_stack
+from wyoming_voice.stack import ChildSpec, build_children, build_parser, build_settings, run_stack
 
 
 def settings_for(*argv: str):  # type: ignore[no-untyped-def]
@@ -234,7 +234,7 @@ async def run_up_until_healthy(argv: list[str], uris: list[str], timeout: float)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "wyoming_common.cli",
+        "wyoming_voice.cli",
         "up",
         *argv,
         stdout=asyncio.subprocess.PIPE,

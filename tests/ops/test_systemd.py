@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from wyoming_common import systemd_install
-from wyoming_common.systemd_install import (
+from wyoming_voice import systemd_install
+from wyoming_voice.systemd_install import (
     InstallError,
     exec_quote,
     installation_paths,
@@ -271,7 +271,7 @@ def test_bad_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_templates_are_found_like_in_a_wheel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package = tmp_path / "wyoming_common"
+    package = tmp_path / "wyoming_voice"
     shutil.copytree(units_dir(), package / "systemd_units")
     monkeypatch.setattr(systemd_install, "__file__", str(package / "systemd_install.py"))
     assert units_dir() == package / "systemd_units"

@@ -13,10 +13,10 @@ from typing import Any
 from satellite.assembly import SatelliteParts, build_runner, build_satellite
 from satellite.mic import WavMicrophone
 from satellite.settings import (
+    EndpointSettings,
     MicSettings,
     SatelliteSettings,
     SndSettings,
-    StandaloneSettings,
     VadSettings,
 )
 from tests.support.services import loopback_settings, shared_path
@@ -51,7 +51,7 @@ def satellite_settings(**overrides: Any) -> SatelliteSettings:
         mic=MicSettings(command=None),
         snd=SndSettings(command=None, lead_in_seconds=0.05),
         vad=VadSettings(no_speech_seconds=3.0),
-        standalone=StandaloneSettings(),
+        standalone=EndpointSettings(),
     )
     return replace(settings, **overrides)
 

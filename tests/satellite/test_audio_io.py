@@ -12,7 +12,6 @@ from wyoming.event import Event
 from wyoming.info import Info
 
 from satellite.capture import AudioBlock, AudioCapture, MicProcessor, load_enhancer
-from satellite.convert import PcmConverter, scale_pcm16
 from satellite.errors import AudioDeviceError
 from satellite.mic import CommandMicrophone, WavMicrophone
 from satellite.player import AudioPlayer
@@ -20,6 +19,7 @@ from satellite.preroll import PrerollBuffer
 from satellite.remote_audio import WyomingMicrophone, WyomingSpeaker
 from satellite.sounds import ALARM, ERROR, Sound
 from satellite.speaker import CommandSpeaker
+from voice_pipeline.convert import PcmConverter, scale_pcm16
 from wyoming_common.audio import STT_FORMAT, AudioFormat, convert_pcm, float_to_pcm16
 from wyoming_common.errors import ConfigError
 from wyoming_common.handler import ServiceEventHandler

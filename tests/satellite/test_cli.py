@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from satellite import bench, pipeline_cli
 from satellite.arguments import parse_settings
 from satellite.devices import format_devices, parse_alsa_list
 from satellite.settings import DEFAULT_MIC_COMMAND
-from wyoming_common import cli
+from wyoming_voice import cli, pipeline_cli
+from wyoming_voice.bench import pipeline as bench
 
 from .harness import command_clip
 from .wyoming_services import pipeline_services

@@ -12,12 +12,12 @@ import pytest
 from wyoming.info import Info
 
 from satellite.mic import WavMicrophone
-from satellite.pipeline import VoicePipeline
-from satellite.pipeline_cli import load_command, stream_pcm
-from satellite.pipeline_types import PipelineEndpoints, PipelineOptions, PipelineResult
-from satellite.settings import SndSettings, StandaloneSettings
+from satellite.settings import EndpointSettings, SndSettings
 from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack
+from voice_pipeline.audio_io import load_command, stream_pcm
+from voice_pipeline.pipeline import VoicePipeline
+from voice_pipeline.types import PipelineEndpoints, PipelineOptions, PipelineResult
 
 from .audio_services import Playback, SndHandler
 from .harness import (
@@ -64,7 +64,7 @@ async def test_wake_word_to_light_on_and_spoken_reply(
     snd_uri, playbacks = speaker
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
-        standalone=StandaloneSettings(
+        standalone=EndpointSettings(
             stt_uri=stack.stt_uri, agent_uri=stack.agent_uri, tts_uri=stack.tts_uri
         ),
     )

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import WSMsgType, web
 
-from satellite.ha_assist import bench_home_assistant
 from wyoming_common.audio import AudioFormat, wav_bytes
+from wyoming_voice.ha_assist import bench_home_assistant
 
 from .harness import command_clip
 from .wyoming_services import speech_audio

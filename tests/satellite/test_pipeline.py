@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from satellite.conversation import ConversationTracker
-from satellite.errors import PipelineError
-from satellite.pipeline import VoicePipeline
-from satellite.pipeline_types import PipelineEndpoints, PipelineListener, PipelineOptions
+from voice_pipeline.conversation import ConversationTracker
+from voice_pipeline.errors import PipelineError
+from voice_pipeline.pipeline import VoicePipeline
+from voice_pipeline.types import PipelineEndpoints, PipelineListener, PipelineOptions
 from wyoming_common.audio import AudioFormat
 
 from .harness import command_clip, pcm_of

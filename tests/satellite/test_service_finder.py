@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from wyoming.info import AsrModel, AsrProgram, Attribution, Info
 
-from satellite.errors import PipelineError
-from satellite.service_finder import EndpointResolver, choose_endpoints
-from satellite.settings import StandaloneSettings
+from voice_pipeline.endpoints import EndpointResolver, EndpointSettings, choose_endpoints
+from voice_pipeline.errors import PipelineError
 from wyoming_common import ATTRIBUTION_NAME
 from wyoming_common.discovery import DiscoveredService
 
@@ -75,7 +74,7 @@ async def test_discovery_describes_what_zeroconf_found() -> None:
             return found
 
         resolver = EndpointResolver(
-            StandaloneSettings(discover=True, agent_uri=agent), browser=browser
+            EndpointSettings(discover=True, agent_uri=agent), browser=browser
         )
         endpoints = await resolver.resolve()
     assert (endpoints.stt_uri, endpoints.agent_uri, endpoints.tts_uri) == (stt, agent, tts)
@@ -83,4 +82,4 @@ async def test_discovery_describes_what_zeroconf_found() -> None:
 
 async def test_no_discovery_and_no_uri_names_the_flag() -> None:
     with pytest.raises(PipelineError, match="--stt-uri"):
-        await EndpointResolver(StandaloneSettings(tts_uri="tcp://x:1")).resolve()
+        await EndpointResolver(EndpointSettings(tts_uri="tcp://x:1")).resolve()

@@ -13,7 +13,7 @@ from wyoming.event import Event
 from wyoming.info import Info
 
 from satellite.mic import WavMicrophone
-from satellite.settings import HookSettings, SndSettings, StandaloneSettings, WakeSettings
+from satellite.settings import EndpointSettings, HookSettings, SndSettings, WakeSettings
 
 from .audio_services import EventSink, Playback, SndHandler
 from .fake_ha import FakeHomeAssistant
@@ -62,7 +62,7 @@ async def test_wake_to_spoken_reply(speaker: tuple[str, list[Playback]], tmp_pat
     ):
         settings = satellite_settings(
             snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
-            standalone=StandaloneSettings(stt_uri=stt, agent_uri=agent, tts_uri=tts),
+            standalone=EndpointSettings(stt_uri=stt, agent_uri=agent, tts_uri=tts),
             hooks=HookSettings(command=hook, uri=sink.uri),
         )
         mic = WavMicrophone(speed=MIC_SPEED)
@@ -111,7 +111,7 @@ async def test_service_down_is_spoken_then_listening_again(
     async with pipeline_services() as (_stt, agent, tts, records):
         settings = satellite_settings(
             snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
-            standalone=StandaloneSettings(stt_uri=closed_port_uri(), agent_uri=agent, tts_uri=tts),
+            standalone=EndpointSettings(stt_uri=closed_port_uri(), agent_uri=agent, tts_uri=tts),
             wake=WakeSettings(refractory_seconds=0.1),
         )
         mic = WavMicrophone(speed=MIC_SPEED)
@@ -132,7 +132,7 @@ async def test_everything_down_plays_the_error_tone(speaker: tuple[str, list[Pla
     down = closed_port_uri()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
-        standalone=StandaloneSettings(stt_uri=down, agent_uri=down, tts_uri=down),
+        standalone=EndpointSettings(stt_uri=down, agent_uri=down, tts_uri=down),
     )
     mic = WavMicrophone(speed=MIC_SPEED)
     async with running_satellite(settings, mic) as (parts, _runner):
@@ -149,7 +149,7 @@ async def test_home_assistant_connected_takes_the_wake_word(
     async with pipeline_services() as (stt, agent, tts, records):
         settings = satellite_settings(
             snd=SndSettings(command=None, uri=snd_uri),
-            standalone=StandaloneSettings(stt_uri=stt, agent_uri=agent, tts_uri=tts),
+            standalone=EndpointSettings(stt_uri=stt, agent_uri=agent, tts_uri=tts),
         )
         mic = WavMicrophone(speed=MIC_SPEED)
         async with running_satellite(settings, mic) as (parts, runner):

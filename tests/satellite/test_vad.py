@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from satellite.settings import VadSettings
-from satellite.vad import CommandEndDetector, EndReason, SileroVad, SpeechEndpointer
+from voice_pipeline.vad import (
+    CommandEndDetector,
+    EndReason,
+    SileroVad,
+    SpeechEndpointer,
+    VadSettings,
+)
 from wyoming_common.worker import ModelWorker
 
 from .harness import command_clip, pcm_of

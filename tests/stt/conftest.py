@@ -17,8 +17,8 @@ from wyoming_common.worker import ModelWorker
 from wyoming_stt.engine import Transcriber
 from wyoming_stt.handler import SttEventHandler
 from wyoming_stt.info import build_info
-from wyoming_stt.pocketsphinx_engine import PocketsphinxOptions, PocketsphinxTranscriber
-from wyoming_stt.whisper_engine import FasterWhisperTranscriber, WhisperOptions
+from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.whisper.engine import FasterWhisperTranscriber, WhisperOptions
 
 
 @pytest.fixture(scope="session")

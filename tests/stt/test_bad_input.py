@@ -18,7 +18,7 @@ from wyoming_common.audio import STT_FORMAT
 from wyoming_common.client import WyomingConnection
 from wyoming_common.runner import ServiceRunner
 from wyoming_common.wire import read_event
-from wyoming_stt.pocketsphinx_engine import PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.engine import PocketsphinxTranscriber
 
 from .conftest import stt_service
 from .wyoming_io import send_audio, transcribe_once, wav_audio

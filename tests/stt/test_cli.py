@@ -16,8 +16,9 @@ import pytest
 
 from tests.support.services import REPO, shared_path
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_stt import bench, transcribe_cli
-from wyoming_stt.bench_peer import free_port
+from wyoming_voice import transcribe as transcribe_cli
+from wyoming_voice.bench import stt as bench
+from wyoming_voice.bench.stt_peer import free_port
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def stt_server() -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "wyoming_common.cli",
+            "wyoming_voice.cli",
             "stt",
             "--engine",
             "pocketsphinx",

@@ -12,11 +12,11 @@ import pytest
 
 from tests.support.services import word_error_rate
 from wyoming_common.worker import CancelToken
-from wyoming_stt.default_grammar import default_areas, default_names, default_templates
 from wyoming_stt.engine import TranscriptionRequest
-from wyoming_stt.grammar import Grammar, build_grammar, split_rules, spoken_form
-from wyoming_stt.pocketsphinx_engine import PocketsphinxOptions, PocketsphinxTranscriber
-from wyoming_stt.pocketsphinx_process import DecodeJob, DecoderSetup, SphinxDecoder
+from wyoming_stt.pocketsphinx.default_grammar import default_areas, default_names, default_templates
+from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, split_rules, spoken_form
+from wyoming_stt.pocketsphinx.process import DecodeJob, DecoderSetup, SphinxDecoder
 
 from .conftest import stt_service
 from .wyoming_io import transcribe_once, wav_audio
@@ -133,7 +133,7 @@ def test_default_grammar_says_nothing_else(phrase: str, any_word: Grammar) -> No
 
 
 def test_default_grammar_knows_no_names_of_the_test_house() -> None:
-    data = files("wyoming_stt").joinpath("data")
+    data = files("wyoming_stt.pocketsphinx").joinpath("data")
     text = " ".join(
         spoken_form(data.joinpath(name).read_text(encoding="utf-8"))
         for name in ("default_commands.txt", "default_names.txt", "default_areas.txt")

@@ -15,9 +15,9 @@ from wyoming_common.errors import EngineError
 from wyoming_common.worker import CancelToken, ModelWorker
 from wyoming_stt.engine import TranscriptionRequest
 from wyoming_stt.engines import FallbackTranscriber, build_transcriber
-from wyoming_stt.model_files import find_local_model, locate_model, repo_id_for
 from wyoming_stt.settings import SttSettings
-from wyoming_stt.whisper_engine import FasterWhisperTranscriber, WhisperOptions
+from wyoming_stt.whisper.engine import FasterWhisperTranscriber, WhisperOptions
+from wyoming_stt.whisper.model_files import find_local_model, locate_model, repo_id_for
 
 from .hub_server import COMMIT, HubRepository, running_hub
 

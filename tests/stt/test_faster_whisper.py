@@ -18,7 +18,7 @@ from wyoming_common.audio import STT_FORMAT, to_float_mono
 from wyoming_common.client import WyomingConnection
 from wyoming_common.worker import CancelToken
 from wyoming_stt.engine import TranscriptionRequest
-from wyoming_stt.whisper_engine import FasterWhisperTranscriber, WhisperOptions
+from wyoming_stt.whisper.engine import FasterWhisperTranscriber, WhisperOptions
 
 from .conftest import stt_service
 from .wyoming_io import read_until_transcript, send_audio, transcribe_once, wav_audio

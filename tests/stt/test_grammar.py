@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wyoming_stt.grammar import (
+from wyoming_stt.pocketsphinx.grammar import (
     build_grammar,
     number_words,
     resolve_pronunciation,

@@ -18,7 +18,7 @@ from wyoming_stt.hass_names import (
     fetch_names_blocking,
     websocket_url,
 )
-from wyoming_stt.pocketsphinx_engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 
 from .conftest import stt_service
 from .wyoming_io import transcribe_once, wav_audio

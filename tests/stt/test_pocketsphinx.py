@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import shared_path, word_error_rate
-from wyoming_stt.grammar import spoken_form
-from wyoming_stt.pocketsphinx_engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.grammar import spoken_form
 
 from .conftest import stt_service
 from .wyoming_io import transcribe_once, wav_audio

@@ -15,8 +15,8 @@ from wyoming.info import Describe, Info
 from tests.support.services import shared_path
 from wyoming_common.audio import AudioFormat, pcm_to_float, resample
 from wyoming_common.client import WyomingConnection
-from wyoming_stt.grammar import spoken_form
-from wyoming_stt.pocketsphinx_engine import PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.engine import PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.grammar import spoken_form
 
 from .conftest import stt_service
 from .wyoming_io import read_until_transcript, send_audio, transcribe_once, wav_audio

@@ -12,10 +12,10 @@ from tests.support.services import loopback_settings
 from wyoming_common.errors import ConfigError
 from wyoming_stt.engines import FallbackTranscriber, build_transcriber
 from wyoming_stt.hass_names import HassSource
-from wyoming_stt.pocketsphinx_engine import PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.engine import PocketsphinxTranscriber
 from wyoming_stt.selection import select_compute_type, select_device, select_engine
 from wyoming_stt.settings import SttSettings
-from wyoming_stt.whisper_engine import FasterWhisperTranscriber
+from wyoming_stt.whisper.engine import FasterWhisperTranscriber
 
 
 @pytest.mark.parametrize(

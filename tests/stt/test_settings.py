@@ -176,8 +176,8 @@ def test_python_m_help_and_light_imports() -> None:
     heavy = ("faster_whisper", "ctranslate2", "pocketsphinx", "onnxruntime", "huggingface_hub")
     code = (
         "import sys\n"
-        "import wyoming_stt, wyoming_stt.__main__, wyoming_stt.engines, wyoming_stt.bench\n"
-        "import wyoming_stt.transcribe_cli, wyoming_stt.handler\n"
+        "import wyoming_stt, wyoming_stt.__main__, wyoming_stt.engines, wyoming_voice.bench.stt\n"
+        "import wyoming_voice.transcribe, wyoming_stt.handler\n"
         f"print([m for m in sys.modules if m.split('.')[0] in {heavy!r}])\n"
     )
     imports = subprocess.run(

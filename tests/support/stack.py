@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from satellite.settings import StandaloneSettings
-from satellite.web.settings import WebSettings
 from tests.fake_hass.testing import free_port
 from tests.support.services import REPO, command_transcripts
+from voice_pipeline.endpoints import EndpointSettings
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_web.settings import WebSettings
 
 TOKEN = "web-test-token"
 START_TIMEOUT = 60.0
@@ -147,7 +147,7 @@ class ServiceStack:
     def web_settings(self, **overrides: Any) -> WebSettings:
         """Gateway settings pointing at this stack."""
         values: dict[str, Any] = {
-            "services": StandaloneSettings(
+            "services": EndpointSettings(
                 stt_uri=self.stt_uri, agent_uri=self.agent_uri, tts_uri=self.tts_uri
             ),
         }

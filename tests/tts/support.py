@@ -29,8 +29,8 @@ from wyoming_common.worker import CancelToken, ModelWorker
 from wyoming_tts.cache import PhraseCache
 from wyoming_tts.engine import TtsEngine, VoiceChoice, VoiceDescription
 from wyoming_tts.handler import TtsEventHandler
+from wyoming_tts.info import build_info
 from wyoming_tts.synthesizer import Synthesizer
-from wyoming_tts.tts_info import build_info
 
 STEP = 10.0  # upper bound for any single await
 

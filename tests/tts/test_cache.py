@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from wyoming_tts.cache import PhraseCache, PhraseKey
-from wyoming_tts.piper_engine import PiperEngine
+from wyoming_tts.piper.engine import PiperEngine
 
 from .conftest import DUO
 from .support import STEP, RecordingEngine, all_audio, speak_once, speak_streaming, tts_service

@@ -19,11 +19,12 @@ from tests.support.services import REPO
 from wyoming_common.audio import read_wav
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.worker import ModelWorker
-from wyoming_tts import bench, synthesize_cli
 from wyoming_tts.__main__ import _settings, build_parser
 from wyoming_tts.engine_factory import build_engine
-from wyoming_tts.espeak_engine import EspeakEngine
+from wyoming_tts.espeak import EspeakEngine
 from wyoming_tts.settings import TtsSettings
+from wyoming_voice import synthesize as synthesize_cli
+from wyoming_voice.bench import tts as bench
 
 from .conftest import require_espeak
 from .recognizer import CommandRecognizer
@@ -90,7 +91,7 @@ def test_invalid_flags_name_the_flag(
 
 def test_importing_the_service_loads_no_engine_library() -> None:
     code = (
-        "import sys, wyoming_tts.__main__, wyoming_tts.bench, wyoming_tts.synthesize_cli\n"
+        "import sys, wyoming_tts.__main__, wyoming_voice.bench.tts, wyoming_voice.synthesize\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('piper', 'onnxruntime', 'onnx')]\n"
         "assert not heavy, heavy\n"
     )

@@ -9,7 +9,7 @@ import asyncio
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
 from wyoming_common.client import WyomingConnection
-from wyoming_tts.piper_engine import PiperEngine
+from wyoming_tts.piper.engine import PiperEngine
 
 from .support import STEP, RecordingEngine, audio_blocks, tts_service
 

@@ -22,8 +22,8 @@ from tests.support.services import parse_info_with_wyoming_172
 from tests.support.tiny_piper import HOP_LENGTH
 from wyoming_common.client import WyomingConnection, describe
 from wyoming_tts.engine import SpeechSettings
-from wyoming_tts.piper_engine import PiperEngine
-from wyoming_tts.piper_voices import find_piper_voices
+from wyoming_tts.piper.engine import PiperEngine
+from wyoming_tts.piper.voices import find_piper_voices
 from wyoming_tts.sentences import split_sentences
 from wyoming_tts.text_hygiene import clean_for_speech
 

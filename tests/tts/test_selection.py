@@ -9,9 +9,9 @@ from tests.support.tiny_piper import build_tiny_piper_config
 from wyoming_common.errors import ConfigError
 from wyoming_tts.engine import VoiceDescription
 from wyoming_tts.engine_factory import plan_engine
-from wyoming_tts.espeak_engine import espeak_language, parse_voice_list, pcm_from_wav_stream
-from wyoming_tts.piper_engine import CUDA_PROVIDER, select_device
-from wyoming_tts.piper_voices import describe_piper_config
+from wyoming_tts.espeak import espeak_language, parse_voice_list, pcm_from_wav_stream
+from wyoming_tts.piper.engine import CUDA_PROVIDER, select_device
+from wyoming_tts.piper.voices import describe_piper_config
 from wyoming_tts.voice_choice import VoiceRequest, language_score, resolve_voice
 
 VOICES = [

@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from tests.support.services import command_transcripts, word_error_rate
-from wyoming_tts.espeak_engine import EspeakEngine
+from wyoming_tts.espeak import EspeakEngine
 
 from .recognizer import CommandRecognizer, spoken_words
 from .support import STEP, audio_blocks, speak_once, tts_service

@@ -19,12 +19,12 @@ import time
 import aiohttp
 from aiohttp import web
 
-from satellite.web.app import build_app
-from satellite.web.gateway import Gateway
 from tests.fake_hass.testing import free_port
 from tests.support.services import command_transcripts
 from tests.support.stack import ServiceStack
 from wyoming_common.audio import read_wav
+from wyoming_web.app import build_app
+from wyoming_web.gateway import Gateway
 
 from .ws_client import open_session, read_turn, send_audio
 

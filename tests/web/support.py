@@ -9,10 +9,10 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from satellite.web.app import build_app
-from satellite.web.gateway import Gateway
-from satellite.web.settings import WebSettings
 from wyoming_common.audio import STT_FORMAT, read_wav
+from wyoming_web.app import build_app
+from wyoming_web.gateway import Gateway
+from wyoming_web.settings import WebSettings
 
 HTTP_TIMEOUT = 30
 

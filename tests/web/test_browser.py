@@ -1,6 +1,6 @@
 """The console in a real browser: headless Chromium with a WAV file as its microphone.
 
-Runs `python -m satellite.web` as a real process in front of the real services, types one
+Runs `python -m wyoming_web` as a real process in front of the real services, types one
 request, then holds the button while Chromium's fake microphone plays a recorded command,
 and checks the transcript, the reply and that the reply audio was played. A screenshot goes
 to test-artifacts/web-console.png. Without chromium/chromedriver the test skips, under CI it
@@ -52,7 +52,7 @@ def gateway_url(stack: ServiceStack, tmp_path_factory: pytest.TempPathFactory) -
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "web.log"
     argv = [
-        sys.executable, "-m", "satellite.web", "--port", str(port), "--stt-uri", stack.stt_uri,
+        sys.executable, "-m", "wyoming_web", "--port", str(port), "--stt-uri", stack.stt_uri,
         "--agent-uri", stack.agent_uri, "--tts-uri", stack.tts_uri, "--debug",
     ]  # fmt: skip
     with log.open("wb") as out:

@@ -10,11 +10,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from satellite.web.__main__ import serve
-from satellite.web.settings import MEBIBYTE, build_parser, build_settings
 from tests.fake_hass.testing import free_port
-from wyoming_common import cli
 from wyoming_common.config import parse_or_exit
+from wyoming_voice import cli
+from wyoming_web.__main__ import serve
+from wyoming_web.settings import MEBIBYTE, build_parser, build_settings
 
 URIS = ["--stt-uri", "tcp://a:1", "--agent-uri", "tcp://a:2", "--tts-uri", "tcp://a:3"]
 

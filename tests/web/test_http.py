@@ -12,10 +12,10 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 
-from satellite.web.http_api import header_text
 from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack
 from wyoming_common.audio import AudioFormat, convert_pcm, read_wav_bytes, wav_bytes
+from wyoming_web.http_api import header_text
 
 from .support import HTTP_TIMEOUT, Client, command_pcm, gateway_client
 

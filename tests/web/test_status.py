@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from satellite.settings import StandaloneSettings
 from tests.fake_hass.testing import free_port
 from tests.support.stack import ServiceStack
+from voice_pipeline.endpoints import EndpointSettings
 
 from .support import HTTP_TIMEOUT, Client, gateway_client
 from .ws_client import open_session, read_turn
@@ -36,7 +36,7 @@ async def test_health_describes_every_service(client: Client) -> None:
 async def test_a_service_down_gives_503_naming_the_stage(
     stack: ServiceStack, command_wav: Path
 ) -> None:
-    services = StandaloneSettings(
+    services = EndpointSettings(
         stt_uri=closed_uri(), agent_uri=stack.agent_uri, tts_uri=stack.tts_uri
     )
     async with gateway_client(stack.web_settings(services=services)) as client:
@@ -67,7 +67,7 @@ async def test_a_service_down_gives_503_naming_the_stage(
 
 
 async def test_tts_down_still_acts_then_reports_the_tts(stack: ServiceStack) -> None:
-    services = StandaloneSettings(
+    services = EndpointSettings(
         stt_uri=stack.stt_uri, agent_uri=stack.agent_uri, tts_uri=closed_uri()
     )
     stack.turn_off("light.kitchen")

@@ -1,0 +1,263 @@
+"""The embedded engine: pocketsphinx (its en-us model ships in the wheel; nothing to download).
+
+It recognises commands through a grammar (fast and accurate for what it knows; anything else
+comes out as the closest known phrase): the phrases of --phrases-file, else the built-in
+smart-home commands, with names from --names-file and Home Assistant. --general-model uses
+pocketsphinx's general English language model instead (any words, slow and loose).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+import numpy as np
+
+from wyoming_common.audio import float_to_pcm16
+from wyoming_common.errors import EngineError
+from wyoming_common.worker import CancelToken
+
+from ..biasing import read_list_file
+from ..engine import SAMPLE_RATE, ModelCard, TranscriptionRequest, TranscriptSegment
+from ..hass_names import HassNames, HassNamesError, HassSource, fetch_names_blocking
+from .default_grammar import default_areas, default_names, default_templates
+from .process import (
+    DecodeJob,
+    DecodeReply,
+    DecoderReady,
+    DecoderSetup,
+    decoder_main,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+LANGUAGE = "en"
+POLL_SECONDS = 0.02
+WARM_UP_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class PocketsphinxOptions:
+    """Where the command phrases and names come from."""
+
+    phrases_file: Path | None = None
+    """Your phrases; None: the built-in commands."""
+    names_file: Path | None = None
+    general_model: bool = False
+    """The general English language model instead of a grammar."""
+    hass: HassSource | None = None
+    """Home Assistant to ask for entity and area names."""
+    start_timeout: float = 60.0
+
+
+class PocketsphinxTranscriber:
+    """Transcriber that talks to a pocketsphinx decoder process."""
+
+    engine_name = "pocketsphinx"
+    streams_partial_text = False
+
+    def __init__(self, options: PocketsphinxOptions) -> None:
+        self.options = options
+        self._setup = DecoderSetup()
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._ready: DecoderReady | None = None
+        self._card: ModelCard | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def card(self) -> ModelCard:
+        """The loaded model."""
+        if self._card is None:
+            raise EngineError("pocketsphinx is not loaded")
+        return self._card
+
+    @property
+    def mode(self) -> str:
+        """`grammar` or `language-model` (after load)."""
+        return self._ready.mode if self._ready is not None else ""
+
+    def load(self) -> ModelCard:
+        """Gather phrases and names, start the decoder process, warm it up. Blocking."""
+        self._setup, source, origins = self._decoder_setup()
+        with self._lock:
+            ready = self._start()
+        if ready.dropped_words:
+            _LOGGER.warning(
+                "pocketsphinx: no pronunciation for %s; phrases and names using them are left out",
+                ", ".join(ready.dropped_words),
+            )
+        for phrase in ready.skipped_phrases:
+            _LOGGER.warning("pocketsphinx: phrase left out: %s", phrase)
+        if ready.mode == "grammar":
+            what = (
+                f"{source} ({ready.phrase_count} phrases, {ready.name_count} names, "
+                f"{ready.area_count} areas{'; names: ' + origins if origins else ''})"
+            )
+        elif self.options.general_model:
+            what = "its general English language model (--general-model)"
+        else:
+            what = f"its general English language model (nothing usable in {source})"
+        _LOGGER.info("pocketsphinx: recognising with %s", what)
+        warm_up = np.zeros(int(SAMPLE_RATE * WARM_UP_SECONDS), dtype=np.float32)
+        self._call(DecodeJob(float_to_pcm16(warm_up), skip_vad=True), CancelToken())
+        self._card = ModelCard(
+            name="pocketsphinx-en-us",
+            description=f"CMU PocketSphinx en-us with {what}",
+            languages=(LANGUAGE,),
+            attribution_name="CMU Sphinx",
+            attribution_url="https://github.com/cmusphinx/pocketsphinx",
+            version=ready.version,
+            default_language=LANGUAGE,
+        )
+        return self._card
+
+    def _decoder_setup(self) -> tuple[DecoderSetup, str, str]:
+        """The decoder's phrases, names and areas; for the log, the grammar and the names."""
+        opts = self.options
+        if opts.general_model:
+            if opts.phrases_file or opts.names_file or opts.hass:
+                _LOGGER.info("pocketsphinx: --general-model uses no phrases or names")
+            return DecoderSetup(), "--general-model", ""
+        names = read_list_file(opts.names_file) if opts.names_file else ()
+        hass = self._hass_names(opts.hass) if opts.hass else HassNames()
+        # {name}: anything that can be addressed; {area}: places. A --names-file line may be
+        # either, so it fills both.
+        origins = [] if opts.phrases_file else ["generic device and room words"]
+        if names:
+            origins.append(f"{len(names)} from --names-file")
+        if hass.names or hass.areas:
+            origins.append(f"{len(hass.names) + len(hass.areas)} from Home Assistant")
+        if opts.phrases_file:
+            setup = DecoderSetup(
+                templates=read_list_file(opts.phrases_file),
+                names=(*names, *hass.names, *hass.areas),
+                areas=(*names, *hass.areas),
+            )
+            return setup, f"the command grammar of {opts.phrases_file}", ", ".join(origins)
+        setup = DecoderSetup(
+            templates=default_templates(),
+            names=(*default_names(), *default_areas(), *names, *hass.names, *hass.areas),
+            areas=(*default_areas(), *names, *hass.areas),
+        )
+        return setup, "the built-in command grammar", ", ".join(origins)
+
+    @staticmethod
+    def _hass_names(source: HassSource) -> HassNames:
+        """Names from Home Assistant, or none (with a warning) when it cannot be asked."""
+        try:
+            names = fetch_names_blocking(source)
+        except HassNamesError as err:
+            _LOGGER.warning(
+                "pocketsphinx: cannot get names from Home Assistant at %s (%s); "
+                "carrying on without them",
+                source.url,
+                err,
+            )
+            return HassNames()
+        _LOGGER.info(
+            "pocketsphinx: %d entity names and %d area names from Home Assistant at %s",
+            len(names.names),
+            len(names.areas),
+            source.url,
+        )
+        return names
+
+    def transcribe(
+        self, request: TranscriptionRequest, token: CancelToken
+    ) -> Iterator[TranscriptSegment]:
+        """One segment with the whole transcript (pocketsphinx has no partial results here)."""
+        if request.language and request.language != LANGUAGE:
+            _LOGGER.debug("pocketsphinx only knows English; asked for %s", request.language)
+        job = DecodeJob(pcm=float_to_pcm16(request.audio), names=request.names)
+        reply = self._call(job, token)
+        if reply is not None:
+            yield TranscriptSegment(text=reply.text, language=LANGUAGE)
+
+    def _call(self, job: DecodeJob, token: CancelToken) -> DecodeReply | None:
+        """Send a job and wait for the reply; None when cancelled (the process is replaced)."""
+        with self._lock:
+            if self._conn is None or self._process is None or not self._process.is_alive():
+                self._stop_process()
+                self._start()
+            conn, process = self._conn, self._process
+            assert conn is not None and process is not None
+            try:
+                conn.send(job)
+                while not conn.poll(POLL_SECONDS):
+                    if token.cancelled:
+                        # The decoder cannot be interrupted: replace it.
+                        self._stop_process(graceful=False)
+                        self._start()
+                        return None
+                    if not process.is_alive():
+                        raise EngineError("the pocketsphinx process ended unexpectedly")
+                reply = conn.recv()
+            except (EOFError, OSError) as err:
+                self._stop_process()
+                raise EngineError(f"lost the pocketsphinx process: {err}") from err
+        if not isinstance(reply, DecodeReply):
+            raise EngineError(f"unexpected reply from pocketsphinx: {reply!r}")
+        if reply.error:
+            raise EngineError(reply.error)
+        return reply
+
+    def _start(self) -> DecoderReady:
+        """Start the decoder process and wait for its DecoderReady (lock held)."""
+        context = multiprocessing.get_context("spawn")
+        parent_conn, child_conn = context.Pipe()
+        process = context.Process(
+            target=decoder_main,
+            args=(child_conn, self._setup),
+            name="wyoming-stt-pocketsphinx",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        self._process, self._conn = process, parent_conn
+        try:
+            if not parent_conn.poll(self.options.start_timeout):
+                raise EngineError("pocketsphinx did not start in time")
+            answer = parent_conn.recv()
+        except (EOFError, OSError) as err:
+            self._stop_process()
+            raise EngineError(f"pocketsphinx process failed to start: {err}") from err
+        except EngineError:
+            self._stop_process()
+            raise
+        if isinstance(answer, DecodeReply):
+            self._stop_process()
+            raise EngineError(answer.error or "pocketsphinx failed to start")
+        if not isinstance(answer, DecoderReady):
+            self._stop_process()
+            raise EngineError(f"unexpected answer from pocketsphinx: {answer!r}")
+        self._ready = answer
+        return answer
+
+    def _stop_process(self, *, graceful: bool = True) -> None:
+        """End the decoder process (lock held)."""
+        conn, process = self._conn, self._process
+        self._conn, self._process = None, None
+        if conn is not None:
+            if graceful:
+                with contextlib.suppress(OSError, ValueError):
+                    conn.send(None)
+            conn.close()
+        if process is not None:
+            if graceful:
+                process.join(0.5)
+            if process.is_alive():
+                process.kill()
+                process.join(2.0)
+
+    def close(self) -> None:
+        """Stop the decoder process."""
+        with self._lock:
+            self._stop_process()

@@ -1,0 +1,1 @@
+"""wyoming_voice package."""

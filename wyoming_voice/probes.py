@@ -1,0 +1,132 @@
+"""`wyoming-voice describe`, `health` and `discover`: look at running services."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from wyoming.info import Info
+
+from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.discovery import browse
+
+
+def summarize_info(info: Info) -> list[str]:
+    """One line per program/satellite: type, name, models or voices, languages."""
+    lines: list[str] = []
+    groups: list[tuple[str, list[Any]]] = [
+        ("asr", info.asr),
+        ("tts", info.tts),
+        ("handle", info.handle),
+        ("intent", info.intent),
+        ("wake", info.wake),
+        ("mic", info.mic),
+        ("snd", info.snd),
+    ]
+    for kind, programs in groups:
+        for program in programs or []:
+            items = getattr(program, "models", None) or getattr(program, "voices", None) or []
+            names = ", ".join(
+                f"{item.name} ({'/'.join(item.languages or [])})" for item in items[:6]
+            )
+            more = f" +{len(items) - 6} more" if len(items) > 6 else ""
+            lines.append(f"{kind}: {program.name} [{names}{more}]")
+    if info.satellite is not None:
+        lines.append(f"satellite: {info.satellite.name} (area {info.satellite.area})")
+    return lines
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=prog, description=description)
+
+
+def describe_main(argv: Sequence[str], prog: str = "wyoming-voice describe") -> int:
+    """Print the info of the service at URI (JSON with --json)."""
+    parser = _parser(prog, "Send describe to a Wyoming service and print its info.")
+    parser.add_argument("uri", help="service URI, e.g. tcp://127.0.0.1:10300")
+    parser.add_argument("--json", action="store_true", help="print the raw info JSON")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait")
+    args = parser.parse_args(argv)
+    try:
+        info = asyncio.run(describe(args.uri, args.timeout))
+    except ServiceUnavailableError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(summarize_info(info)) or "(no programs)")
+    return 0
+
+
+def health_main(argv: Sequence[str], prog: str = "wyoming-voice health") -> int:
+    """Exit 0 when every URI answers describe with an installed program within the timeout."""
+    parser = _parser(prog, "Check services with a describe/info round trip (exit 0 = healthy).")
+    parser.add_argument("uris", nargs="+", metavar="URI", help="service URI(s)")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait")
+    parser.add_argument("--quiet", action="store_true", help="print nothing, only set exit code")
+    args = parser.parse_args(argv)
+
+    async def check(uri: str) -> tuple[str, bool, str]:
+        started = time.monotonic()
+        try:
+            info = await describe(uri, args.timeout)
+        except ServiceUnavailableError as err:
+            return uri, False, str(err)
+        programs = summarize_info(info)
+        millis = (time.monotonic() - started) * 1000
+        if not programs:
+            return uri, False, "info lists no program"
+        return uri, True, f"{programs[0]} ({millis:.0f} ms)"
+
+    async def check_all() -> list[tuple[str, bool, str]]:
+        return await asyncio.gather(*(check(uri) for uri in args.uris))
+
+    results = asyncio.run(check_all())
+    if not args.quiet:
+        for uri, healthy, detail in results:
+            print(f"{'OK  ' if healthy else 'FAIL'} {uri}: {detail}")
+    return 0 if all(ok for _uri, ok, _detail in results) else 1
+
+
+def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> int:
+    """Browse zeroconf for Wyoming services and describe each one."""
+    parser = _parser(prog, "Find Wyoming services on the network (zeroconf) and describe them.")
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long to listen")
+    parser.add_argument(
+        "--interface", action="append", help="only this interface address (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON lines")
+    args = parser.parse_args(argv)
+
+    async def run() -> int:
+        services = await browse(args.seconds, interfaces=args.interface)
+        if not services:
+            print("No Wyoming services found.", file=sys.stderr)
+            return 1
+        for service in services:
+            try:
+                info = await describe(service.uri, 3.0)
+                programs = summarize_info(info)
+                error = None
+            except ServiceUnavailableError as err:
+                programs, error = [], str(err)
+            if args.json:
+                record = {"name": service.name, "uri": service.uri, "programs": programs}
+                if error:
+                    record["error"] = error
+                print(json.dumps(record))
+                continue
+            print(f"{service.name}  {service.uri}")
+            for line in programs:
+                print(f"    {line}")
+            if error:
+                print(f"    (describe failed: {error})")
+        return 0
+
+    return asyncio.run(run())

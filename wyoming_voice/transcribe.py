@@ -1,0 +1,94 @@
+"""`wyoming-voice transcribe FILE.wav`: send a WAV to an STT service like Home Assistant does."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from voice_pipeline.stt_requests import transcribe_audio
+from wyoming_common.audio import read_wav
+from wyoming_common.config import positive_float, wyoming_uri
+from wyoming_common.errors import WyomingVoiceError
+
+DEFAULT_URI = "tcp://127.0.0.1:10300"
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    """Flags of the transcribe command."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Stream a WAV file to a Wyoming speech-to-text service (transcribe, "
+        "audio-start, 10 ms chunks, audio-stop, as Home Assistant does) and print the "
+        "transcript.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("wav", type=Path, help="PCM WAV file (any rate, width, channels)")
+    parser.add_argument("--uri", type=wyoming_uri, default=DEFAULT_URI, help="STT service")
+    parser.add_argument("--language", default=None, help="language to ask for (en, de, ...)")
+    parser.add_argument(
+        "--chunk-ms", type=positive_float, default=10.0, help="audio per audio-chunk event"
+    )
+    parser.add_argument(
+        "--name",
+        action="append",
+        default=[],
+        help="a name to bias recognition toward (transcript_names), repeatable",
+    )
+    parser.add_argument("--timeout", type=positive_float, default=60.0, help="seconds to wait")
+    parser.add_argument(
+        "--json", action="store_true", help="print the transcript and timings as JSON"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice transcribe") -> int:
+    """Print the transcript of the WAV file; 1 when the service fails."""
+    args = build_parser(prog).parse_args(argv)
+    try:
+        pcm, fmt = read_wav(args.wav)
+        fmt.validate()
+        result = asyncio.run(
+            transcribe_audio(
+                args.uri,
+                pcm,
+                fmt,
+                language=args.language,
+                chunk_ms=args.chunk_ms,
+                names=tuple(args.name),
+                timeout=args.timeout,
+            )
+        )
+    except (WyomingVoiceError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "text": result.text,
+                    "language": result.language,
+                    "chunks": list(result.chunks),
+                    "audio_seconds": round(result.audio_seconds, 3),
+                    "seconds_after_stop": round(result.seconds_after_stop, 4),
+                    "first_chunk_after_stop": (
+                        None
+                        if result.first_chunk_after_stop is None
+                        else round(result.first_chunk_after_stop, 4)
+                    ),
+                    "total_seconds": round(result.total_seconds, 4),
+                    "real_time_factor": round(result.real_time_factor, 4),
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(result.text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

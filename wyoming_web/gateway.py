@@ -1,0 +1,103 @@
+"""What every route shares: settings, the service endpoints, the API key and the metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from aiohttp import web
+
+from voice_pipeline.conversation import ConversationTracker
+from voice_pipeline.endpoints import EndpointResolver
+from voice_pipeline.errors import PipelineError
+from voice_pipeline.pipeline import VoicePipeline
+from voice_pipeline.types import PipelineEndpoints, PipelineResult
+from wyoming_common.client import ServiceUnavailableError
+from wyoming_common.metrics import Metrics
+
+from .auth import ApiKey
+from .settings import WebSettings
+
+_LOGGER = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ServiceNotFoundError(PipelineError):
+    """No service is known for a stage (discovery found none): HTTP 503."""
+
+    code = "service-not-found"
+
+
+def error_status(err: PipelineError) -> int:
+    """503 when a service is down or missing, 502 when it answered with an error."""
+    if isinstance(err, ServiceNotFoundError) or isinstance(
+        err.__cause__, ServiceUnavailableError | TimeoutError
+    ):
+        return 503
+    return 502
+
+
+def error_message(err: PipelineError) -> str:
+    """The message without the `stage: ` prefix (the stage travels in its own field)."""
+    return str(err).removeprefix(f"{err.stage}: ")
+
+
+class Gateway:
+    """Builds pipelines against the current endpoints and records how turns went."""
+
+    def __init__(
+        self,
+        settings: WebSettings,
+        *,
+        resolver: EndpointResolver | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.settings = settings
+        self.resolver = resolver or EndpointResolver(settings.services)
+        self.metrics = metrics or Metrics()
+        self.api_key = ApiKey(settings.api_key)
+
+    async def endpoints(self) -> PipelineEndpoints:
+        """The STT, agent and TTS URIs (discovered once, again after a failure)."""
+        try:
+            return await self.resolver.resolve()
+        except PipelineError as err:
+            raise ServiceNotFoundError(err.stage, error_message(err)) from err
+
+    async def pipeline(self, conversation_id: str | None = None) -> VoicePipeline:
+        """A pipeline for one HTTP request, continuing conversation_id when given."""
+        conversations = ConversationTracker()
+        if conversation_id:
+            conversations.turn_done(conversation_id)
+        return VoicePipeline(
+            await self.endpoints(), self.settings.pipeline_options, conversations=conversations
+        )
+
+    async def run_turn(self, turn: Awaitable[T], kind: str) -> T:
+        """Await one turn (`run`/`respond`), counting it and its failures."""
+        try:
+            result = await turn
+        except PipelineError as err:
+            self.resolver.invalidate()  # a discovered service may have moved
+            self.metrics.inc(
+                "web_turn_errors_total", "Failed turns by stage", kind=kind, stage=err.stage
+            )
+            _LOGGER.info("%s turn failed at %s: %s", kind, err.stage, error_message(err))
+            raise
+        self.metrics.inc("web_turns_total", "Finished turns", kind=kind)
+        if isinstance(result, PipelineResult):
+            self.record(result)
+        return result
+
+    def record(self, result: PipelineResult) -> None:
+        """Stage latencies into the histograms."""
+        for stage, seconds in result.timings.as_dict().items():
+            if seconds is not None:
+                self.metrics.observe(
+                    "web_stage_seconds", seconds, "Pipeline stage latency", stage=stage
+                )
+
+
+GATEWAY_KEY: web.AppKey[Gateway] = web.AppKey("gateway", Gateway)
