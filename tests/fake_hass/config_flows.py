@@ -289,6 +289,13 @@ class ConfigFlows:
             if e.domain == WYOMING and (e.data.get("host"), e.data.get("port")) == (host, port)
         ]
 
+    def wyoming_address(self, entity_id: str) -> tuple[str, int] | None:
+        """Host and port of the wyoming entry that made `entity_id`, None if none did."""
+        for entry in self.entries.values():
+            if entity_id in entry.entity_ids and entry.domain == WYOMING:
+                return str(entry.data["host"]), int(entry.data["port"])
+        return None
+
     def tts_languages(self, entity_id: str) -> list[str] | None:
         """Languages a wyoming `tts.*` entity lists (its voices'), None if not one of ours."""
         for entry in self.entries.values():

@@ -163,13 +163,7 @@ class RestApi:
                 "Message format incorrect: required key not provided @ data['text']", 400
             )
         self.hass.conversation_requests.append(body)
-        result = assist.process_text(
-            self.hass.house,
-            body["text"],
-            language=str(body.get("language") or "en"),
-            conversation_id=body.get("conversation_id"),
-        )
-        return web.json_response(result)
+        return web.json_response(await assist.process_conversation(self.hass, body))
 
     async def entries(self, request: web.Request) -> web.Response:
         """`GET /api/config/config_entries/entry[?domain=]`."""
