@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from .config_flows import ConfigEntry, ConfigFlows, Describer
+from .config_entry import ConfigEntry
+from .config_flows import ConfigFlows, Describer
 from .default_house import build_default_house
 from .errors import ServerStopping
 from .house import House, ServiceCall
