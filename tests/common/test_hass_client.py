@@ -214,6 +214,17 @@ async def test_a_frozen_home_assistant_never_hangs_a_caller(
         hass.response_delay = 0
 
 
+async def test_concurrent_first_commands_share_one_connection(
+    hass: FakeHomeAssistant, client: HomeAssistantClient
+) -> None:
+    async with asyncio.timeout(STEP):
+        states, areas, devices = await asyncio.gather(
+            client.get_states(), client.areas(), client.devices()
+        )
+    assert states and areas and devices
+    assert len(hass._sockets) == 1
+
+
 async def test_an_injected_session_is_used_and_left_open(hass: FakeHomeAssistant) -> None:
     async with asyncio.timeout(STEP), aiohttp.ClientSession() as session:
         async with HomeAssistantClient(hass.url, SECRET, session=session) as client:
