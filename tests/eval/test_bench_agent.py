@@ -16,6 +16,8 @@ from wyoming_voice.bench.agent_judge import Reply, judge
 
 from .conftest import HOME_FILE
 
+CASES_DIR = Path(__file__).resolve().parents[1] / "agent_cases"
+
 
 def test_bench_counts_each_outcome(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--cases", str(HOME_FILE), "--json"]) == 0
@@ -47,6 +49,13 @@ def test_bench_flags(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     broken.write_text("home: {entities: []}\ntests: [{sentences: [hi], setup: {light.x: {}}}]\n")
     assert bench.main(["--cases", str(broken)]) == 2
     assert "unknown entity light.x" in capsys.readouterr().err
+
+
+def test_shipped_case_files_parse() -> None:
+    files = bench.load_cases([CASES_DIR])
+    homes = {tuple(sorted(a.name for a in f.home.areas)) for f in files}
+    assert len(homes) >= 3
+    assert sum(f.sentence_count() for f in files) >= 200
 
 
 def _case(**fields: Any) -> Case:
