@@ -186,6 +186,7 @@ async def run_file(
         for args, group in groups.items():
             async with AgentProcess(home.hass, args, model=options.model) as agent:
                 for case, sentence in group:
+                    agent.check_running()
                     results.append(await run_sentence(home, agent.uri, case, sentence, options))
     return results
 
