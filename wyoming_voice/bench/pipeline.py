@@ -22,6 +22,7 @@ from voice_pipeline.types import STAGE_LABELS
 from wyoming_common.config import EnvArgumentParser, positive_int
 from wyoming_common.errors import WyomingVoiceError
 
+from ..ha_assist import HA_LABELS, add_ha_arguments, bench_from_args
 from ..pipeline_cli import options_from, resolve_endpoints
 from .pipeline_real import command_turns, question_turns, run_turns, stack_models
 from .real_models import default_models_dir, real_models
@@ -100,13 +101,7 @@ def build_parser(prog: str) -> EnvArgumentParser:
     parser.add_argument(
         "--realtime", action="store_true", help="stream each command at real-time speed"
     )
-    parser.add_argument(
-        "--ha-url", help="also run each command through HA's Assist pipeline (http://HA:8123)"
-    )
-    parser.add_argument(
-        "--ha-token-file", type=Path, help="file holding a long-lived access token for --ha-url"
-    )
-    parser.add_argument("--ha-pipeline", help="Assist pipeline id (default: the preferred one)")
+    add_ha_arguments(parser, ENV_PREFIX)  # the token only from a file or the environment
     real = parser.add_argument_group("--real: start the stack with the real models")
     real.add_argument(
         "--real",
@@ -181,12 +176,7 @@ async def _run(args: argparse.Namespace) -> int:
     )
     record["standalone"] = {"failures": failures, "stages": summary}
     if args.ha_url:
-        from ..ha_assist import HA_LABELS, bench_home_assistant
-
-        token = args.ha_token_file.read_text(encoding="utf-8").strip() if args.ha_token_file else ""
-        ha_samples, ha_failures = await bench_home_assistant(
-            args.ha_url, token, files, pipeline_id=args.ha_pipeline
-        )
+        ha_samples, ha_failures = await bench_from_args(args, files, ENV_PREFIX)
         ha_summary = summarize(ha_samples)
         print()
         print(format_table(f"Home Assistant Assist ({ha_failures} failed)", ha_summary, HA_LABELS))
