@@ -9,7 +9,7 @@ from wyoming_common.runner import run_service, setup_logging
 
 from .arguments import parse_settings
 from .assembly import build_runner, build_satellite
-from .devices import format_devices
+from .devices.listing import format_devices
 from .settings import SatelliteSettings
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from satellite.assembly import SatelliteParts, build_runner, build_satellite
-from satellite.mic import WavMicrophone
+from satellite.devices.mic import WavMicrophone
 from satellite.settings import (
     EndpointSettings,
     MicSettings,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from satellite.arguments import parse_settings
-from satellite.devices import format_devices, parse_alsa_list
+from satellite.devices.listing import format_devices, parse_alsa_list
 from satellite.settings import DEFAULT_MIC_COMMAND
 from wyoming_voice import cli, pipeline_cli
 from wyoming_voice.bench import pipeline as bench

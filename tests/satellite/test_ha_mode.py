@@ -16,9 +16,9 @@ from wyoming.snd import Played
 from wyoming.timer import TimerCancelled, TimerFinished, TimerStarted, TimerUpdated
 from wyoming.wake import Detection
 
-from satellite.mic import WavMicrophone
+from satellite.devices.mic import WavMicrophone
+from satellite.devices.sounds import TONE_FORMAT, tone
 from satellite.settings import SndSettings, SoundSettings, VadSettings, WakeSettings
-from satellite.sounds import TONE_FORMAT, tone
 from tests.support.services import parse_info_with_wyoming_172
 from wyoming_common.audio import write_wav
 

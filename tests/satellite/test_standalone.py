@@ -12,7 +12,7 @@ import pytest
 from wyoming.event import Event
 from wyoming.info import Info
 
-from satellite.mic import WavMicrophone
+from satellite.devices.mic import WavMicrophone
 from satellite.settings import EndpointSettings, HookSettings, SndSettings, WakeSettings
 
 from .audio_services import EventSink, Playback, SndHandler

@@ -20,10 +20,10 @@ from wyoming.wake import Detection
 
 from wyoming_common.audio import STT_FORMAT, AudioFormat
 
-from .capture import AudioBlock
-from .hooks import EventHooks, SatelliteState
-from .player import AudioPlayer, PlaybackStream
-from .sounds import FeedbackSounds
+from ..devices.capture import AudioBlock
+from ..devices.player import AudioPlayer, PlaybackStream
+from ..devices.sounds import FeedbackSounds
+from ..hooks import EventHooks, SatelliteState
 from .timers import TimerBook
 
 _LOGGER = logging.getLogger(__name__)

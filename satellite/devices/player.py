@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from voice_pipeline.convert import scale_pcm16
 from wyoming_common.audio import AudioFormat
 
-from .errors import AudioDeviceError
+from ..errors import AudioDeviceError
 from .sounds import Sound
 from .speaker import Speaker
 
