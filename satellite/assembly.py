@@ -20,15 +20,17 @@ from .devices.capture import AudioCapture, MicProcessor, load_enhancer
 from .devices.mic import CommandMicrophone, Microphone, WavMicrophone
 from .devices.player import AudioPlayer
 from .devices.remote_audio import WyomingMicrophone, WyomingSpeaker
+from .devices.settings import MicSettings, SndSettings
 from .devices.sounds import load_feedback_sounds
 from .devices.speaker import CommandSpeaker, Speaker
 from .ha.server import SatelliteEventHandler
 from .hooks import EventHooks
-from .settings import MicSettings, SatelliteSettings, SndSettings, WakeSettings
+from .settings import SatelliteSettings
 from .standalone import StandaloneAssistant
 from .wake.detectors import load_detector
 from .wake.engine import LocalWakeEngine, WakeWordEngine
 from .wake.remote import RemoteWakeEngine
+from .wake.settings import WakeSettings
 
 _LOGGER = logging.getLogger(__name__)
 

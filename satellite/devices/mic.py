@@ -123,11 +123,6 @@ class WavMicrophone:
             self._offset = 0
         self._pending.extend(pcm)
 
-    @property
-    def pending_seconds(self) -> float:
-        """Seconds of queued speech not yet played."""
-        return STT_FORMAT.seconds(len(self._pending) - self._offset)
-
     def _next_chunk(self) -> bytes | None:
         if self._offset >= len(self._pending):
             return None

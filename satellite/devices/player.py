@@ -128,14 +128,6 @@ class AudioPlayer:
         stream.finish()
         return stream
 
-    def cancel_all(self) -> None:
-        """Stop the current stream and drop the queued ones."""
-        for stream in self._drain_jobs():
-            stream.cancel()
-            stream.complete()
-        if self._current is not None:
-            self._current.cancel()
-
     def _drain_jobs(self) -> list[PlaybackStream]:
         streams = []
         while not self._jobs.empty():

@@ -9,7 +9,7 @@ import numpy as np
 
 from wyoming_common.audio import AudioFormat, float_to_pcm16, read_wav
 
-from ..settings import SoundSettings
+from .settings import SoundSettings
 
 TONE_FORMAT = AudioFormat(rate=22050, width=2, channels=1)
 

@@ -16,7 +16,6 @@ from wyoming.snd import Played
 from wyoming.timer import TimerCancelled, TimerFinished, TimerStarted, TimerUpdated
 from wyoming.wake import Detection
 
-from satellite.devices.mic import WavMicrophone
 from satellite.devices.sounds import TONE_FORMAT, tone
 from satellite.settings import SndSettings, SoundSettings, VadSettings, WakeSettings
 from tests.support.services import parse_info_with_wyoming_172
@@ -25,7 +24,7 @@ from wyoming_common.audio import write_wav
 from .audio_services import Playback, SndHandler
 from .fake_ha import FakeHomeAssistant
 from .harness import (
-    MIC_SPEED,
+    ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
@@ -53,7 +52,7 @@ async def _wait(predicate: object, timeout: float = 10.0) -> None:
 
 async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0.05))
     async with running_satellite(settings, mic) as (parts, runner):
         ha = FakeHomeAssistant(runner.uri)
@@ -102,7 +101,7 @@ async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) ->
 
 
 async def test_info_parses_with_old_and_new_wyoming(tmp_path: object) -> None:
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     async with running_satellite(satellite_settings(), mic) as (_parts, runner):
         ha = FakeHomeAssistant(runner.uri)
         await ha.connect(run=False)
@@ -122,7 +121,7 @@ async def test_info_parses_with_old_and_new_wyoming(tmp_path: object) -> None:
 
 async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0))
     async with running_satellite(settings, mic) as (parts, runner):
         ha = FakeHomeAssistant(runner.uri)
@@ -161,7 +160,7 @@ async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playb
 
 async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, _playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri),
         wake=WakeSettings(refractory_seconds=0.1),
@@ -211,7 +210,7 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
 
 async def test_trigger_without_wake_word(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, _playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri))
     async with running_satellite(settings, mic) as (_parts, runner):
         ha = FakeHomeAssistant(runner.uri)
@@ -231,7 +230,7 @@ async def test_trigger_without_wake_word(speaker: tuple[str, list[Playback]]) ->
 
 async def test_command_is_cut_at_the_maximum_length(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, _playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri),
         vad=VadSettings(silence_seconds=0.5, max_command_seconds=1.5),
@@ -254,7 +253,7 @@ async def test_awake_and_done_sounds(speaker: tuple[str, list[Playback]], tmp_pa
     awake, done = tmp_path / "awake.wav", tmp_path / "done.wav"
     write_wav(awake, tone([(660, 0.2)]).pcm, TONE_FORMAT)
     write_wav(done, tone([(440, 0.4)]).pcm, TONE_FORMAT)
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
         sounds=SoundSettings(awake_wav=awake, done_wav=done),
