@@ -18,11 +18,11 @@ from wyoming.wake import Detection
 
 from satellite.devices.sounds import TONE_FORMAT, tone
 from satellite.settings import SndSettings, SoundSettings, VadSettings, WakeSettings
+from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import parse_info_with_wyoming_172
 from wyoming_common.audio import write_wav
 
 from .audio_services import Playback, SndHandler
-from .fake_ha import FakeHomeAssistant
 from .harness import (
     ScriptedMicrophone,
     command_clip,
@@ -55,7 +55,7 @@ async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) ->
     mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0.05))
     async with running_satellite(settings, mic) as (parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await _wait(lambda: ha.info is not None)
@@ -103,7 +103,7 @@ async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) ->
 async def test_info_parses_with_old_and_new_wyoming(tmp_path: object) -> None:
     mic = ScriptedMicrophone()
     async with running_satellite(satellite_settings(), mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect(run=False)
         try:
             await _wait(lambda: ha.info is not None)
@@ -124,7 +124,7 @@ async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playb
     mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0))
     async with running_satellite(settings, mic) as (parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             # An announcement: bare audio with no pipeline, then `played`.
@@ -167,7 +167,7 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
     )
     speech = pcm_of(wake_clip()) + pcm_of(command_clip())
     async with running_satellite(settings, mic) as (parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         await _wait(lambda: parts.satellite.ha.active_server is not None)
         await ha.pause()
@@ -187,7 +187,7 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
         await _wait(lambda: parts.satellite.ha.server is None)
 
         # HA reconnects (a new connection) and everything works as before.
-        ha2 = FakeHomeAssistant(runner.uri)
+        ha2 = SatelliteConnection(runner.uri)
         await ha2.connect()
         try:
             await _wait(lambda: parts.satellite.ha.active_server is not None)
@@ -213,7 +213,7 @@ async def test_trigger_without_wake_word(speaker: tuple[str, list[Playback]]) ->
     mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri))
     async with running_satellite(settings, mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await asyncio.sleep(0.2)
@@ -236,7 +236,7 @@ async def test_command_is_cut_at_the_maximum_length(speaker: tuple[str, list[Pla
         vad=VadSettings(silence_seconds=0.5, max_command_seconds=1.5),
     )
     async with running_satellite(settings, mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await asyncio.sleep(0.2)
@@ -259,7 +259,7 @@ async def test_awake_and_done_sounds(speaker: tuple[str, list[Playback]], tmp_pa
         sounds=SoundSettings(awake_wav=awake, done_wav=done),
     )
     async with running_satellite(settings, mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await asyncio.sleep(0.2)

@@ -13,9 +13,9 @@ from wyoming.event import Event
 from wyoming.info import Info
 
 from satellite.settings import EndpointSettings, HookSettings, SndSettings, WakeSettings
+from tests.fake_hass.wyoming_service import SatelliteConnection
 
 from .audio_services import EventSink, Playback, SndHandler
-from .fake_ha import FakeHomeAssistant
 from .harness import (
     ScriptedMicrophone,
     command_clip,
@@ -152,7 +152,7 @@ async def test_home_assistant_connected_takes_the_wake_word(
         )
         mic = ScriptedMicrophone()
         async with running_satellite(settings, mic) as (parts, runner):
-            ha = FakeHomeAssistant(runner.uri)
+            ha = SatelliteConnection(runner.uri)
             await ha.connect()
             try:
                 await _wait(lambda: parts.satellite.ha.active_server is not None)
