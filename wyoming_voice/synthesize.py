@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from voice_pipeline.tts_requests import synthesize
+from voice_pipeline.tts_client import synthesize
 from wyoming_common.audio import write_wav
 from wyoming_common.client import ServiceUnavailableError
 

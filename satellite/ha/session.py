@@ -20,10 +20,10 @@ from wyoming.wake import Detection
 
 from wyoming_common.audio import STT_FORMAT, AudioFormat
 
-from .capture import AudioBlock
-from .hooks import EventHooks, SatelliteState
-from .player import AudioPlayer, PlaybackStream
-from .sounds import FeedbackSounds
+from ..devices.capture import AudioBlock
+from ..devices.player import AudioPlayer, PlaybackStream
+from ..devices.sounds import FeedbackSounds
+from ..hooks import EventHooks, SatelliteState
 from .timers import TimerBook
 
 _LOGGER = logging.getLogger(__name__)
@@ -100,7 +100,13 @@ class HaCommandStream:
 
 
 class HaSession:
-    """Events from Home Assistant connections; at most one connection runs the satellite."""
+    """Events from Home Assistant connections.
+
+    HA may hold several connections at once (one per config entry, HA_CONTRACT §10b): what a
+    connection sets (running or paused, its command stream, its reply audio) belongs to that
+    connection only. Commands go to the connection that most recently asked to run the
+    satellite and is still running; when it pauses or leaves, the next one takes over.
+    """
 
     def __init__(
         self,
@@ -116,15 +122,19 @@ class HaSession:
         self.sounds = sounds
         self.hooks = hooks
         self.timers = timers
-        self.server: ServerConnection | None = None
-        self.running = False
+        self._running: dict[ServerConnection, None] = {}  # insertion order = run-satellite order
         self._playbacks: dict[ServerConnection, PlaybackStream] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def active_server(self) -> ServerConnection | None:
-        """The connection to stream the next command to, when HA runs the satellite."""
-        return self.server if self.running else None
+        """The connection to stream the next command to: the latest that runs the satellite."""
+        return next(reversed(self._running), None)
+
+    @property
+    def server(self) -> ServerConnection | None:
+        """Same as active_server (kept for readers of the old single-connection name)."""
+        return self.active_server
 
     async def handle(self, server: ServerConnection, event: Event) -> None:
         """One event from a connection (describe and ping are answered before this)."""
@@ -132,11 +142,7 @@ class HaSession:
         if RunSatellite.is_type(kind):
             self._attach(server)
         elif PauseSatellite.is_type(kind):
-            if server is self.server:
-                _LOGGER.info("Home Assistant paused the satellite")
-                self.running = False
-                self.control.stop_stream(server, "paused")
-                self.hooks.emit(SatelliteState.IDLE)
+            self._detach(server, "paused")
         elif VoiceStopped.is_type(kind) or Transcript.is_type(kind):
             self.control.stop_stream(server, kind)
         elif Error.is_type(kind):
@@ -169,26 +175,45 @@ class HaSession:
             _LOGGER.debug("Ignoring %s from %s", kind, server.peer)
 
     def _attach(self, server: ServerConnection) -> None:
-        previous = self.server
-        if previous is not None and previous is not server:
-            self.control.stop_stream(previous, "replaced")
-        self.server = server
-        self.running = True
-        _LOGGER.info("Home Assistant at %s runs the satellite", server.peer)
+        self._running.pop(server, None)
+        self._running[server] = None
+        _LOGGER.info(
+            "Home Assistant at %s runs the satellite (%d connection(s))",
+            server.peer,
+            len(self._running),
+        )
         self.hooks.emit(SatelliteState.CONNECTED)
 
+    def _detach(self, server: ServerConnection, reason: str) -> None:
+        """server paused or left: stop what it started; the others keep the satellite."""
+        self.control.stop_stream(server, reason)
+        if self._running.pop(server, None) is None and reason == "paused":
+            return
+        remaining = self.active_server
+        if remaining is not None:
+            _LOGGER.info(
+                "Home Assistant connection %s %s; %s still runs the satellite",
+                server.peer,
+                reason,
+                remaining.peer,
+            )
+        elif reason == "paused":
+            _LOGGER.info("Home Assistant paused the satellite")
+            self.hooks.emit(SatelliteState.IDLE)
+        else:
+            _LOGGER.info("Home Assistant disconnected")
+            self.hooks.emit(SatelliteState.DISCONNECTED)
+
     def disconnected(self, server: ServerConnection) -> None:
-        """A connection closed (HA restarts, network loss): stop what it was doing."""
+        """A connection closed (HA restarts, an entry was removed, network loss)."""
         playback = self._take_playback(server)
         if playback is not None:
             playback.finish()  # play what arrived; nobody is left to hear `played`
             self._after(playback)
-        if server is self.server:
-            _LOGGER.info("Home Assistant disconnected")
+        if server in self._running:
+            self._detach(server, "disconnected")
+        else:
             self.control.stop_stream(server, "disconnected")
-            self.server = None
-            self.running = False
-            self.hooks.emit(SatelliteState.DISCONNECTED)
 
     def _take_playback(self, server: ServerConnection) -> PlaybackStream | None:
         playback = self._playbacks.get(server)

@@ -11,8 +11,8 @@ from typing import Protocol
 from voice_pipeline.convert import PcmConverter
 from wyoming_common.audio import AudioFormat
 
-from .errors import AudioDeviceError
-from .mic import last_line, stop_process
+from ..errors import AudioDeviceError
+from .processes import last_line, stop_process
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from wyoming.event import Event
 
 from wyoming_common.handler import ServiceEventHandler
 
-from .satellite import Satellite
+from ..core import Satellite
 
 
 class SatelliteEventHandler(ServiceEventHandler):

@@ -6,7 +6,7 @@ from collections import deque
 
 from wyoming_common.audio import STT_FORMAT
 
-from .capture import AudioBlock
+from ..devices.capture import AudioBlock
 
 
 class PrerollBuffer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shlex
 import time
@@ -14,7 +13,8 @@ from typing import Protocol
 
 from wyoming_common.audio import STT_FORMAT, AudioFormat, convert_pcm, read_wav
 
-from .errors import AudioDeviceError
+from ..errors import AudioDeviceError
+from .processes import last_line, stop_process
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,26 +40,6 @@ class Microphone(Protocol):
     def open(self) -> AsyncIterator[RawAudio]:
         """Start capturing; raises AudioDeviceError when the device fails."""
         ...
-
-
-def last_line(stderr: bytes) -> str:
-    """The last non-empty line a program wrote to stderr (ALSA prints whole stacks)."""
-    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines()]
-    return next((line for line in reversed(lines) if line), "")
-
-
-async def stop_process(proc: asyncio.subprocess.Process, grace: float = 2.0) -> None:
-    """Terminate a child process and reap it (kill after the grace period)."""
-    if proc.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        proc.terminate()
-    try:
-        await asyncio.wait_for(proc.wait(), grace)
-    except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
 
 
 class CommandMicrophone:
@@ -142,11 +122,6 @@ class WavMicrophone:
             del self._pending[: self._offset]
             self._offset = 0
         self._pending.extend(pcm)
-
-    @property
-    def pending_seconds(self) -> float:
-        """Seconds of queued speech not yet played."""
-        return STT_FORMAT.seconds(len(self._pending) - self._offset)
 
     def _next_chunk(self) -> bytes | None:
         if self._offset >= len(self._pending):

@@ -8,7 +8,7 @@ from wyoming.info import Attribution, Info, Satellite, WakeModel, WakeProgram
 
 from wyoming_common.info import our_attribution, program_version
 
-from .wake import WakeProgramInfo
+from ..wake.engine import WakeProgramInfo
 
 
 def build_info(

@@ -12,15 +12,15 @@ from typing import Protocol
 from wyoming.event import Event
 from wyoming.info import Info
 
-from .capture import AudioBlock, AudioCapture
-from .ha_session import HaCommandStream, HaSession, ServerConnection
+from .devices.capture import AudioBlock, AudioCapture
+from .devices.player import AudioPlayer, PlaybackStream
+from .devices.sounds import FeedbackSounds
+from .ha.info import build_info
+from .ha.session import HaCommandStream, HaSession, ServerConnection
+from .ha.timers import TimerBook
 from .hooks import EventHooks, SatelliteState
-from .info import build_info
-from .player import AudioPlayer, PlaybackStream
-from .preroll import PrerollBuffer
-from .sounds import FeedbackSounds
-from .timers import TimerBook
-from .wake import Refractory, WakeWordEngine
+from .wake.engine import Refractory, WakeWordEngine
+from .wake.preroll import PrerollBuffer
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from wyoming.snd import Played
 from wyoming_common.audio import AudioFormat
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 
-from .errors import AudioDeviceError
+from ..errors import AudioDeviceError
 from .mic import RawAudio
 
 _LOGGER = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from voice_pipeline.convert import scale_pcm16
 from wyoming_common.audio import AudioFormat
 
-from .errors import AudioDeviceError
+from ..errors import AudioDeviceError
 from .sounds import Sound
 from .speaker import Speaker
 
@@ -127,14 +127,6 @@ class AudioPlayer:
         stream.feed(sound.pcm)
         stream.finish()
         return stream
-
-    def cancel_all(self) -> None:
-        """Stop the current stream and drop the queued ones."""
-        for stream in self._drain_jobs():
-            stream.cancel()
-            stream.complete()
-        if self._current is not None:
-            self._current.cancel()
 
     def _drain_jobs(self) -> list[PlaybackStream]:
         streams = []

@@ -14,7 +14,7 @@ from wyoming.wake import Detect, Detection
 from wyoming_common.audio import STT_FORMAT
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection, describe
 
-from .wake import WakeModelInfo, WakeProgramInfo
+from .engine import WakeModelInfo, WakeProgramInfo
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from voice_pipeline.convert import PcmConverter, scale_pcm16
 from wyoming_common.audio import STT_FORMAT, AudioFormat
 from wyoming_common.errors import ConfigError
 
-from .errors import AudioDeviceError
+from ..errors import AudioDeviceError
 from .mic import Microphone
 
 _LOGGER = logging.getLogger(__name__)
