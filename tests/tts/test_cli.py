@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import REPO
+from tests.support.tiny_piper import build_tiny_piper_voice
 from wyoming_common.audio import read_wav
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.worker import ModelWorker
 from wyoming_tts.__main__ import _settings, build_parser
-from wyoming_tts.engine_factory import build_engine
+from wyoming_tts.engines import build_engine
 from wyoming_tts.espeak import EspeakEngine
 from wyoming_tts.settings import TtsSettings
 from wyoming_voice import synthesize as synthesize_cli
@@ -102,13 +103,43 @@ async def test_auto_without_piper_voices_uses_espeak_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     require_espeak()
-    settings = TtsSettings(data_dirs=(tmp_path,), download_dir=tmp_path, voice="de_DE-x-low")
+    settings = TtsSettings(data_dirs=(tmp_path,), download_dir=tmp_path)
     with caplog.at_level(logging.WARNING):
         engine = await ModelWorker("setup").run(build_engine, settings)
     assert isinstance(engine, EspeakEngine)
-    assert "speaking with espeak-ng instead" in caplog.text
+    assert "speaking with espeak-ng instead (no Piper voice found)" in caplog.text
     await ModelWorker("load").run(engine.load)
-    assert engine.default_voice == "de"  # the missing Piper voice's language
+    assert engine.default_voice == "en-us"
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--voice", "en_US-nobody-medium"], "--voice"),  # auto, but the voice is explicit
+        (["--engine", "piper"], "--data-dir"),
+        (["--engine", "espeak-ng", "--voice", "nobody"], "--voice"),
+        (["--device", "cuda"], "--device"),
+    ],
+)
+def test_an_explicit_choice_that_cannot_be_honoured_exits_2_naming_the_flag(
+    tmp_path: Path, argv: list[str], flag: str
+) -> None:
+    """The real command, as a user runs it: one line on stderr, exit status 2."""
+    if "espeak-ng" in argv:
+        require_espeak()
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    if flag == "--device":  # needs a Piper voice to get as far as choosing the device
+        build_tiny_piper_voice(voices, "en_US-tiny-medium")
+    result = subprocess.run(
+        [sys.executable, "-m", "wyoming_tts", "--data-dir", str(voices), "--uri",
+         f"tcp://127.0.0.1:{_free_port()}", *argv],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and flag in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def _free_port() -> int:
