@@ -52,6 +52,7 @@ async def tts_service(
     cache_bytes: int = 0,
     samples_per_chunk: int = 1024,
     max_sentence_chars: int = 400,
+    max_text_chars: int = 10_000,
 ) -> AsyncIterator[TtsService]:
     """The service as __main__ wires it, on a free loopback port (cache off unless asked)."""
     worker = ModelWorker(f"tts-{engine.name}", concurrency=engine.concurrency)
@@ -67,6 +68,7 @@ async def tts_service(
         streaming=streaming,
         samples_per_chunk=samples_per_chunk,
         max_sentence_chars=max_sentence_chars,
+        max_text_chars=max_text_chars,
     )
     async with running_service(factory, service="tts", load=partial(worker.run, engine.load)) as r:
         yield TtsService(r.uri, synthesizer)
