@@ -13,7 +13,7 @@ from pathlib import Path
 from voice_pipeline.audio_io import load_command, stream_pcm
 from voice_pipeline.errors import PipelineError
 from voice_pipeline.pipeline import VoicePipeline
-from voice_pipeline.tts_requests import synthesize
+from voice_pipeline.tts_client import synthesize
 from voice_pipeline.types import PipelineEndpoints, PipelineOptions, PipelineResult
 from wyoming_common.audio import STT_FORMAT, convert_pcm
 
