@@ -109,6 +109,10 @@ async def test_services_intents_and_conversation(
         with pytest.raises(HomeAssistantCommandError) as refused:
             await client.call_service("light", "explode")
         assert refused.value.error_code == "not_found"
+        with pytest.raises(HomeAssistantCommandError) as unknown:  # HA answers HTTP 500
+            await client.handle_intent("HassNoSuchIntent", {"name": name})
+        assert (unknown.value.status, unknown.value.error_code) == (500, "http_500")
+        assert "Server got itself in trouble" in unknown.value.message
 
 
 async def test_registry_changes_reach_a_subscriber(
