@@ -170,6 +170,9 @@ async def run_setup(settings: HaSetupSettings, browser: Browser = browse) -> Set
             await provisioner.run(services)
     except WyomingVoiceError as err:
         report.error = explain(err, str(settings.hass_url))
+    except (KeyError, TypeError, AttributeError) as err:  # an answer of an unexpected shape
+        _LOGGER.debug("Unexpected answer", exc_info=True)
+        report.error = f"unexpected answer from Home Assistant ({err!r}); --debug shows where"
     return report
 
 
