@@ -46,11 +46,6 @@ async def serve(settings: WebSettings, stop: asyncio.Event | None = None) -> Non
         scheme = "https" if settings.ssl_certfile else "http"
         for host, port, *_rest in runner.addresses:
             _LOGGER.info("Voice console at %s://%s:%s/", scheme, host, port)
-        if not settings.is_loopback and settings.api_key is None:
-            _LOGGER.warning(
-                "Listening on %s without --api-key-file: anyone on the network can use it",
-                settings.host,
-            )
         await stop.wait()
     finally:
         await runner.cleanup()

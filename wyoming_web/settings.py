@@ -13,6 +13,8 @@ from voice_pipeline.vad import VadSettings
 from wyoming_common.config import EnvArgumentParser, positive_float, read_env
 from wyoming_common.errors import ConfigError
 
+from .guard import OriginError, normalize_origin
+
 ENV_PREFIX = "WYOMING_WEB"
 MEBIBYTE = 1024 * 1024
 
@@ -44,6 +46,8 @@ class WebSettings:
     port: int = 8080
     services: EndpointSettings = field(default_factory=EndpointSettings)
     api_key: str | None = field(default=None, repr=False)
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
     max_upload_bytes: int = 10 * MEBIBYTE
     max_turn_seconds: float = 30.0
     vad_silence: float = 0.7
@@ -96,9 +100,25 @@ def build_parser(prog: str) -> EnvArgumentParser:
     http.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on; 0.0.0.0 lets other machines in (use --api-key-file then)",
+        help="address to listen on; anything but loopback needs --api-key-file",
     )
     http.add_argument("--port", type=int, default=8080, help="port to listen on")
+    http.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name browsers may use to reach the gateway (repeatable; loopback names and "
+        "IP addresses always work): refuses DNS-rebinding attacks under other names",
+    )
+    http.add_argument(
+        "--allowed-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="another web page (scheme://host[:port]) allowed to drive the gateway "
+        "(repeatable); by default only the gateway's own page may",
+    )
     http.add_argument(
         "--api-key-file",
         type=Path,
@@ -148,6 +168,13 @@ def _api_key(path: Path | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+def _origins(values: list[str]) -> tuple[str, ...]:
+    try:
+        return tuple(normalize_origin(value) for value in values)
+    except OriginError as err:
+        raise ConfigError("--allowed-origin", str(err)) from err
+
+
 def build_settings(args: argparse.Namespace) -> WebSettings:
     """Validate the parsed flags; a ConfigError names the flag."""
     if not 0 <= args.port <= 65535:
@@ -168,11 +195,13 @@ def build_settings(args: argparse.Namespace) -> WebSettings:
     )
     if not services.discover and not (services.stt_uri and services.agent_uri and services.tts_uri):
         raise ConfigError("--stt-uri", "give --stt-uri, --agent-uri and --tts-uri, or --discover")
-    return WebSettings(
+    settings = WebSettings(
         host=args.host,
         port=args.port,
         services=services,
         api_key=_api_key(args.api_key_file),
+        allowed_hosts=tuple(args.allowed_host or ()),
+        allowed_origins=_origins(args.allowed_origin or []),
         max_upload_bytes=int(args.max_upload_mb * MEBIBYTE),
         max_turn_seconds=args.max_turn_seconds,
         vad_silence=args.vad_silence,
@@ -181,3 +210,10 @@ def build_settings(args: argparse.Namespace) -> WebSettings:
         debug=bool(args.debug),
         log_format=args.log_format,
     )
+    if not settings.is_loopback and settings.api_key is None:
+        raise ConfigError(
+            "--host",
+            f"{settings.host} lets other machines in: give --api-key-file (or "
+            "WYOMING_WEB_API_KEY), or keep the default 127.0.0.1",
+        )
+    return settings

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.fake_hass.testing import free_port
+from tests.support.services import REPO
 from wyoming_common.config import parse_or_exit
 from wyoming_voice import cli
 from wyoming_web.__main__ import serve
@@ -70,6 +72,9 @@ def test_defaults_env_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         ([*URIS, "--api-key-file", "/nonexistent"], "--api-key-file"),
         ([*URIS, "--max-upload-mb", "0"], "--max-upload-mb"),
         ([*URIS, "--port", "70000"], "--port"),
+        ([*URIS, "--host", "0.0.0.0"], "--host"),  # beyond loopback without a key
+        ([*URIS, "--host", "192.168.1.20"], "--host"),
+        ([*URIS, "--allowed-origin", "evil.example"], "--allowed-origin"),
     ],
 )
 def test_invalid_settings_name_the_flag(
@@ -81,7 +86,24 @@ def test_invalid_settings_name_the_flag(
     with pytest.raises(SystemExit) as exit_info:
         parse(argv)
     assert exit_info.value.code == 2
-    assert flag in capsys.readouterr().err
+    assert flag in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_open_to_the_network_only_with_a_key(tmp_path: Path) -> None:
+    """The real program: exit 2 before binding anything, the last line names --host."""
+    argv = [sys.executable, "-m", "wyoming_web", *URIS, "--host", "0.0.0.0", "--port", "1"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, cwd=REPO)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "--host" in last and "--api-key-file" in last
+    key = tmp_path / "key"
+    key.write_text("k")
+    lan = ["--host", "0.0.0.0", "--api-key-file", str(key)]
+    settings = parse(
+        [*URIS, *lan, "--allowed-origin", "https://Dash.Example", "--allowed-host", "voice.lan"]
+    )
+    assert settings.allowed_origins == ("https://dash.example",)
+    assert settings.allowed_hosts == ("voice.lan",)
 
 
 async def test_serve_over_https_until_stopped(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from .support import HTTP_TIMEOUT, Client, gateway_client
 from .ws_client import open_session, read_turn
 
 pytestmark = pytest.mark.timeout(60)
+TEXT = {"Content-Type": "text/plain"}
 
 
 def closed_uri() -> str:
@@ -84,7 +85,7 @@ async def test_metrics_count_requests_and_stage_latencies(
 ) -> None:
     async with asyncio.timeout(HTTP_TIMEOUT):
         assert (await client.post("/api/ask", json={"text": "what time is it"})).status == 200
-        assert (await client.post("/api/ask", data=b"")).status == 400
+        assert (await client.post("/api/ask", data=b"", headers=TEXT)).status == 400
         response = await client.get("/metrics")
         assert response.status == 200
         text = await response.text()

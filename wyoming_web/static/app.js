@@ -1,12 +1,13 @@
 // The push-to-talk console: button and keyboard, states, live texts, timings, conversation.
 
 import { Microphone, Player } from "./audio.js";
+import { LatencyChart } from "./chart.js";
 import { GatewaySocket } from "./connection.js";
+import { ServiceStatus } from "./status.js";
 import { ConversationView, TimingBar } from "./view.js";
 
 const TAP_MS = 350; // a shorter press latches: tap to start; a pause or a second tap stops
 const STATE_LABELS = {
-  idle: "Ready",
   listening: "Listening…",
   thinking: "Thinking…",
   speaking: "Speaking",
@@ -15,6 +16,11 @@ const CONNECTION_LABELS = {
   connecting: "Connecting…",
   connected: "Connected",
   offline: "Offline – retrying",
+  locked: "API key needed",
+};
+const IDLE_LABELS = {
+  connecting: "Connecting…",
+  offline: "Offline",
   locked: "API key needed",
 };
 
@@ -26,6 +32,7 @@ const transcriptEl = $("transcript");
 const replyEl = $("reply");
 const conversation = new ConversationView($("log"));
 const timingBar = new TimingBar();
+const latencyChart = new LatencyChart($("latency-chart"), $("latency-summary"));
 
 /** Exposed for tests and for curious people in the devtools console. */
 const voiceConsole = (window.voiceConsole = {
@@ -42,15 +49,25 @@ let latched = false;
 let pressAt = 0;
 let ignoreRelease = false;
 let latestTurn = 0;
+let requestFloor = 1; // turn numbers from here on answer the request the page made last
+let connection = "connecting";
 let turnStarted = 0; // performance.now() at end of speech / text sent
 let firstAudioSeen = false;
 let replyBubble = null;
 let idleTimer = 0;
 
+// Idle says whether a request can work now: offline, a service down, or ready.
+function idleLabel() {
+  if (IDLE_LABELS[connection]) return IDLE_LABELS[connection];
+  const problem = services.problem;
+  if (!problem) return "Ready";
+  return problem === "STT down" ? "STT down – type instead" : problem;
+}
+
 function setState(state) {
   voiceConsole.state = state;
   root.dataset.state = state;
-  $("state-label").textContent = STATE_LABELS[state];
+  $("state-label").textContent = state === "idle" ? idleLabel() : STATE_LABELS[state];
   talk.setAttribute("aria-pressed", String(state === "listening"));
   talk.setAttribute("aria-label", state === "listening" ? "Stop talking" : "Push to talk");
 }
@@ -82,6 +99,19 @@ function clearLive() {
   transcriptEl.textContent = "";
   replyEl.textContent = "";
   replyEl.classList.remove("is-error");
+  timingBar.clear(); // the last turn's figures stay in the latency chart
+  requestFloor = latestTurn + 1;
+}
+
+// The gateway ended the turn we are still talking into (a service failed): stop listening
+// without waiting for the button, and tell the gateway the turn's audio is over.
+function abandonListening() {
+  if (!listening) return;
+  listening = false;
+  latched = false;
+  ignoreRelease = false;
+  mic?.stop();
+  socket.send({ type: "end" });
 }
 
 async function beginTalking() {
@@ -197,7 +227,8 @@ function onMessage(msg) {
   }
   switch (msg.type) {
     case "end_of_speech":
-      if (listening) finishTalking(); // the gateway heard the pause (tap mode)
+      // The gateway heard the pause (tap mode), or the turn hit its length cap.
+      if (listening && msg.turn >= requestFloor) finishTalking();
       break;
     case "transcript":
       transcriptEl.textContent = msg.text || "(nothing heard)";
@@ -219,15 +250,19 @@ function onMessage(msg) {
       break;
     case "timings":
       timingBar.show(msg);
+      latencyChart.add(msg, msg.kind);
       if (replyBubble) conversation.note(replyBubble, msg);
       voiceConsole.lastTurn = { ...voiceConsole.lastTurn, timings: msg };
       break;
     case "error":
       showError(`${msg.stage ? `${msg.stage.toUpperCase()}: ` : ""}${msg.message}`);
       conversation.add("error", `${msg.stage || "error"}: ${msg.message}`);
+      if (["stt", "agent", "tts"].includes(msg.stage)) services.refresh();
       break;
     case "done":
-      if (!msg.cancelled && !listening) settle();
+      if (msg.cancelled || msg.turn < requestFloor) break; // an older request's end
+      abandonListening(); // only does something if the turn failed while we talked
+      settle();
       break;
     default:
       break;
@@ -255,10 +290,41 @@ $("key-form").addEventListener("submit", () => {
   $("key-input").value = "";
 });
 
+// The pill: the socket's state, and when connected, whether every service answers.
+function showConnection() {
+  const degraded = connection === "connected" && services.problem;
+  root.dataset.connection = degraded ? "degraded" : connection;
+  $("connection").textContent = degraded ? services.problem : CONNECTION_LABELS[connection];
+  if (voiceConsole.state === "idle") setState("idle");
+}
+
+const services = new ServiceStatus($("services"), () => socket.key || "", showConnection);
+
+async function loadLatency() {
+  const headers = socket.key ? { Authorization: `Bearer ${socket.key}` } : {};
+  try {
+    const response = await fetch("/api/latency", { headers, cache: "no-store" });
+    if (response.ok) latencyChart.load((await response.json()).turns);
+  } catch { /* the chart fills from this page's turns */ }
+}
+
 const socket = new GatewaySocket({
   onStatus(status) {
-    root.dataset.connection = status;
-    $("connection").textContent = CONNECTION_LABELS[status] || status;
+    connection = status;
+    if (status === "connected") {
+      services.start();
+      loadLatency();
+    } else {
+      services.stop();
+      services.update(null); // what runs behind a gateway we cannot reach is unknown
+      if (status === "offline" && voiceConsole.state !== "idle") {
+        abandonListening();
+        player?.stop();
+        showError("Lost the connection to the gateway.");
+        setState("idle");
+      }
+    }
+    showConnection();
   },
   onMessage,
   onAudio,
