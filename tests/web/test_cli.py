@@ -13,16 +13,15 @@ import pytest
 
 from tests.fake_hass.testing import free_port
 from tests.support.services import REPO
-from wyoming_common.config import parse_or_exit
 from wyoming_voice import cli
 from wyoming_web.__main__ import serve
-from wyoming_web.settings import MEBIBYTE, build_parser, build_settings
+from wyoming_web.settings import MEBIBYTE, load_settings
 
 URIS = ["--stt-uri", "tcp://a:1", "--agent-uri", "tcp://a:2", "--tts-uri", "tcp://a:3"]
 
 
 def parse(argv: list[str]):  # type: ignore[no-untyped-def]
-    return parse_or_exit(build_parser("web"), argv, build_settings)
+    return load_settings(argv, "web")
 
 
 def test_help_explains_the_flags_and_their_environment(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,16 +85,18 @@ def test_invalid_settings_name_the_flag(
     with pytest.raises(SystemExit) as exit_info:
         parse(argv)
     assert exit_info.value.code == 2
-    assert flag in capsys.readouterr().err.strip().splitlines()[-1]
+    [line, hint] = capsys.readouterr().err.strip().splitlines()  # one line, then --help
+    assert line.startswith("web: error: ") and flag in line, line
+    assert "--help" in hint
 
 
 def test_open_to_the_network_only_with_a_key(tmp_path: Path) -> None:
-    """The real program: exit 2 before binding anything, the last line names --host."""
+    """The real program: exit 2 before binding anything, one line naming --host."""
     argv = [sys.executable, "-m", "wyoming_web", *URIS, "--host", "0.0.0.0", "--port", "1"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, cwd=REPO)
     assert result.returncode == 2
-    last = result.stderr.strip().splitlines()[-1]
-    assert "--host" in last and "--api-key-file" in last
+    line = result.stderr.strip().splitlines()[0]
+    assert "--host" in line and "--api-key-file" in line
     key = tmp_path / "key"
     key.write_text("k")
     lan = ["--host", "0.0.0.0", "--api-key-file", str(key)]

@@ -180,7 +180,7 @@ async def test_bad_requests_say_why(
 
 
 async def test_uploads_over_the_limit_get_413(stack: ServiceStack) -> None:
-    settings = stack.web_settings(max_upload_bytes=64 * 1024)
+    settings = stack.web_settings(max_upload_mb=1 / 16)
     upload = wav_bytes(b"\x00" * 100_000, AudioFormat(16000, 2, 1))
 
     async def chunked() -> AsyncIterator[bytes]:
