@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -13,7 +12,15 @@ from typing import Any
 from wyoming.info import Info
 
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.config import EnvArgumentParser
 from wyoming_common.discovery import browse
+
+NOTHING_FOUND_HINT = (
+    "Services are advertised only when started with --zeroconf (`wyoming-voice up` and the "
+    "systemd units do); zeroconf needs multicast between you and them (not across VLANs, or out "
+    "of a Docker bridge network). Try --seconds 10, or ask one directly: "
+    "`wyoming-voice describe tcp://HOST:PORT`."
+)
 
 
 def summarize_info(info: Info) -> list[str]:
@@ -41,8 +48,16 @@ def summarize_info(info: Info) -> list[str]:
     return lines
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(prog=prog, description=description)
+class _ProbeParser(EnvArgumentParser):
+    """One-line usage errors like every other command; the probes read no environment."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("env", False)
+        return super().add_argument(*args, **kwargs)
+
+
+def _parser(prog: str, description: str) -> EnvArgumentParser:
+    return _ProbeParser(prog=prog, description=description, env_prefix="WYOMING_VOICE_PROBE")
 
 
 def describe_main(argv: Sequence[str], prog: str = "wyoming-voice describe") -> int:
@@ -107,7 +122,8 @@ def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> 
     async def run() -> int:
         services = await browse(args.seconds, interfaces=args.interface)
         if not services:
-            print("No Wyoming services found.", file=sys.stderr)
+            print(f"No Wyoming services found in {args.seconds:g} s.", file=sys.stderr)
+            print(NOTHING_FOUND_HINT, file=sys.stderr)
             return 1
         for service in services:
             try:
