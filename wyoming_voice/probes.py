@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -23,8 +24,24 @@ NOTHING_FOUND_HINT = (
 )
 
 
-def summarize_info(info: Info) -> list[str]:
-    """One line per program/satellite: type, name, models or voices, languages."""
+_ENGINE = re.compile(r"\(([^()]+)\)\s*$")  # "Local text to speech (piper)" → piper
+SHORT_ITEMS = 3
+
+
+def _items(program: Any, short: bool) -> str:
+    items = getattr(program, "models", None) or getattr(program, "voices", None) or []
+    shown = items[: SHORT_ITEMS if short else 6]
+    if short:
+        names = ", ".join(str(item.name) for item in shown)
+    else:
+        names = ", ".join(f"{item.name} ({'/'.join(item.languages or [])})" for item in shown)
+    more = f" +{len(items) - len(shown)} more" if len(items) > len(shown) else ""
+    return f"[{names}{more}]"
+
+
+def summarize_info(info: Info, *, short: bool = False) -> list[str]:
+    """One line per program/satellite: type, name, models or voices (short: the engine and the
+    first few names, without languages)."""
     lines: list[str] = []
     groups: list[tuple[str, list[Any]]] = [
         ("asr", info.asr),
@@ -37,12 +54,9 @@ def summarize_info(info: Info) -> list[str]:
     ]
     for kind, programs in groups:
         for program in programs or []:
-            items = getattr(program, "models", None) or getattr(program, "voices", None) or []
-            names = ", ".join(
-                f"{item.name} ({'/'.join(item.languages or [])})" for item in items[:6]
-            )
-            more = f" +{len(items) - 6} more" if len(items) > 6 else ""
-            lines.append(f"{kind}: {program.name} [{names}{more}]")
+            engine = _ENGINE.search(getattr(program, "description", None) or "")
+            label = f"{program.name} ({engine.group(1)})" if short and engine else program.name
+            lines.append(f"{kind}: {label} {_items(program, short)}")
     if info.satellite is not None:
         lines.append(f"satellite: {info.satellite.name} (area {info.satellite.area})")
     return lines
