@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wyoming_voice import systemd_install
+from wyoming_voice import systemd_render
 from wyoming_voice.systemd_install import (
     InstallError,
     exec_quote,
@@ -261,11 +261,25 @@ def test_unwritable_prefix_is_a_clear_error(
     assert "error:" in err and str(target) in err
 
 
-def test_bad_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert install(tmp_path, tmp_path, "--services", "stt,wake") == 1
-    assert "--services: unknown ['wake']" in capsys.readouterr().err
-    assert install(tmp_path, tmp_path, "--user", "Bad User") == 1
-    assert "--user: 'Bad User' is not a valid user name" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--services", "stt,wake"], "--services: unknown ['wake']"),
+        (["--user", "Bad User"], "--user: 'Bad User' is not a valid user name"),
+        (["--now"], "--now: --now only works together with --enable"),
+        (["--gpu", "maybe"], "invalid choice: 'maybe'"),
+    ],
+)
+def test_bad_flags_are_one_line_usage_errors(
+    tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        install(tmp_path, tmp_path, *argv)
+    assert exit_info.value.code == 2
+    [line, _hint] = capsys.readouterr().err.strip().splitlines()
+    assert message in line, line
+    assert install(tmp_path, tmp_path, "--executable", str(tmp_path / "nope")) == 1
+    assert "is not an executable file" in capsys.readouterr().err
 
 
 def test_templates_are_found_like_in_a_wheel(
@@ -273,7 +287,7 @@ def test_templates_are_found_like_in_a_wheel(
 ) -> None:
     package = tmp_path / "wyoming_voice"
     shutil.copytree(units_dir(), package / "systemd_units")
-    monkeypatch.setattr(systemd_install, "__file__", str(package / "systemd_install.py"))
+    monkeypatch.setattr(systemd_render, "__file__", str(package / "systemd_render.py"))
     assert units_dir() == package / "systemd_units"
 
 
