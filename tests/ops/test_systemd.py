@@ -102,6 +102,28 @@ def test_gpu_drop_in_verifies_and_stays_ok(tmp_path: Path, service: str) -> None
     assert score <= MAX_EXPOSURE
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_template_says_it_is_one_and_the_unit_does_not(
+    installed: Path, tmp_path: Path, service: str
+) -> None:
+    template = (units_dir() / f"wyoming-voice-{service}.service").read_text()
+    header = [line for line in template.splitlines()[:6] if line.startswith("# TEMPLATE")]
+    assert "do not copy" in header[0] and "install-systemd" in header[-1]
+    assert "systemd-analyze verify rejects" in " ".join(header)
+    rendered = (installed / f"wyoming-voice-{service}.service").read_text()
+    assert "# TEMPLATE" not in rendered
+    assert not re.findall(r"@[A-Z_]+@", rendered)
+    if ANALYZE is not None:  # the header tells the truth: a hand copy does not verify
+        copy = tmp_path / "by-hand" / f"wyoming-voice-{service}.service"
+        copy.parent.mkdir()
+        copy.write_text(template)
+        result = subprocess.run(
+            [ANALYZE, "verify", "--man=no", str(copy)], capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode != 0
+
+
 def test_rendered_unit_names_this_installation(installed: Path, tmp_path: Path) -> None:
     text = (installed / "wyoming-voice-llm.service").read_text()
     assert f"ExecStart={WYOMING_VOICE} llm\n" in text
