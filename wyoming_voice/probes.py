@@ -107,7 +107,7 @@ def health_main(argv: Sequence[str], prog: str = "wyoming-voice health") -> int:
             info = await describe(uri, args.timeout)
         except ServiceUnavailableError as err:
             return uri, False, str(err)
-        programs = summarize_info(info)
+        programs = summarize_info(info, short=True)
         millis = (time.monotonic() - started) * 1000
         if not programs:
             return uri, False, "info lists no program"
@@ -142,7 +142,7 @@ def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> 
         for service in services:
             try:
                 info = await describe(service.uri, 3.0)
-                programs = summarize_info(info)
+                programs = summarize_info(info, short=True)
                 error = None
             except ServiceUnavailableError as err:
                 programs, error = [], str(err)
