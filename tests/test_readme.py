@@ -134,3 +134,31 @@ def _repo_files() -> set[str]:
         capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
     )  # fmt: skip
     return set(status.stdout.splitlines())
+
+
+def test_readme_and_docs_links_resolve() -> None:
+    """Every relative link in README.md and docs/*.md points at a file that exists."""
+    broken = []
+    for page in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(REPO)} → {target}")
+    assert broken == []
+
+
+def test_architecture_doc_states_the_layer_rules() -> None:
+    """docs/architecture.md's table says what tests/test_layers.py enforces."""
+    from tests.test_layers import ALLOWED
+
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    stated: dict[str, frozenset[str] | None] = {}
+    for packages, allowed in re.findall(r"^\| ((?:`\w+`(?:, )?)+) \| (.+) \|$", text, re.M):
+        imports = None if allowed == "everything" else frozenset(re.findall(r"`(\w+)`", allowed))
+        for package in re.findall(r"`(\w+)`", packages):
+            stated[package] = imports
+    assert stated == ALLOWED
+    for package in ALLOWED:
+        assert f"## `{package}`" in text, f"no paragraph for {package}"
