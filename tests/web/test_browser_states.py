@@ -104,3 +104,24 @@ def test_nothing_covers_the_hints_on_a_phone(
         page.open(url)
         assert browser.execute_script(COVERED) == []
         page.screenshot(f"web-console-phone-{size[0]}x{size[1]}")
+
+
+def test_the_key_dialog_unlocks_the_page_and_its_status(
+    stack: ServiceStack, tmp_path: Path
+) -> None:
+    """With --api-key-file: the page asks for the key, then /health (Bearer) fills the status."""
+    from selenium.webdriver.common.by import By
+
+    key = tmp_path / "key"
+    key.write_text("browser-test-key")
+    uris = ["--stt-uri", stack.stt_uri, "--agent-uri", stack.agent_uri, "--tts-uri", stack.tts_uri]
+    with gateway_process(tmp_path, *uris, "--api-key-file", str(key)) as url, chromium() as browser:
+        page = Page(browser)
+        page.open(url, connection="locked")
+        assert page.text("state-label") == "API key needed"
+        browser.find_element(By.ID, "key-input").send_keys("wrong\n")
+        page.wait.until(lambda _d: "not accepted" in page.text("key-error"), "the wrong key")
+        browser.find_element(By.ID, "key-input").send_keys("browser-test-key\n")
+        page.wait.until(lambda _d: page.attribute("data-connection") == "connected", "unlocked")
+        page.wait.until(lambda _d: "TTS espeak-ng" in page.text("services"), "/health with key")
+        assert page.text("state-label") == "Ready"

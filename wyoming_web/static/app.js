@@ -3,7 +3,8 @@
 import { Microphone, Player } from "./audio.js";
 import { LatencyChart } from "./chart.js";
 import { GatewaySocket } from "./connection.js";
-import { ServiceStatus } from "./status.js";
+import { animateOrb, bindKeyDialog, bindPressGestures } from "./controls.js";
+import { ServiceStatus, connectionPill, idleLabel } from "./status.js";
 import { ConversationView, TimingBar } from "./view.js";
 
 const TAP_MS = 350; // a shorter press latches: tap to start; a pause or a second tap stops
@@ -11,17 +12,6 @@ const STATE_LABELS = {
   listening: "Listening…",
   thinking: "Thinking…",
   speaking: "Speaking",
-};
-const CONNECTION_LABELS = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  offline: "Offline – retrying",
-  locked: "API key needed",
-};
-const IDLE_LABELS = {
-  connecting: "Connecting…",
-  offline: "Offline",
-  locked: "API key needed",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -56,18 +46,11 @@ let firstAudioSeen = false;
 let replyBubble = null;
 let idleTimer = 0;
 
-// Idle says whether a request can work now: offline, a service down, or ready.
-function idleLabel() {
-  if (IDLE_LABELS[connection]) return IDLE_LABELS[connection];
-  const problem = services.problem;
-  if (!problem) return "Ready";
-  return problem === "STT down" ? "STT down – type instead" : problem;
-}
-
 function setState(state) {
   voiceConsole.state = state;
   root.dataset.state = state;
-  $("state-label").textContent = state === "idle" ? idleLabel() : STATE_LABELS[state];
+  $("state-label").textContent =
+    state === "idle" ? idleLabel(connection, services.problem) : STATE_LABELS[state];
   talk.setAttribute("aria-pressed", String(state === "listening"));
   talk.setAttribute("aria-label", state === "listening" ? "Stop talking" : "Push to talk");
 }
@@ -181,33 +164,10 @@ function release(time) {
   finishTalking();
 }
 
-talk.addEventListener("pointerdown", (event) => {
-  if (event.button !== 0) return;
-  event.preventDefault();
-  talk.setPointerCapture(event.pointerId);
-  press(event.timeStamp);
-});
-talk.addEventListener("pointerup", (event) => release(event.timeStamp));
-talk.addEventListener("pointercancel", () => { if (listening && !latched) finishTalking(); });
-talk.addEventListener("contextmenu", (event) => event.preventDefault());
-talk.addEventListener("keydown", (event) => {
-  if ((event.key === " " || event.key === "Enter") && !event.repeat) {
-    event.preventDefault();
-    press(event.timeStamp);
-  }
-});
-talk.addEventListener("keyup", (event) => {
-  if (event.key === " " || event.key === "Enter") {
-    event.preventDefault();
-    release(event.timeStamp);
-  }
-});
-document.addEventListener("keydown", (event) => {
-  if (event.key === " " && event.target === document.body && !event.repeat) {
-    event.preventDefault();
-    talk.focus();
-    press(event.timeStamp);
-  }
+bindPressGestures(talk, {
+  press,
+  release,
+  cancel: () => { if (listening && !latched) finishTalking(); },
 });
 
 function settle() {
@@ -279,41 +239,22 @@ function onAudio(data) {
   player.push(data);
 }
 
-const keyDialog = $("key-dialog");
-function askForKey(wrong) {
-  $("key-error").textContent = wrong ? "That key was not accepted." : "";
-  if (!keyDialog.open) keyDialog.showModal();
-  $("key-input").focus();
-}
-$("key-form").addEventListener("submit", () => {
-  socket.useKey($("key-input").value.trim());
-  $("key-input").value = "";
-});
-
 // The pill: the socket's state, and when connected, whether every service answers.
 function showConnection() {
-  const degraded = connection === "connected" && services.problem;
-  root.dataset.connection = degraded ? "degraded" : connection;
-  $("connection").textContent = degraded ? services.problem : CONNECTION_LABELS[connection];
+  const pill = connectionPill(connection, services.problem);
+  root.dataset.connection = pill.state;
+  $("connection").textContent = pill.text;
   if (voiceConsole.state === "idle") setState("idle");
 }
 
 const services = new ServiceStatus($("services"), () => socket.key || "", showConnection);
-
-async function loadLatency() {
-  const headers = socket.key ? { Authorization: `Bearer ${socket.key}` } : {};
-  try {
-    const response = await fetch("/api/latency", { headers, cache: "no-store" });
-    if (response.ok) latencyChart.load((await response.json()).turns);
-  } catch { /* the chart fills from this page's turns */ }
-}
 
 const socket = new GatewaySocket({
   onStatus(status) {
     connection = status;
     if (status === "connected") {
       services.start();
-      loadLatency();
+      latencyChart.fetch(socket.key);
     } else {
       services.stop();
       services.update(null); // what runs behind a gateway we cannot reach is unknown
@@ -328,7 +269,7 @@ const socket = new GatewaySocket({
   },
   onMessage,
   onAudio,
-  onNeedKey: askForKey,
+  onNeedKey: bindKeyDialog((key) => socket.useKey(key)),
 });
 
 $("ask").addEventListener("submit", (event) => {
@@ -356,22 +297,14 @@ $("new-conversation").addEventListener("click", () => {
   socket.send({ type: "reset" });
   conversation.clear();
   clearLive();
-  timingBar.clear();
   setState("idle");
 });
 
-// The visualizer: the orb follows the microphone while listening, the reply while speaking.
-let shownLevel = 0;
-function animate() {
-  let level = 0;
-  if (voiceConsole.state === "listening" && mic) level = mic.level;
-  else if (voiceConsole.state === "speaking" && player) level = player.level();
-  const target = Math.min(1, level * 6);
-  shownLevel += (target - shownLevel) * (target > shownLevel ? 0.5 : 0.12);
-  orb.style.setProperty("--level", shownLevel.toFixed(3));
-  requestAnimationFrame(animate);
-}
-
+// The orb follows the microphone while listening, the reply while speaking.
+animateOrb(orb, () => {
+  if (voiceConsole.state === "listening" && mic) return mic.level;
+  if (voiceConsole.state === "speaking" && player) return player.level();
+  return 0;
+});
 setState("idle");
 socket.connect();
-requestAnimationFrame(animate);

@@ -33,6 +33,15 @@ export class LatencyChart {
     this.render();
   }
 
+  /** Load this gateway's history (GET /api/latency); without it the page's turns fill it. */
+  async fetch(key) {
+    const headers = key ? { Authorization: `Bearer ${key}` } : {};
+    try {
+      const response = await fetch("/api/latency", { headers, cache: "no-store" });
+      if (response.ok) this.load((await response.json()).turns);
+    } catch { /* offline: keep what there is */ }
+  }
+
   /** One more finished turn (a `timings` message). */
   add(timings, kind) {
     this.turns.push({ kind, ...timings });

@@ -2,6 +2,13 @@
 
 const POLL_MS = 15000;
 const STAGE_NAMES = { stt: "STT", agent: "Agent", tts: "TTS" };
+const CONNECTION_LABELS = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  offline: "Offline – retrying",
+  locked: "API key needed",
+};
+const IDLE_LABELS = { connecting: "Connecting…", offline: "Offline", locked: "API key needed" };
 const HOME_LABELS = {
   connected: "Home Assistant connected",
   not_connected: "Home Assistant not connected",
@@ -90,4 +97,17 @@ export class ServiceStatus {
     if (!this.down.length) return "";
     return `${this.down.join(" and ")} down`;
   }
+}
+
+/** The pill: {state for data-connection, text}; "connected" only when every service answers. */
+export function connectionPill(connection, problem) {
+  if (connection === "connected" && problem) return { state: "degraded", text: problem };
+  return { state: connection, text: CONNECTION_LABELS[connection] || connection };
+}
+
+/** What idle means now: offline, a service down (typing still works without STT), or ready. */
+export function idleLabel(connection, problem) {
+  if (IDLE_LABELS[connection]) return IDLE_LABELS[connection];
+  if (!problem) return "Ready";
+  return problem === "STT down" ? "STT down – type instead" : problem;
 }
