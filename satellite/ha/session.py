@@ -153,12 +153,12 @@ class HaSession:
             self._after(self.player.play_sound(self.sounds.error, "error tone"))
         elif AudioStart.is_type(kind):
             start = AudioStart.from_event(event)
-            self._open_playback(server, AudioFormat(start.rate, start.width, start.channels))
+            fmt = AudioFormat(start.rate, start.width, start.channels)
+            self._open_playback(server, fmt.validate())
         elif AudioChunk.is_type(kind):
             chunk = AudioChunk.from_event(event)
-            playback = self._playbacks.get(server) or self._open_playback(
-                server, AudioFormat(chunk.rate, chunk.width, chunk.channels)
-            )
+            fmt = AudioFormat(chunk.rate, chunk.width, chunk.channels).validate()
+            playback = self._playbacks.get(server) or self._open_playback(server, fmt)
             playback.feed(chunk.audio)
         elif AudioStop.is_type(kind):
             finished = self._take_playback(server)
@@ -208,7 +208,7 @@ class HaSession:
         """A connection closed (HA restarts, an entry was removed, network loss)."""
         playback = self._take_playback(server)
         if playback is not None:
-            playback.finish()  # play what arrived; nobody is left to hear `played`
+            playback.cancel()  # its sender is gone: its audio must not stay in memory
             self._after(playback)
         if server in self._running:
             self._detach(server, "disconnected")
