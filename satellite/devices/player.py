@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -140,7 +141,7 @@ class AudioPlayer:
         self._playing: asyncio.Task[None] | None = None
         self._current: PlaybackStream | None = None
         self.played_seconds = 0.0
-        self.idle_since = clock()
+        self.idle_since = -math.inf  # never played yet
 
     async def start(self) -> None:
         """Start the playback task."""
