@@ -110,7 +110,7 @@ class Arbiter:
         self._clock = clock
         self._transport: asyncio.DatagramTransport | None = None
         self._contest: _Contest | None = None
-        self._claims: deque[tuple[float, ArbitrationMessage]] = deque(maxlen=64)
+        self._claims: deque[tuple[float, ArbitrationMessage, Address]] = deque(maxlen=64)
         self._mine: dict[str, tuple[float, ArbitrationMessage]] = {}
         self._rounds = itertools.count(1)
         self.port = port
@@ -144,14 +144,13 @@ class Arbiter:
         value = evidence.value
         if not peers or self._transport is None:
             return Decision(True, 0.0, 0, "alone")
-        for received_at, claim in self._claims:
-            if (
-                claim.word == word
-                and started - received_at <= CLAIM_MEMORY
-                and beats(claim.value, claim.sender, value, self.satellite_id)
-            ):
-                return Decision(False, 0.0, len(peers), f"{claim.sender} heard it better")
         contest = _Contest(word, f"{self.satellite_id}-{next(self._rounds)}", value)
+        for received_at, earlier, addr in self._claims:
+            if earlier.word != word or started - received_at > CLAIM_MEMORY:
+                continue
+            if beats(earlier.value, earlier.sender, value, self.satellite_id):
+                return Decision(False, 0.0, len(peers), f"{earlier.sender} heard it better")
+            contest.answers[addr] = earlier.value  # it claimed first, and less: answered
         self._contest = contest
         claim = ArbitrationMessage(
             "claim", self.group, self.satellite_id, word, contest.round, value
@@ -194,7 +193,7 @@ class Arbiter:
             return
         contest = self._contest
         if message.kind == "claim":
-            self._claims.append((self._clock(), message))
+            self._claims.append((self._clock(), message, addr))
             if contest is not None and contest.word == message.word:
                 if beats(message.value, message.sender, contest.value, self.satellite_id):
                     contest.beaten_by = message.sender
