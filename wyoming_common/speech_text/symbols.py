@@ -1,75 +1,10 @@
-"""Text as it should be spoken: markdown and emoji from a language model removed, and numbers,
-units and symbols that voices read badly spelled out ("21.5°C" → "21.5 degrees Celsius").
-
-Pure functions; `clean_for_speech` applies them all to one sentence.
-"""
+"""Numbers, units and symbols that voices read badly, spelled out ("21.5°C" → "21.5 degrees
+Celsius", "$4.50" → "4 dollars and 50 cents", "5-10 min" → "5 to 10 minutes")."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-# -- markdown ---------------------------------------------------------------------------------
-
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>")
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
-_URL = re.compile(r"\bhttps?://(?:www\.)?([^\s/?#)]+)[^\s)]*")
-_FENCE_LINE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
-_HEADER = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
-_QUOTE = re.compile(r"^\s*(?:>\s?)+", re.MULTILINE)
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+•‣◦]|\d{1,3}[.)])\s+", re.MULTILINE)
-_RULE = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$", re.MULTILINE)
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$", re.MULTILINE)
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_ITALIC = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_STRIKE = re.compile(r"~~(.+?)~~")
-_CODE = re.compile(r"`+([^`]*)`+")
-
-
-def strip_markdown(text: str) -> str:
-    """Markdown to plain text: keep what a reader would see, drop the markup."""
-    text = _FENCE_LINE.sub("", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _URL.sub(r"\1", text)
-    text = _TABLE_SEPARATOR.sub("", text)
-    text = _RULE.sub("", text)
-    text = _HEADER.sub("", text)
-    text = _QUOTE.sub("", text)
-    text = _LIST_MARKER.sub("", text)
-    text = _CODE.sub(r"\1", text)
-    text = _BOLD.sub(r"\2", text)
-    text = _ITALIC.sub(r"\2", text)
-    text = _STRIKE.sub(r"\1", text)
-    text = text.replace("|", ", ")
-    text = re.sub(r"(?<=\w)_(?=\w)", " ", text)  # snake_case
-    return re.sub(r"[*`_]+|~~|~(?!\s?\d)|\[\[|\]\]", " ", text)  # stray markup
-
-
-# -- emoji ------------------------------------------------------------------------------------
-
-_EMOJI = re.compile(
-    "["
-    "\U0001f000-\U0001faff"  # pictographs, emoticons, transport, flags, symbols & pictographs
-    "\u2600-\u27bf"  # miscellaneous symbols, dingbats
-    "\u2300-\u23ff"  # technical (⌚ ⏰ ⏩)
-    "\u2b00-\u2bff"  # arrows and stars (⭐ ⬆)
-    "\u2190-\u21ff"  # arrows
-    "\ufe0e\ufe0f\u200d\u20e3"  # variation selectors, zero-width joiner, keycap
-    "\U000e0020-\U000e007f"  # tag characters (flag sequences)
-    "\u00a9\u00ae\u2122"  # © ® ™
-    "]+"
-)
-
-
-def strip_emoji(text: str) -> str:
-    """Remove emoji and pictographic symbols (never spoken as their names)."""
-    return _EMOJI.sub(" ", text)
-
-
-# -- numbers, units and symbols ---------------------------------------------------------------
 
 _NUMBER = r"\d+(?:[.,]\d+)*"
 
@@ -227,28 +162,3 @@ def normalize_symbols(text: str) -> str:
     for pattern, spoken in _SIMPLE_SYMBOLS:
         text = pattern.sub(spoken, text)
     return text
-
-
-# -- all together -----------------------------------------------------------------------------
-
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
-_REPEATED_COMMA = re.compile(r"(?:,\s*){2,}")
-
-
-def tidy_whitespace(text: str) -> str:
-    """One space between words, none before punctuation, no empty lines."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
-    text = " ".join(line for line in lines if line)
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    text = _REPEATED_COMMA.sub(", ", text)
-    return text.strip(" ,;:")
-
-
-def clean_for_speech(text: str) -> str:
-    """Everything above, in order; returns "" when nothing speakable is left."""
-    text = strip_markdown(text)
-    text = normalize_symbols(text)
-    text = strip_emoji(text)
-    text = tidy_whitespace(text)
-    return text if any(char.isalnum() for char in text) else ""

@@ -1,12 +1,17 @@
-"""Text hygiene: what a language model writes, turned into what a voice should say."""
+"""wyoming_common.speech_text: what a language model writes, turned into what a voice says."""
 
 from __future__ import annotations
 
 import pytest
 
-from wyoming_tts.text_hygiene import (
+from wyoming_common.speech_text import (
+    SpeechStream,
     clean_for_speech,
+    count_sentences,
+    join_names,
     normalize_symbols,
+    spoken_number,
+    spoken_quantity,
     strip_emoji,
     strip_markdown,
 )
@@ -101,3 +106,31 @@ def test_plain_text_is_unchanged() -> None:
     assert strip_markdown(text) == text
     assert normalize_symbols(text) == text
     assert clean_for_speech(text) == text
+
+
+def test_values_for_the_ear() -> None:
+    assert spoken_number(21.0) == "21" and spoken_number("21.50") == "21.5"
+    assert spoken_number(0.333333) == "0.33" and spoken_number("on") == "on"
+    assert spoken_quantity("22.1", "°C") == "22.1 degrees"
+    assert spoken_quantity(62, "%") == "62 percent" and spoken_quantity(3, None) == "3"
+    assert spoken_quantity(5, "furlongs") == "5 furlongs"
+    assert join_names(["A", "B", "C"]) == "A, B and C" and join_names(["A"]) == "A"
+    assert count_sentences("One. Two? e.g. three! 3.5") == 4
+
+
+def test_speech_stream_releases_clean_words_and_stops_after_max_sentences() -> None:
+    stream = SpeechStream(max_sentences=2)
+    out = [
+        stream.feed(piece) for piece in ["The ", "sky is ", "blue. It ", "is **big**. And more. "]
+    ]
+    out.append(stream.finish())
+    assert "".join(out) == "The sky is blue. It is big." and stream.full
+    assert stream.text == "The sky is blue. It is big."
+    assert stream.feed("Ignored now. ") == ""
+
+
+def test_speech_stream_spells_out_what_the_model_writes() -> None:
+    stream = SpeechStream(max_sentences=3)
+    pieces = ["It is ", "21.5°C ", "in the *kitchen* 🙂", " and 40% humid."]
+    spoken = "".join(stream.feed(piece) for piece in pieces) + stream.finish()
+    assert spoken == "It is 21.5 degrees Celsius in the kitchen and 40 percent humid."
