@@ -19,6 +19,8 @@ from .arbitration.arbiter import Arbiter, new_satellite_id
 from .arbitration.peers import PeerDirectory
 from .core import Satellite
 from .devices.capture import AudioCapture, MicProcessor, load_enhancer
+from .devices.ducking import Ducker, VolumeCommand
+from .devices.echo import build_echo_filter
 from .devices.mic import CommandMicrophone, Microphone, WavMicrophone
 from .devices.player import AudioPlayer
 from .devices.remote_audio import WyomingMicrophone, WyomingSpeaker
@@ -178,9 +180,11 @@ async def build_satellite(
 ) -> SatelliteParts:
     """Everything but the server; `microphone`/`wake` replace the configured ones."""
     mic = microphone or build_microphone(settings.mic)
+    echo = build_echo_filter(settings.mic.echo_cancel)
     processor = MicProcessor(
         volume=settings.mic.volume,
         enhancer=load_enhancer(settings.mic.noise_suppression, settings.mic.auto_gain),
+        echo=echo,
     )
     capture = AudioCapture(mic, processor)
     player = AudioPlayer(
@@ -188,6 +192,12 @@ async def build_satellite(
         volume=settings.snd.volume,
         lead_in_seconds=settings.snd.lead_in_seconds,
     )
+    if echo is not None:
+        player.tap = echo.push
+    if settings.duck.enabled:
+        assert settings.duck.get_command and settings.duck.set_command
+        volume = VolumeCommand(settings.duck.get_command, settings.duck.set_command)
+        player.observer = Ducker(volume, settings.duck.level)
     sounds = load_feedback_sounds(settings.sounds)
     hooks = EventHooks(settings.name, command=settings.hooks.command, uri=settings.hooks.uri)
     engine = wake or await build_wake_engine(settings.wake)

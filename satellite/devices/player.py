@@ -9,6 +9,7 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
 from voice_pipeline.convert import scale_pcm16
 from wyoming_common.audio import AudioFormat
@@ -23,6 +24,18 @@ MAX_STREAM_BYTES = 16 * 1024 * 1024  # 6 minutes of HA's 22050 Hz replies; more 
 MAX_PENDING_STREAMS = 8
 
 TapCallback = Callable[[bytes, AudioFormat], None]
+
+
+class PlaybackObserver(Protocol):
+    """Told when the speaker starts talking after silence and when it falls silent."""
+
+    async def speaking(self) -> None:
+        """Something is about to play."""
+        ...
+
+    async def quiet(self) -> None:
+        """Nothing plays or waits any more."""
+        ...
 
 
 class PlaybackStream:
@@ -135,6 +148,7 @@ class AudioPlayer:
         self.lead_in_seconds = lead_in_seconds
         self.max_pending = max_pending
         self.tap: TapCallback | None = None
+        self.observer: PlaybackObserver | None = None
         self._clock = clock
         self._jobs: asyncio.Queue[PlaybackStream] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -142,6 +156,7 @@ class AudioPlayer:
         self._current: PlaybackStream | None = None
         self.played_seconds = 0.0
         self.idle_since = -math.inf  # never played yet
+        self.quiet_since_last_stream = True
 
     async def start(self) -> None:
         """Start the playback task."""
@@ -217,6 +232,9 @@ class AudioPlayer:
         while True:
             stream = await self._jobs.get()
             self._current = stream
+            if self.observer is not None and self.quiet_since_last_stream:
+                await self.observer.speaking()
+            self.quiet_since_last_stream = False
             self._playing = asyncio.create_task(self._play(stream))
             try:
                 await self._playing
@@ -238,6 +256,10 @@ class AudioPlayer:
             async for _rest in stream.chunks():
                 pass
             stream.complete()
+            if self._jobs.empty():
+                self.quiet_since_last_stream = True
+                if self.observer is not None:
+                    await self.observer.quiet()
 
     async def _play(self, stream: PlaybackStream) -> None:
         if self.speaker is None:
