@@ -10,8 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from satellite.arbitration.settings import ArbitrationSettings
 from satellite.assembly import SatelliteParts, build_runner, build_satellite
 from satellite.devices.mic import WavMicrophone
@@ -25,12 +23,13 @@ from satellite.settings import (
 from tests.support.services import loopback_settings, shared_path
 from wyoming_common.audio import STT_FORMAT
 from wyoming_common.runner import ServiceRunner
+from wyoming_voice.bench.satellite_room import RoomMicrophone
 
 MIC_SPEED = 4.0  # the WAV microphone plays 4x faster than real time
 
 
-class ScriptedMicrophone(WavMicrophone):
-    """The WAV microphone, plus how much of what the test said is still to be "spoken"."""
+class ScriptedMicrophone(RoomMicrophone):
+    """The room's microphone, plus how much of what the test said is still to be "spoken"."""
 
     def __init__(self, *, speed: float = MIC_SPEED) -> None:
         super().__init__(speed=speed)
@@ -39,19 +38,6 @@ class ScriptedMicrophone(WavMicrophone):
     def pending_seconds(self) -> float:
         """Seconds of queued speech not yet played."""
         return STT_FORMAT.seconds(len(self._pending) - self._offset)
-
-    def mix(self, pcm: bytes, gain: float = 1.0) -> None:
-        """Add 16 kHz mono audio to what the microphone hears from now on (a room: voices and
-        the satellite's own speaker overlap instead of taking turns)."""
-        if self._offset:
-            del self._pending[: self._offset]
-            self._offset = 0
-        if len(self._pending) < len(pcm):
-            self._pending.extend(bytes(len(pcm) - len(self._pending)))
-        here = np.frombuffer(bytes(self._pending[: len(pcm)]), dtype="<i2").astype(np.float32)
-        added = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * gain
-        mixed = np.clip(here + added, -32768, 32767).astype("<i2").tobytes()
-        self._pending[: len(pcm)] = mixed
 
 
 def wake_clip(name: str = "okay_nabu") -> Path:

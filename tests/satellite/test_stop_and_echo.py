@@ -44,6 +44,7 @@ def _states(parts: object) -> list[str]:
 
 
 async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
+    stop = espeak("Stop!")
     mic = ScriptedMicrophone(speed=1.0)
     room = RoomSpeaker(mic, echo_gain=0.3)
     async with pipeline_services(reply=LONG_REPLY, agent_pause=1.0) as (stt, agent, tts, records):
@@ -56,7 +57,6 @@ async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
             mic.mix(pcm_of(wake_clip()) + pcm_of(command_clip()))
             await _wait(lambda: bool(room.played) and room.played[0].seconds > 0.8)
             assert parts.assistant is not None and parts.assistant.busy  # still answering
-            stop = espeak("Stop!")
             mic.mix(stop)
             said = time.monotonic() + len(stop) / 32000
             await _wait(lambda: parts.satellite.stops == 1, timeout=5)
@@ -73,6 +73,7 @@ async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
 
 
 async def test_stop_ends_a_reply_and_an_alarm_from_home_assistant() -> None:
+    stops = espeak("Stop."), espeak("Stop")  # made before: espeak blocks the event loop
     mic = ScriptedMicrophone(speed=1.0)
     room = RoomSpeaker(mic, echo_gain=0.3)
     settings = satellite_settings(snd=SndSettings(command=None, lead_in_seconds=0.05))
@@ -84,16 +85,20 @@ async def test_stop_ends_a_reply_and_an_alarm_from_home_assistant() -> None:
             reply = speech_audio(LONG_REPLY)  # ~6 s, sent at once as HA does
             await ha.send_audio(reply, with_synthesize=LONG_REPLY)
             await _wait(lambda: bool(room.played) and room.played[0].seconds > 0.8)
-            mic.mix(espeak("Stop."))
+            mic.mix(stops[0])
             await ha.wait_for("played", timeout=4)  # long before the reply's end
             assert room.played[0].interrupted
             assert room.played[0].seconds < len(reply) / 44100 / 2
 
             await ha.send(TimerFinished(id="t1").event())
             await _wait(lambda: len(room.played) == 2 and room.played[1].seconds > 0.5)
-            mic.mix(espeak("Stop"))
+            mic.mix(stops[1])
             await _wait(lambda: room.played[1].ended is not None, timeout=5)
-            assert room.played[1].interrupted and parts.satellite.stops == 2
+            assert room.played[1].interrupted and parts.satellite.stops == 2, (
+                room.played,
+                parts.satellite.stops,
+                [c.state.value for c in parts.hooks.history],
+            )
         finally:
             await ha.close()
 
