@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "wyoming_voice.bench.pipeline",
         "benchmark end of speech → first reply audio",
     ),
+    "bench satellite": (
+        "wyoming_voice.bench.satellite",
+        "satellites: arbitration, stop, false wakes",
+    ),
     "ha-setup": ("homeassistant_config.ha_setup", "add the services to Home Assistant"),
     "install-systemd": ("wyoming_voice.systemd_install", "install systemd units"),
     "doctor": ("wyoming_voice.doctor", "check the installation"),

@@ -23,7 +23,7 @@ SPEEX_ECHO_SET_SAMPLING_RATE = 24
 SPEEX_PREPROCESS_SET_DENOISE = 0
 SPEEX_PREPROCESS_SET_ECHO_STATE = 24
 MAX_REFERENCE_SECONDS = 10.0
-IDLE_FRAMES = 200  # 2 s without reference: the canceller rests (and forgets the room)
+IDLE_FRAMES = 200  # 2 s without reference: the canceller rests (keeping what it learnt)
 
 
 def load_speexdsp() -> Any | None:
@@ -126,8 +126,6 @@ class EchoFilter:
                 continue
             else:
                 self._idle += 1
-                if self._idle == IDLE_FRAMES:
-                    self.canceller.reset()
             out.extend(self.canceller.frame(mic, reference.ljust(FRAME_BYTES, b"\0")))
             self.frames += 1
         return bytes(out)
