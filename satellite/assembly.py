@@ -193,7 +193,7 @@ async def build_satellite(
         lead_in_seconds=settings.snd.lead_in_seconds,
     )
     if echo is not None:
-        player.tap = echo.push
+        player.tap = echo
     if settings.duck.enabled:
         assert settings.duck.get_command and settings.duck.set_command
         volume = VolumeCommand(settings.duck.get_command, settings.duck.set_command)

@@ -105,8 +105,12 @@ class EchoFilter:
             self._converter = PcmConverter(fmt, STT_FORMAT)
         self._reference.extend(self._converter.convert(audio))
         excess = len(self._reference) - int(STT_FORMAT.rate * 2 * MAX_REFERENCE_SECONDS)
-        if excess > 0:
-            del self._reference[:excess]
+        if excess > 0:  # far more than any speaker buffers: the newest cannot be in step
+            del self._reference[-excess:]
+
+    def clear(self) -> None:
+        """Playback was cut: forget the audio pushed but never played."""
+        self._reference.clear()
 
     def process(self, pcm: bytes) -> bytes:
         """Microphone audio (16 kHz mono) with our own playback removed; whole frames only,

@@ -23,7 +23,19 @@ _LOGGER = logging.getLogger(__name__)
 MAX_STREAM_BYTES = 16 * 1024 * 1024  # 6 minutes of HA's 22050 Hz replies; more is dropped
 MAX_PENDING_STREAMS = 8
 
-TapCallback = Callable[[bytes, AudioFormat], None]
+PIECE_SECONDS = 0.1  # the speaker gets (and the tap sees) audio in pieces this long
+
+
+class PlaybackTap(Protocol):
+    """Sees what goes to the speaker, as it goes (the echo canceller's reference)."""
+
+    def push(self, audio: bytes, fmt: AudioFormat) -> None:
+        """A piece of audio about to be played."""
+        ...
+
+    def clear(self) -> None:
+        """Playback was cut: what was pushed but not played never will be."""
+        ...
 
 
 class PlaybackObserver(Protocol):
@@ -147,7 +159,7 @@ class AudioPlayer:
         self.volume = volume
         self.lead_in_seconds = lead_in_seconds
         self.max_pending = max_pending
-        self.tap: TapCallback | None = None
+        self.tap: PlaybackTap | None = None
         self.observer: PlaybackObserver | None = None
         self._clock = clock
         self._jobs: asyncio.Queue[PlaybackStream] = asyncio.Queue()
@@ -220,6 +232,8 @@ class AudioPlayer:
             current.cancel()
             if self._playing is not None:
                 self._playing.cancel()
+        if self.tap is not None:
+            self.tap.clear()
         return cut
 
     def _drain_jobs(self) -> list[PlaybackStream]:
@@ -275,10 +289,13 @@ class AudioPlayer:
         frames = int(fmt.rate * self.lead_in_seconds)
         if frames:
             yield self._tapped(bytes(frames * fmt.bytes_per_frame), fmt)
+        piece = max(fmt.bytes_per_frame, int(fmt.rate * PIECE_SECONDS) * fmt.bytes_per_frame)
         async for chunk in stream.chunks():
-            yield self._tapped(scale_pcm16(chunk, self.volume) if fmt.width == 2 else chunk, fmt)
+            audio = scale_pcm16(chunk, self.volume) if fmt.width == 2 else chunk
+            for start in range(0, len(audio), piece):
+                yield self._tapped(audio[start : start + piece], fmt)
 
     def _tapped(self, chunk: bytes, fmt: AudioFormat) -> bytes:
         if self.tap is not None:
-            self.tap(chunk, fmt)
+            self.tap.push(chunk, fmt)
         return chunk

@@ -179,10 +179,13 @@ def false_wakes(noise: bytes, tts: bytes, minutes: float, echo_gain: float) -> F
     mic = np.clip(room + reference * echo_gain, -32768, 32767).astype("<i2").tobytes()
     echo = build_echo_filter("auto")
     aec = mic
-    if echo is not None:
-        echo.push(reference.astype("<i2").tobytes(), STT_FORMAT)
-        aec = b"".join(echo.process(mic[i : i + 2048]) for i in range(0, len(mic), 2048))
-        aec = aec.ljust(len(mic), b"\0")
+    if echo is not None:  # the speaker's audio goes to the canceller as it is played
+        ref = reference.astype("<i2").tobytes()
+        pieces = []
+        for i in range(0, len(mic), 2048):
+            echo.push(ref[i : i + 2048], STT_FORMAT)
+            pieces.append(echo.process(mic[i : i + 2048]))
+        aec = b"".join(pieces).ljust(len(mic), b"\0")
     wake = MicroWakeWordDetector(["okay_nabu", "hey_jarvis", "alexa", "hey_mycroft"])
     stop = load_stop_detector("stop")
     return FalseWakes(
