@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from wyoming_common.errors import ConfigError
+
 from ..wake.evidence import WakeEvidence
 from .messages import ArbitrationMessage, beats
 
@@ -118,9 +120,16 @@ class Arbiter:
     async def start(self) -> None:
         """Open the UDP socket."""
         loop = asyncio.get_running_loop()
-        transport, _protocol = await loop.create_datagram_endpoint(
-            lambda: _Endpoint(self), local_addr=(self.host, self.requested_port)
-        )
+        try:
+            transport, _protocol = await loop.create_datagram_endpoint(
+                lambda: _Endpoint(self), local_addr=(self.host, self.requested_port)
+            )
+        except OSError as err:
+            raise ConfigError(
+                "--arbitration-port",
+                f"cannot use UDP port {self.requested_port} ({err.strerror or err}): another "
+                "satellite on this machine? Give each its own port, or 0",
+            ) from err
         self._transport = transport
         self.port = int(transport.get_extra_info("sockname")[1])
         _LOGGER.info("Wake word arbitration: group %r on UDP port %d", self.group, self.port)

@@ -19,6 +19,7 @@ from satellite.settings import SndSettings
 from satellite.wake.evidence import WakeEvidence
 from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import shared_path
+from wyoming_common.errors import ConfigError
 
 from .harness import ScriptedMicrophone, pcm_of, running_satellite, satellite_settings, wake_clip
 
@@ -197,3 +198,11 @@ async def test_only_the_louder_satellite_answers_the_wake_word() -> None:
         f"waited {near_decision.arbitration.waited * 1000:.1f} ms;"
         f" far: {far_decision.evidence} ({far_decision.arbitration.reason})"
     )
+
+
+async def test_a_taken_port_names_the_flag() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        busy = arbiter(int(taken.getsockname()[1]), StaticPeers())
+        with pytest.raises(ConfigError, match="--arbitration-port"):
+            await busy.start()
