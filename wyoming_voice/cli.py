@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "benchmark end of speech → first reply audio",
     ),
     "bench load": ("wyoming_voice.bench.load", "many clients against one service"),
+    "bench satellite": (
+        "wyoming_voice.bench.satellite",
+        "satellites: arbitration, stop, false wakes",
+    ),
     "ha-setup": ("homeassistant_config.ha_setup", "add the services to Home Assistant"),
     "install-systemd": ("wyoming_voice.systemd_install", "install systemd units"),
     "doctor": ("wyoming_voice.doctor", "check the installation"),
