@@ -208,7 +208,7 @@ async def test_bench_prints_a_table_and_a_json_line(
     espeak_engine: EspeakEngine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with tts_service(espeak_engine, cache_bytes=1_000_000) as service:
-        argv = ["--uri", service.uri, "--runs", "1"]
+        argv = ["--uri", service.uri, "--runs", "1", "--no-peer", "--wer-clips", "0"]
         code = await asyncio.wait_for(asyncio.to_thread(bench.main, argv), 60)
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -220,6 +220,9 @@ async def test_bench_prints_a_table_and_a_json_line(
         ("repeat", "single"),
     }
     assert rows[("long", "single")]["audio_s"] > rows[("short", "single")]["audio_s"] > 0
+    # describe is timed while 10 sentences are spoken (a few ms here; the peer blocks).
+    assert rows[("long", "single")]["describe_max_ms"] is not None
+    assert rows[("short", "single")]["describe_max_ms"] is None
 
 
 class _SpeechToTextInfo(ServiceEventHandler):
