@@ -10,15 +10,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wyoming_common.config import EnvArgumentParser, positive_float, wyoming_uri
+from wyoming_common.config import EnvArgumentParser, positive_float, read_env, wyoming_uri
 from wyoming_common.discovery import browse
+from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.hass import (
+    HomeAssistantAuthError,
+    HomeAssistantClient,
+    HomeAssistantCommandError,
+    HomeAssistantConnectionError,
+)
 
-from .errors import HomeAssistantError
-from .hass_client import HomeAssistantClient
-from .provision import Provisioner, SetupOptions, SetupReport
+from .errors import ProvisioningError
+from .provision import Provisioner
+from .report import SetupOptions, SetupReport
 from .wyoming_services import Browser, WyomingService, describe_all, discover_services
 
 _LOGGER = logging.getLogger(__name__)
+
+TOKEN_ENV = "WYOMING_HA_SETUP_HASS_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class HaSetupSettings:
     """Parsed flags (the token itself is read later, never logged)."""
 
     hass_url: str
-    token_file: Path
+    token_file: Path | None
     requested: tuple[tuple[str, str], ...]  # (role, uri)
     discover: bool
     discover_seconds: float
@@ -48,7 +57,8 @@ def build_parser(prog: str) -> EnvArgumentParser:
     ha = parser.add_argument_group("Home Assistant")
     ha.add_argument("--hass-url", required=False, help="e.g. http://homeassistant.local:8123")
     ha.add_argument(
-        "--hass-token-file", help="file holding a long-lived access token (see the docs)"
+        "--hass-token-file",
+        help=f"file holding a long-lived access token (or the token in {TOKEN_ENV})",
     )
     found = parser.add_argument_group("services (tcp:// URIs Home Assistant can reach)")
     found.add_argument("--stt", type=wyoming_uri, help="speech-to-text, e.g. tcp://gpu:10300")
@@ -98,8 +108,8 @@ def build_parser(prog: str) -> EnvArgumentParser:
 
 def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> HaSetupSettings:
     """Check the combination of flags."""
-    if not args.hass_url or not args.hass_token_file:
-        parser.error("--hass-url and --hass-token-file are required")
+    if not args.hass_url:
+        parser.error("--hass-url is required")
     if not str(args.hass_url).startswith(("http://", "https://")):
         parser.error(f"--hass-url: expected http(s)://HOST:PORT, got {args.hass_url!r}")
     requested = [(role, getattr(args, role)) for role in ("stt", "tts", "agent")]
@@ -119,7 +129,7 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     )
     return HaSetupSettings(
         hass_url=args.hass_url,
-        token_file=Path(args.hass_token_file),
+        token_file=Path(args.hass_token_file) if args.hass_token_file else None,
         requested=tuple(pairs),
         discover=bool(args.discover),
         discover_seconds=args.discover_seconds,
@@ -128,40 +138,74 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     )
 
 
-def read_token(path: Path) -> str:
-    """The token from its file (stripped), with a clear error when it is missing or empty."""
+def read_token(path: Path | None) -> str:
+    """The token from --hass-token-file, else WYOMING_HA_SETUP_HASS_TOKEN(_FILE); never argv."""
+    if path is None:
+        token = (read_env(TOKEN_ENV) or "").strip()
+        if not token:
+            raise ProvisioningError(f"--hass-token-file (or {TOKEN_ENV}) is required")
+        return token
     try:
-        token = path.read_text(encoding="utf-8").strip()
+        token = path.expanduser().read_text(encoding="utf-8").strip()
     except OSError as err:
-        raise HomeAssistantError(f"cannot read --hass-token-file {path}: {err.strerror}") from err
+        raise ProvisioningError(f"cannot read --hass-token-file {path}: {err.strerror}") from err
     if not token:
-        raise HomeAssistantError(f"--hass-token-file {path} is empty")
+        raise ProvisioningError(f"--hass-token-file {path} is empty")
     return token
 
 
 async def run_setup(settings: HaSetupSettings, browser: Browser = browse) -> SetupReport:
-    """Describe (or discover) the services, then provision Home Assistant."""
-    token = read_token(settings.token_file)
-    async with HomeAssistantClient(settings.hass_url, token, timeout=settings.timeout) as client:
-        version = await client.check()
-        _LOGGER.info("Home Assistant %s at %s", version, settings.hass_url)
-        services: list[WyomingService]
-        if settings.discover:
-            services = await discover_services(browser, settings.discover_seconds, settings.timeout)
-        else:
-            services = await describe_all(settings.requested, settings.timeout)
-        return await Provisioner(client, settings.options).run(services)
+    """Describe (or discover) the services, then provision Home Assistant.
+
+    Never raises for what can go wrong on the way: the report's `error` says what failed and
+    its steps say what was done before."""
+    report = SetupReport()
+    try:
+        token = read_token(settings.token_file)
+        async with HomeAssistantClient(
+            settings.hass_url, token, request_timeout=settings.timeout
+        ) as client:
+            version = await client.check()
+            _LOGGER.info("Home Assistant %s at %s", version, settings.hass_url)
+            services: list[WyomingService]
+            if settings.discover:
+                services = await discover_services(
+                    browser, settings.discover_seconds, settings.timeout
+                )
+            else:
+                services = await describe_all(settings.requested, settings.timeout)
+            provisioner = Provisioner(client, settings.options)
+            report = provisioner.report
+            await provisioner.run(services)
+    except WyomingVoiceError as err:
+        report.error = explain(err, settings.hass_url)
+    return report
+
+
+def explain(err: WyomingVoiceError, url: str) -> str:
+    """One message that says what failed and what to do about it."""
+    if isinstance(err, HomeAssistantAuthError):
+        return (
+            f"Home Assistant at {url} rejected the access token. Create a long-lived "
+            "access token (your profile → Security → Long-lived access tokens) and put it "
+            "in the --hass-token-file"
+        )
+    if isinstance(err, HomeAssistantConnectionError):
+        return (
+            f"cannot reach Home Assistant at {url} ({err}); check --hass-url "
+            "(e.g. http://homeassistant.local:8123) and that Home Assistant is running"
+        )
+    if isinstance(err, HomeAssistantCommandError):
+        return f"Home Assistant refused a step: {err.message} ({err.error_code})"
+    return str(err)
 
 
 def print_report(report: SetupReport) -> None:
-    """One line per step, then the pipeline."""
-    for subject, outcome in report.steps:
-        print(f"{outcome:>22}  {subject}")
-    if report.pipeline:
-        print("\nPipeline:")
-        for key, value in report.pipeline.items():
-            print(f"  {key}: {value}")
-    print("\nNothing changed: Home Assistant was already set up." if not report.changed else "")
+    """One line per step, then the pipeline; the error (if any) on stderr."""
+    for line in report.lines():
+        print(line)
+    if report.error is not None:
+        print(f"error: {report.error}", file=sys.stderr)
 
 
 def main(argv: Sequence[str], prog: str = "wyoming-voice ha-setup") -> int:
@@ -173,10 +217,6 @@ def main(argv: Sequence[str], prog: str = "wyoming-voice ha-setup") -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    try:
-        report = asyncio.run(run_setup(settings))
-    except HomeAssistantError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    report = asyncio.run(run_setup(settings))
     print_report(report)
-    return 0
+    return 0 if report.ok else 1

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ha-setup": ("homeassistant_config.ha_setup", "add the services to Home Assistant"),
     "install-systemd": ("wyoming_voice.systemd_install", "install systemd units"),
     "doctor": ("wyoming_voice.doctor", "check the installation"),
+    "gpu-check": ("wyoming_voice.gpu_check.check", "time each engine on a CUDA GPU"),
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wyoming.info import Info
 
-from voice_pipeline.tts_requests import synthesize
+from voice_pipeline.tts_client import synthesize
 from wyoming_common.audio import write_wav
 from wyoming_common.client import ServiceUnavailableError, describe
 

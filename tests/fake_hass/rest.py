@@ -163,13 +163,7 @@ class RestApi:
                 "Message format incorrect: required key not provided @ data['text']", 400
             )
         self.hass.conversation_requests.append(body)
-        result = assist.process_text(
-            self.hass.house,
-            body["text"],
-            language=str(body.get("language") or "en"),
-            conversation_id=body.get("conversation_id"),
-        )
-        return web.json_response(result)
+        return web.json_response(await assist.process_conversation(self.hass, body))
 
     async def entries(self, request: web.Request) -> web.Response:
         """`GET /api/config/config_entries/entry[?domain=]`."""
@@ -183,13 +177,14 @@ class RestApi:
         return web.json_response({"require_restart": False})
 
     async def flow_progress(self, request: web.Request) -> web.Response:
-        """`GET /api/config/config_entries/flow`: discovered flows waiting for the user."""
-        return web.json_response(self.hass.flows.progress())
+        """`GET /api/config/config_entries/flow`: HA answers 405 (the websocket lists flows)."""
+        raise web.HTTPMethodNotAllowed("GET", ["POST"])
 
     async def flow_start(self, request: web.Request) -> web.Response:
-        """`POST /api/config/config_entries/flow` {handler, show_advanced_options}."""
+        """`POST /api/config/config_entries/flow` {handler, show_advanced_options, entry_id?}."""
         body = await _json_body(request)
-        return web.json_response(self.hass.flows.start_flow(str(body.get("handler"))))
+        flow = self.hass.flows.start_flow(str(body.get("handler")), body.get("entry_id"))
+        return web.json_response(flow)
 
     async def flow_get(self, request: web.Request) -> web.Response:
         """`GET /api/config/config_entries/flow/<flow_id>`: the current step."""

@@ -14,6 +14,7 @@ from .default_house import build_default_house
 from .errors import ServerStopping
 from .house import House, ServiceCall
 from .pipelines import PipelineStore
+from .registry import RegistryEvents
 from .rest import RestApi
 from .websocket import WebSocketSession
 from .wyoming_service import describe_wyoming
@@ -43,8 +44,9 @@ class FakeHomeAssistant:
         self.version = HA_VERSION
         self.location_name = location_name
         self.house = house if house is not None else build_default_house()
-        self.pipelines = PipelineStore()
-        self.flows = ConfigFlows(self.house, describe)
+        self.registry_events = RegistryEvents()
+        self.flows = ConfigFlows(self.house, describe, self.registry_events)
+        self.pipelines = PipelineStore(tts_languages=self.flows.tts_languages)
         self.conversation_requests: list[dict[str, Any]] = []
         self.response_delay = 0.0
         self._runner: web.AppRunner | None = None
@@ -83,9 +85,10 @@ class FakeHomeAssistant:
         """Return entity id → exposed to `conversation` (a live dict)."""
         return self.house.exposed
 
-    def add_discovered_flow(self, host: str, port: int, name: str) -> str | None:
-        """Inject a zeroconf-discovered wyoming flow; returns its id (None if configured)."""
-        return self.flows.add_discovered_flow(host, port, name)
+    async def add_discovered_flow(self, host: str, port: int, name: str) -> str | None:
+        """Discover the Wyoming service `name` at host:port by zeroconf (HA describes it);
+        returns the flow id, None when HA aborts (unreachable, already configured)."""
+        return await self.flows.add_discovered_flow(host, port, name)
 
     def mark_unreachable(self, host: str, port: int) -> None:
         """Make config flows for host:port fail with `cannot_connect` without connecting."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Any
 
 import aiohttp
+from wyoming.asr import Transcript
 from wyoming.event import Event
 from wyoming.info import Describe, Info
 from wyoming.server import AsyncEventHandler, AsyncTcpServer
@@ -36,6 +37,43 @@ class DescribeHandler(AsyncEventHandler):  # type: ignore[misc]
         if Describe.is_type(event.type):
             await self.write_event(self.info.event())
         return True
+
+
+AgentReply = Callable[[Transcript], list[Event]]
+
+
+class AgentHandler(DescribeHandler):
+    """A conversation agent: answers each `transcript` with the events `reply` returns."""
+
+    def __init__(self, info: Info, reply: AgentReply, heard: list[Transcript], *args: Any) -> None:
+        """Bind the handler to its info, its reply function and the list of transcripts."""
+        super().__init__(info, *args)
+        self.reply = reply
+        self.heard = heard
+
+    async def handle_event(self, event: Event) -> bool:
+        """Answer `describe` and `transcript`."""
+        if Transcript.is_type(event.type):
+            transcript = Transcript.from_event(event)
+            self.heard.append(transcript)
+            for answer in self.reply(transcript):
+                await self.write_event(answer)
+            return True
+        return await super().handle_event(event)
+
+
+@contextlib.asynccontextmanager
+async def agent_server(
+    info: Info, reply: AgentReply, heard: list[Transcript]
+) -> AsyncIterator[int]:
+    """A Wyoming conversation agent on a free loopback port; yields the port."""
+    port = free_port()
+    server = AsyncTcpServer("127.0.0.1", port)
+    await server.start(partial(AgentHandler, info, reply, heard))
+    try:
+        yield port
+    finally:
+        await server.stop()
 
 
 @contextlib.asynccontextmanager

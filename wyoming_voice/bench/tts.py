@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voice_pipeline.tts_requests import SpeechResult, synthesize
+from voice_pipeline.tts_client import SpeechResult, synthesize
 from wyoming_common.client import ServiceUnavailableError, describe
 
 from .real_models import default_models_dir, real_models
