@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.services import word_error_rate
 from wyoming_common.worker import CancelToken
-from wyoming_stt.engine import TranscriptionRequest
+from wyoming_stt.engines import TranscriptionRequest
 from wyoming_stt.pocketsphinx.default_grammar import default_areas, default_names, default_templates
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, split_rules, spoken_form
@@ -209,7 +209,7 @@ async def test_default_grammar_with_names_word_error_rate(
             pcm, _fmt = wav_audio(wav)
             audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
             request = TranscriptionRequest(audio=audio, language="en")
-            segments = list(no_names_engine.transcribe(request, CancelToken()))
+            segments = no_names_engine.transcribe_batch([request], CancelToken())[0]
             texts.append(" ".join(s.text for s in segments))
         return texts
 
