@@ -76,14 +76,14 @@ def whisper_engine(tiny_whisper_dir: Path) -> Iterator[FasterWhisperTranscriber]
 @asynccontextmanager
 async def stt_service(
     transcriber: Transcriber,
-    queue_options: dict[str, Any] | None = None,
+    queue: BatchQueue | None = None,
     **handler_options: Any,
 ) -> AsyncIterator[ServiceRunner]:
     """A real STT server on a free loopback port around an already loaded engine."""
     factory = functools.partial(
         SttEventHandler,
         transcriber=transcriber,
-        queue=BatchQueue(transcriber, ModelWorker("stt-test"), **(queue_options or {})),
+        queue=queue or BatchQueue(transcriber, ModelWorker("stt-test")),
         info=functools.partial(build_info, transcriber),
         **handler_options,
     )

@@ -63,7 +63,7 @@ def test_default_grammar_compiles_completely(decoder: SphinxDecoder) -> None:
     assert ready.name_count == len(default_names()) + len(default_areas())
     assert ready.area_count == len(default_areas())
     # pocketsphinx accepted it: decoding runs and silence stays empty
-    assert decoder.decode(DecodeJob(bytes(32000))) == ""
+    assert decoder.decode(DecodeJob(bytes(32000)))[0] == ""
 
 
 @pytest.fixture(scope="module")

@@ -99,6 +99,11 @@ class PocketsphinxTranscriber:
                 "pocketsphinx: no pronunciation for %s; phrases and names using them are left out",
                 ", ".join(ready.dropped_words),
             )
+        if ready.derived:
+            _LOGGER.debug(
+                "pocketsphinx: pronunciations made for words the dictionary lacks: %s",
+                "; ".join(ready.derived),
+            )
         for phrase in ready.skipped_phrases:
             _LOGGER.warning("pocketsphinx: phrase left out: %s", phrase)
         if ready.mode == "grammar":
@@ -183,6 +188,12 @@ class PocketsphinxTranscriber:
             job = DecodeJob(pcm=float_to_pcm16(request.audio), names=request.names)
             reply = self._call(job, token)
             text = reply.text if reply is not None else ""
+            if reply is not None and reply.confidence is not None:
+                _LOGGER.debug(
+                    "pocketsphinx: grammar confidence %.1f%s",
+                    reply.confidence,
+                    "" if text else " (rejected)",
+                )
             results.append([TranscriptSegment(text=text, language=LANGUAGE)])
         return results
 

@@ -163,8 +163,9 @@ def split_rules(lines: Iterable[str]) -> tuple[list[str], dict[str, str]]:
 class _Resolver:
     """Resolves words once each, remembering new and unknown ones."""
 
-    def __init__(self, lookup: WordLookup) -> None:
+    def __init__(self, lookup: WordLookup, derive: WordLookup | None = None) -> None:
         self._lookup = lookup
+        self._derive = derive
         self.known: dict[str, bool] = {}
         self.new_words: dict[str, str] = {}
         self.dropped: set[str] = set()
@@ -174,7 +175,10 @@ class _Resolver:
             direct = self._lookup(word)
             phones = direct
             if phones is None:
-                phones = _compound(word, self._lookup, _MAX_COMPOUND_PARTS)
+                if self._derive is not None:
+                    phones = self._derive(word)
+                else:
+                    phones = _compound(word, self._lookup, _MAX_COMPOUND_PARTS)
             self.known[word] = phones is not None
             if phones is None:
                 self.dropped.add(word)
@@ -319,14 +323,17 @@ def build_grammar(
     names: Iterable[str],
     lookup: WordLookup,
     areas: Iterable[str] = (),
+    derive: WordLookup | None = None,
 ) -> Grammar | None:
     """The grammar of the templates; None when no phrase is usable.
 
     `{name}` stands for the names, `{area}` for the areas, `{number}` for zero to one hundred.
-    A phrase whose slot has no entries is left out, as is one with a word that has no
-    pronunciation; one with a syntax mistake is left out and listed in `skipped_phrases`.
+    `derive` makes a pronunciation for a word the dictionary lacks (default: from the
+    dictionary words it is made of). A phrase whose slot has no entries is left out, as is one
+    with a word that has no pronunciation; one with a syntax mistake is left out and listed in
+    `skipped_phrases`.
     """
-    resolver = _Resolver(lookup)
+    resolver = _Resolver(lookup, derive)
     name_phrases = [p for p in _unique(spoken_form(n) for n in names) if p and resolver.all_ok(p)]
     area_phrases = [p for p in _unique(spoken_form(a) for a in areas) if p and resolver.all_ok(p)]
     slots = {

@@ -74,6 +74,34 @@ class WhisperBatch:
             timestamp_begin=base.timestamp_begin,
         )
         self._prompt_tokens = lru_cache(maxsize=64)(self._encode_prompt)
+        self._silence = self._encode_silence()
+
+    def _encode_silence(self) -> np.ndarray:
+        """The encoder's output for a 30 s window of silence (the tail behind every window)."""
+        import ctranslate2
+
+        features = log_mel(self._model.feature_extractor, np.zeros(0, np.float32), WINDOW_FRAMES)
+        encoded = self._model.model.encode(
+            ctranslate2.StorageView.from_array(features[None]), to_cpu=True
+        )
+        return np.array(encoded)
+
+    def _encode(self, features: np.ndarray) -> Any:
+        """Encoder output for 30 s windows: the speech's frames encoded, silence's behind.
+
+        The encoder runs only on the speech plus a second of padding (a fraction of the 30 s
+        window); the decoder still sees a whole window, whose tail is the encoded silence:
+        it was trained on such windows, and on a short one it hears worse and repeats itself.
+        """
+        import ctranslate2
+
+        encoded = self._model.model.encode(
+            ctranslate2.StorageView.from_array(features), to_cpu=True
+        )
+        speech = np.asarray(encoded)
+        window = np.repeat(self._silence, len(features), axis=0)
+        window[:, : speech.shape[1]] = speech
+        return ctranslate2.StorageView.from_array(window)
 
     def _encode_prompt(self, text: str) -> tuple[int, ...]:
         return tuple(self._base.encode(" " + text.strip()))
@@ -95,7 +123,7 @@ class WhisperBatch:
         features = np.stack(
             [log_mel(self._model.feature_extractor, window.audio, frames) for window in windows]
         )
-        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
+        encoded = self._encode(features)
         languages = self._languages(windows, encoded)
         if token.cancelled:
             return [("", language) for language in languages]
