@@ -14,6 +14,7 @@ from wyoming_stt.whisper.decoding import (
     speech_windows,
     text_tokens,
 )
+from wyoming_stt.whisper.snapping import NameSnapper
 
 SPECIAL = SpecialTokens(
     sot=50258, sot_prev=50361, transcribe=50359, eot=50257, timestamp_begin=50364
@@ -74,3 +75,33 @@ def test_a_whole_repeated_utterance_is_said_once() -> None:
     assert drop_repetition("Turn the lights on and on") == "Turn the lights on and on"
     assert drop_repetition("What's the time?") == "What's the time?"
     assert drop_repetition("") == ""
+
+
+def test_near_miss_names_snap_to_the_one_they_sound_like() -> None:
+    snapper = NameSnapper(
+        ["Bed Light", "EcoBee", "HVAC", "Mood Lighting", "Office RGBW Lights", "Sliding Door"]
+    )
+    assert snapper.snap("Turn on the bad light.") == "Turn on the Bed Light."
+    assert snapper.snap("What is the eco-bee temperature?") == "What is the EcoBee temperature?"
+    assert snapper.snap("Set the H vac to 21 degrees") == "Set the HVAC to 21 degrees"
+    assert snapper.snap("Activate mood lightning") == "Activate Mood Lighting"
+    assert snapper.snap("turn on the office RGB lights") == "turn on the Office RGBW Lights"
+    # Never a function word, never far, never what is already right.
+    assert snapper.snap("turn on the light") == "turn on the light"
+    assert snapper.snap("what is the incubi temperature") == "what is the incubi temperature"
+    assert snapper.snap("open the sliding door") == "open the sliding door"
+
+
+def test_ambiguous_near_misses_are_left_alone() -> None:
+    snapper = NameSnapper(["Bed Light", "Bad Light"])
+    assert snapper.snap("turn on bid light") == "turn on bid light"
+
+
+def test_no_snap_changes_a_correct_transcript_of_the_benchmark_sets() -> None:
+    from tests.support.services import command_transcripts
+    from wyoming_voice.bench.stt import HOUSE_NAMES
+    from wyoming_voice.bench.stt_audio import AREAS, COMMANDS, NAMES, OTHER
+
+    snapper = NameSnapper((*HOUSE_NAMES, *NAMES, *AREAS))
+    references = [text for _wav, text in command_transcripts()] + [*COMMANDS, *OTHER]
+    assert [r for r in references if snapper.snap(r) != r] == []

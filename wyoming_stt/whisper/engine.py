@@ -30,6 +30,7 @@ from ..engines import (
 from ..selection import select_compute_type, select_device
 from .batch import WhisperBatch, Window
 from .model_files import describe_model, locate_model
+from .snapping import NameSnapper
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class FasterWhisperTranscriber:
         self._languages: frozenset[str] = frozenset()
         self._file_names: tuple[str, ...] = ()
         self._vocabulary = Vocabulary()
+        self._snapper = NameSnapper(())
         self.device = ""
         self.compute_type = ""
 
@@ -86,6 +88,7 @@ class FasterWhisperTranscriber:
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Names from Home Assistant for the prompt (replacing the previous ones)."""
         self._vocabulary = vocabulary
+        self._snapper = NameSnapper(self.names)
 
     def load(self) -> ModelCard:
         """Locate or download the model, pick device and compute type, load, warm up.
@@ -102,6 +105,7 @@ class FasterWhisperTranscriber:
         opts = self.options
         if opts.names_file is not None:
             self._file_names = read_list_file(opts.names_file)
+            self._snapper = NameSnapper(self.names)
         path = locate_model(opts.model, opts.data_dirs, opts.download_dir)
         self.device = select_device(opts.device, ctranslate2.get_cuda_device_count())
         self.compute_type = select_compute_type(
@@ -168,7 +172,14 @@ class FasterWhisperTranscriber:
                 windows.append(Window(index, audio, language, (prompt,) if prompt else ()))
         texts = self._batch.decode(windows, token) if windows else []
         results: list[list[TranscriptSegment]] = [[] for _ in requests]
-        for window, (text, detected) in zip(windows, texts, strict=True):
+        snappers = [
+            NameSnapper((*request.names, *self.names)) if request.names else self._snapper
+            for request in requests
+        ]
+        for window, (said, detected) in zip(windows, texts, strict=True):
+            text = snappers[window.request].snap(said)
+            if text != said:
+                _LOGGER.debug("faster-whisper: %r snapped to %r", said, text)
             if text:
                 language = wyoming_language(detected) if detected else None
                 results[window.request].append(TranscriptSegment(text, language))
