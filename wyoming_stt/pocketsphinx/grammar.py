@@ -61,6 +61,7 @@ def number_words(number: int) -> str:
 def spoken_form(text: str) -> str:
     """Lower case, digits as words, no punctuation (apostrophes inside words kept)."""
     lowered = text.lower().replace("%", " percent ")
+    lowered = re.sub(r"(\d+)\.5\b", r"\1 and a half", lowered)
     lowered = re.sub(r"\d+", lambda m: f" {number_words(int(m.group()))} ", lowered)
     cleaned = _NOT_WORD.sub(" ", lowered)
     words = [word.strip("'") for word in cleaned.split()]
