@@ -19,6 +19,8 @@ import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .words import MAX_COMPOUND_PARTS, compound
+
 _LOGGER = logging.getLogger(__name__)
 
 WordLookup = Callable[[str], str | None]
@@ -45,7 +47,6 @@ IPA_TO_CMU = {
 _IGNORED = set("ˈˌːˑ‿-. '̩̃")
 _SYMBOLS = sorted(IPA_TO_CMU, key=len, reverse=True)
 _ACRONYM = re.compile(r"^[A-Z]{2,6}$")
-_MAX_PARTS = 3
 
 
 def ipa_to_cmu(ipa: str) -> str | None:
@@ -121,7 +122,7 @@ class Pronouncer:
                 self.alternatives[f"{word}(2)"] = reading
             self.derived[word] = "letters" + (" + espeak-ng" if reading else "")
             return letters
-        parts = self._compound(word, _MAX_PARTS)
+        parts = compound(word, self.lookup, MAX_COMPOUND_PARTS)
         if parts is not None:
             self.derived[word] = "dictionary parts"
             return parts
@@ -129,19 +130,3 @@ class Pronouncer:
         if reading is not None:
             self.derived[word] = "espeak-ng"
         return reading
-
-    def _compound(self, word: str, parts_left: int) -> str | None:
-        if parts_left == 0:
-            return None
-        # Longest first part first: fewer, longer pieces sound closer to the real word.
-        for end in range(len(word) - 2, 1, -1):
-            head = self.lookup(word[:end])
-            if head is None:
-                continue
-            rest = word[end:]
-            tail = self.lookup(rest) if len(rest) >= 2 else None
-            if tail is None and parts_left > 1:
-                tail = self._compound(rest, parts_left - 1)
-            if tail is not None:
-                return f"{head} {tail}"
-        return None
