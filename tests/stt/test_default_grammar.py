@@ -179,6 +179,7 @@ def _wer(transcripts: list[str], commands: list[tuple[Path, str]], label: str) -
     return edits / words, edits
 
 
+@pytest.mark.timeout(900)  # 146 decodes, each with the phone-loop check, on a busy 2-core box
 async def test_default_grammar_with_names_word_error_rate(
     default_engine: PocketsphinxTranscriber,
     no_names_engine: PocketsphinxTranscriber,

@@ -74,6 +74,7 @@ def test_a_whole_repeated_utterance_is_said_once() -> None:
     assert drop_repetition("Skip this song, skip this song, skip this song") == "Skip this song"
     assert drop_repetition("Turn the lights on and on") == "Turn the lights on and on"
     assert drop_repetition("What's the time?") == "What's the time?"
+    assert drop_repetition("Zoom TV, Zoom TV, Zoom TV, Zoom TV") == "Zoom TV"
     assert drop_repetition("") == ""
 
 

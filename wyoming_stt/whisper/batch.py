@@ -205,7 +205,7 @@ def drop_repetition(text: str) -> str:
     """
     words = _WORD.findall(text.lower())
     count = len(words)
-    for times in range(2, count + 1):
+    for times in range(count, 1, -1):  # the shortest repeated unit first
         if count % times:
             continue
         size = count // times

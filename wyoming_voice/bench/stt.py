@@ -53,11 +53,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--no-heldout", action="store_true", help="skip the held-out set")
     parser.add_argument("--no-names", action="store_true", help="start ours without names")
     parser.add_argument("--runs", type=positive_int, default=1, help="latency passes")
+    parser.add_argument(
+        "--every", type=positive_int, default=1, help="use every N-th clip of each set"
+    )
     parser.add_argument("--language", default="en")
     parser.add_argument("--concurrency", default="", help="e.g. 1,4,16,64 (clients at once)")
     parser.add_argument("--peer-uri", type=wyoming_uri, help="a peer server already running")
     parser.add_argument("--peer-python", default=os.environ.get("WYOMING_VOICE_PEER_PYTHON"))
     parser.add_argument("--no-peer", action="store_true", help="do not start the peer")
+    parser.add_argument(
+        "--peer-crowds", action="store_true", help="send the --concurrency crowds to the peer too"
+    )
     parser.add_argument("--peer-arg", action="append", default=[], help="extra peer argument")
     return parser
 
@@ -65,12 +71,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 def _clip_sets(args: argparse.Namespace) -> dict[str, list[Clip]]:
     sets: dict[str, list[Clip]] = {}
     for folder in args.audio or [SHARED / "audio" / "commands"]:
-        sets[folder.name] = load_clips(folder)
+        sets[folder.name] = load_clips(folder)[:: args.every]
     if not args.no_heldout and not args.audio:
         models = real_models(args.models)
         cache = args.heldout_dir or default_models_dir().parent / "stt-heldout"
         noise = SHARED / "audio" / "misc" / "background_noise.wav"
-        sets["heldout"] = load_clips(build_heldout(cache, models.piper_joe, noise))
+        sets["heldout"] = load_clips(build_heldout(cache, models.piper_joe, noise))[:: args.every]
     return sets
 
 
@@ -116,26 +122,39 @@ async def _run(args: argparse.Namespace) -> dict[str, object]:
             names_file.write_text("\n".join(dict.fromkeys((*HOUSE_NAMES, *NAMES, *AREAS))))
         async with _servers(args, names_file) as servers:
             report["servers"] = list(servers)
+            right_alone: list[Clip] = []
             for set_name, clips in sets.items():
                 results = await interleaved(servers, clips, args.runs, args.language)
                 for label, runs in results.items():
                     texts = [r.text or "" for r in runs[0]]
                     refs = [(c.name, c.reference or "", c.kind) for c in clips]
                     scored = score(refs, texts, commands)
+                    if label == "ours" and not right_alone:
+                        pairs = zip(clips, scored, strict=True)
+                        right_alone = [c for c, r in pairs if r.outcome == "exact"]
                     report[f"{label}/{set_name}"] = {
                         "accuracy": asdict(summarise(scored)),
                         "latency": asdict(latency(runs)),
                         "wrong": [f"{s.reference} -> {s.hypothesis}" for s in scored if s.edits],
                     }
+                    _progress(f"{label}/{set_name}", report[f"{label}/{set_name}"])
             levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
             if levels:
-                first = next(iter(sets))
-                clips = [c for c in sets[first] if c.reference]
+                # The clips ours transcribed right alone: a crowd must not change them.
+                clips = right_alone
                 for label, uri in servers.items():
+                    if label != "ours" and not args.peer_crowds:
+                        continue
                     for clients in levels:
                         result = await crowd(uri, clips, clients, args.language, 300.0)
                         report[f"{label}/crowd{clients}"] = asdict(result)
+                        _progress(f"{label}/crowd{clients}", asdict(result))
     return report
+
+
+def _progress(key: str, value: object) -> None:
+    """Each result as soon as it exists (stderr), so a long run that is stopped keeps them."""
+    print(f"progress {key}: {json.dumps(value)}", file=sys.stderr, flush=True)
 
 
 def format_report(report: dict[str, object]) -> str:
