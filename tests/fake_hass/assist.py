@@ -7,8 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import intent
 from .errors import HouseError
 from .house import House
+from .intent_match import MatchFailedError
 from .registry import new_ulid
 from .wyoming_conversation import ask_wyoming_agent
 
@@ -176,7 +178,14 @@ async def process_conversation(hass: FakeHomeAssistant, body: Mapping[str, Any])
         )
 
     def run_intent(name: str, slots: Mapping[str, Any], language: str) -> dict[str, Any]:
-        return handle_intent(hass.house, name, slots, language=language, exposed_only=True)
+        # HA runs the agent's intent with no assistant: no exposure filter, as in its source.
+        call = intent.IntentCall(hass.house, name, dict(slots), language=language)
+        try:
+            return intent.handle_intent(call).as_dict()
+        except (intent.IntentError, MatchFailedError) as err:
+            response = intent.IntentResponse(language)
+            response.set_error("failed_to_handle", f"Error handling intent: {err}")
+            return response.as_dict()
 
     return await ask_wyoming_agent(
         *address,
