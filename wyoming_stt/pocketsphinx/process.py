@@ -202,6 +202,9 @@ class SphinxDecoder:
             return "", None
         pad = b"\0\0" * int(SAMPLE_RATE * PAD_SECONDS)
         audio = pad + job.pcm + pad
+        # Both passes start from the same cepstral mean, so the confidence does not depend on
+        # what the decoder heard before; afterwards it goes on from the grammar pass's mean.
+        mean_before = self._decoder.get_cmn()
         self._decoder.activate_search(self._search_for(job.names))
         self._decoder.start_utt()
         self._decoder.process_raw(audio, full_utt=True)
@@ -212,7 +215,10 @@ class SphinxDecoder:
             return text, None
         frames = int(self._decoder.n_frames())
         assert hyp is not None
+        mean_after = self._decoder.get_cmn()
+        self._decoder.set_cmn(mean_before)
         score = confidence(self._decoder, audio, hyp.score, frames)
+        self._decoder.set_cmn(mean_after)
         return (text if score >= self.reject_below else ""), score
 
 
