@@ -3,8 +3,9 @@
 Whenever the engine is free, the requests waiting (up to the engine's `max_batch`) go into one
 `transcribe_batch` call: with many rooms talking at once, Whisper encodes and decodes them
 together instead of one after the other behind a lock. The time limit of a batch starts when
-the engine starts on it and grows with all the audio in it. A request that would wait longer than `max_wait` seconds (estimated
-from recent batches), or finds `max_queue` requests already waiting, is refused at once with a
+the engine starts on it and grows with all the audio in it. A request that would wait longer
+than `max_wait` seconds (estimated from recent batches), or finds `max_queue` requests
+already waiting, is refused at once with a
 `busy` error instead of timing out in the queue. A client that leaves before its batch starts
 is dropped from the queue; a batch whose clients all left is cancelled.
 """
