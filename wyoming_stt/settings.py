@@ -92,8 +92,7 @@ class SttSettings:
         5,
         type=positive_int,
         section="engine",
-        help="Whisper beam size for utterances longer than a short command (1 = fastest; "
-        "commands of a few seconds are decoded greedily)",
+        help="Whisper beam size (1 = fastest)",
     )
     max_seconds: float = option(
         DEFAULT_MAX_SECONDS,

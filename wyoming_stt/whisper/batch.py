@@ -29,8 +29,6 @@ from .decoding import (
 _LOGGER = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-GREEDY_UP_TO_SECONDS = 10.0
-"""Commands are decoded greedily (beam search bought no accuracy on them, and costs time)."""
 # Silence and noise must give no text: Silero VAD drops non-speech before decoding, and a
 # window that still looks like no speech is dropped (Whisper's own no-speech test).
 VAD_OPTIONS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
@@ -135,9 +133,8 @@ class WhisperBatch:
         # every prompt: group the windows by prompt length (usually one group).
         results: list[tuple[str, str | None]] = [("", lang) for lang in languages]
         groups: dict[tuple[int, int], list[int]] = {}
-        for index, (window, prompt) in enumerate(zip(windows, prompts, strict=True)):
-            beam = 1 if window.seconds <= GREEDY_UP_TO_SECONDS else self._beam_size
-            groups.setdefault((len(prompt), beam), []).append(index)
+        for index, prompt in enumerate(prompts):
+            groups.setdefault((len(prompt), self._beam_size), []).append(index)
         array = None if len(groups) == 1 else np.asarray(encoded)
         for (_length, beam), members in groups.items():
             if token.cancelled:
