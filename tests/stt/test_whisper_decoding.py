@@ -75,6 +75,10 @@ def test_a_whole_repeated_utterance_is_said_once() -> None:
     assert drop_repetition("Turn the lights on and on") == "Turn the lights on and on"
     assert drop_repetition("What's the time?") == "What's the time?"
     assert drop_repetition("Zoom TV, Zoom TV, Zoom TV, Zoom TV") == "Zoom TV"
+    nearly = "Close the Kitchen Windows, Closed the Kitchen Windows, Closed the Kitchen"
+    assert drop_repetition(nearly) == "Close the Kitchen Windows"
+    assert drop_repetition("Set the lights to blue, please.") == "Set the lights to blue, please."
+    assert drop_repetition("Stop. Stop the music.") == "Stop. Stop the music."
     assert drop_repetition("") == ""
 
 

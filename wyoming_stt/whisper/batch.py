@@ -197,9 +197,13 @@ class WhisperBatch:
 def drop_repetition(text: str) -> str:
     """`Turn on the TV. Turn on the TV.` → `Turn on the TV.`: a command is said once.
 
-    Whisper on a short window sometimes says the whole utterance again; only an exact repeat
-    of the whole text (two or more times, same words) is folded.
+    Whisper sometimes says the whole utterance again: an exact repeat of the whole text is
+    folded, and so is a first clause that the next clause repeats almost word for word
+    (`Close the windows, Closed the windows, Closed the` → `Close the windows`).
     """
+    clauses = re.split(r"(?<=[,.!?])\s+", text.strip())
+    if len(clauses) >= 2 and _nearly_same(clauses[0], clauses[1]):
+        return clauses[0].rstrip(" ,")
     words = _WORD.findall(text.lower())
     count = len(words)
     for times in range(count, 1, -1):  # the shortest repeated unit first
@@ -209,6 +213,16 @@ def drop_repetition(text: str) -> str:
         if words[:size] * times == words:
             return _first_words(text, size)
     return text
+
+
+def _nearly_same(first: str, second: str) -> bool:
+    a = " ".join(_WORD.findall(first.lower()))
+    b = " ".join(_WORD.findall(second.lower()))
+    if len(a) < 6 or not b:
+        return False
+    from .snapping import edit_distance
+
+    return edit_distance(a, b) <= 0.2 * len(a)
 
 
 def _first_words(text: str, count: int) -> str:
