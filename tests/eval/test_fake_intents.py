@@ -3,15 +3,20 @@ against `home.yaml`'s home, checking status, body and exactly which states chang
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from wyoming.asr import Transcript
+from wyoming.intent import Entity
+from wyoming.intent import Intent as WyomingIntent
 
 from tests.fake_hass.intent import SERVER_ERROR
-from tests.fake_hass.testing import connect_ws
+from tests.fake_hass.testing import agent_server, connect_ws
+from tests.fake_hass_checks.test_fake_hass_2026 import AGENT_INFO, add_entry, reply_with
 from wyoming_voice.bench.agent_home import diff, snapshot
 from wyoming_voice.bench.agent_runner import CaseHome
 
@@ -378,3 +383,41 @@ async def test_timers_need_a_timer_device(intent: IntentPost) -> None:
     assert body["speech_slots"] == {"canceled": 1}
     _, body = await intent("HassCancelTimer")
     assert body == error("Timer not found")
+
+
+@pytest.mark.parametrize(
+    ("slots", "response_type", "speech"),
+    [
+        ({"name": "Standing Light"}, "action_done", "Turning off"),
+        (
+            {"name": "Standing Lights"},
+            "error",
+            "Error handling intent: No entities matched the name (given name 'Standing Lights')",
+        ),
+    ],
+)
+async def test_wyoming_agent_intents_run_through_the_same_intents(
+    home: CaseHome,
+    http: aiohttp.ClientSession,
+    slots: dict[str, str],
+    response_type: str,
+    speech: str,
+) -> None:
+    """An agent may answer `intent`: HA 2026.11 runs it for the `conversation` assistant."""
+    entities = [Entity(name=k, value=v) for k, v in slots.items()]
+    intent_event = WyomingIntent("HassTurnOff", entities=entities, text="Turning off").event()
+    heard: list[Transcript] = []
+    async with (
+        asyncio.timeout(5),
+        agent_server(AGENT_INFO, reply_with(intent_event), heard) as port,
+    ):
+        await add_entry(home.hass, http, port)
+        body = {"text": "turn off the standing light", "agent_id": "conversation.test_agent"}
+        async with http.post(f"{home.hass.url}/api/conversation/process", json=body) as r:
+            result = (await r.json())["response"]
+    assert (result["response_type"], result["speech"]["plain"]["speech"]) == (
+        response_type,
+        speech,
+    )
+    on = home.hass.house.states["light.standing_light"].state == "on"
+    assert on is (response_type == "error")
