@@ -421,3 +421,24 @@ async def test_wyoming_agent_intents_run_through_the_same_intents(
     )
     on = home.hass.house.states["light.standing_light"].state == "on"
     assert on is (response_type == "error")
+
+
+async def test_todo_items_over_the_websocket(home: CaseHome, http: aiohttp.ClientSession) -> None:
+    async with asyncio.timeout(5), connect_ws(home.hass, http) as client:
+        result = await client.result(
+            "call_service",
+            domain="todo",
+            service="get_items",
+            target={"entity_id": "todo.shopping_list"},
+            return_response=True,
+        )
+        assert [i["summary"] for i in result["response"]["todo.shopping_list"]["items"]] == [
+            "Milk",
+            "Eggs",
+        ]
+        refused = await client.command("call_service", domain="todo", service="get_items")
+        assert refused["error"]["code"] == "service_validation_error"
+        light = await client.command(
+            "call_service", domain="light", service="turn_on", return_response=True
+        )
+        assert light["error"]["code"] == "service_validation_error"
