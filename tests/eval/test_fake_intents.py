@@ -442,3 +442,27 @@ async def test_todo_items_over_the_websocket(home: CaseHome, http: aiohttp.Clien
             "call_service", domain="light", service="turn_on", return_response=True
         )
         assert light["error"]["code"] == "service_validation_error"
+
+
+async def test_relative_volume_search_and_fan_mode(intent: IntentPost, home: CaseHome) -> None:
+    states = home.hass.house.states
+    assert (await intent("HassSetVolumeRelative", name="TV", volume_step="up"))[1] == ok([])
+    assert states["media_player.tv"].attributes["volume_level"] == 0.6
+    await intent("HassSetVolumeRelative", name="TV", volume_step=-30)
+    assert states["media_player.tv"].attributes["volume_level"] == pytest.approx(0.3)
+    # Several players without a name: only the playing ones (not the paused office speaker).
+    await intent("HassSetVolumeRelative", domain="media_player", floor="upstairs", volume_step=10)
+    await intent("HassSetVolumeRelative", area="Living Room", volume_step="down")
+    assert states["media_player.living_room_speaker"].attributes["volume_level"] == 0.2
+    assert states["media_player.tv"].attributes["volume_level"] == pytest.approx(0.2)
+    assert states["media_player.office_speaker"].attributes["volume_level"] == pytest.approx(0.3)
+    _, body = await intent("HassMediaSearchAndPlay", search_query="jazz", name="TV")
+    assert body == error(
+        "No entities supported the required features"
+        " (given name 'TV', domains media_player, features 4194816)"
+    )
+    _, body = await intent("HassClimateSetFanMode", name="Thermostat", fan_mode="HIGH")
+    assert body == ok([entity("Thermostat", "climate.thermostat")])
+    assert states["climate.thermostat"].attributes["fan_mode"] == "high"
+    _, body = await intent("HassClimateSetFanMode", name="Thermostat", fan_mode="turbo")
+    assert body == error("Fan mode turbo is not supported by Thermostat")
