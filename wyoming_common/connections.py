@@ -22,6 +22,8 @@ MAX_CONNECTIONS = 4096
 """Upper bound of the automatic connection cap."""
 RESERVED_FILES = 256
 """Descriptors kept for models, logs, pipes, zeroconf and the metrics server."""
+HEADROOM = 64
+"""Sockets accepted beyond the cap: newcomers being refused, idle ones being closed."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,25 @@ class ConnectionTable:
         self.refused = 0
         self.evicted = 0
         self._warned_at = 0.0
+        self.open_sockets = 0
+        self.room = asyncio.Event()
+        """Set while another socket may be accepted (open sockets < cap + HEADROOM)."""
+        self.room.set()
 
     def __len__(self) -> int:
         return len(self.handlers)
+
+    def socket_opened(self) -> None:
+        """A socket was accepted (admitted or not, it holds a descriptor)."""
+        self.open_sockets += 1
+        if self.open_sockets >= self.cap + HEADROOM:
+            self.room.clear()
+
+    def socket_closed(self) -> None:
+        """An accepted socket is closed again."""
+        self.open_sockets -= 1
+        if self.open_sockets < self.cap + HEADROOM:
+            self.room.set()
 
     def admit(self, handler: ServiceEventHandler) -> bool:
         """Add handler; False when the table is full and nobody could make room."""

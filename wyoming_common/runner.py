@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -18,6 +18,7 @@ from .connections import ConnectionLimits, ConnectionTable, automatic_cap, raise
 from .discovery import ZeroconfAdvertiser
 from .errors import ConfigError, WyomingVoiceError
 from .handler import ServiceEventHandler
+from .listener import Listener
 from .memory import MemoryReturner
 from .metrics import Metrics, MetricsServer
 from .ports import bind_error
@@ -86,7 +87,7 @@ class ServiceRunner:
         self._load = load
         self._grace = shutdown_grace
         self._zeroconf_interfaces = zeroconf_interfaces
-        self._server: asyncio.AbstractServer | None = None
+        self._listener: Listener | None = None
         self.limits = limits or ConnectionLimits(
             max_connections=getattr(settings, "max_connections", None),
             idle_timeout=getattr(settings, "idle_timeout", None),
@@ -126,10 +127,10 @@ class ServiceRunner:
                 await self._load()
                 _LOGGER.info("%s engine ready in %.2f s", self.service, time.monotonic() - started)
         except BaseException:
-            await self._close_server()
+            await self._close_listener()
             raise
-        if self._server is not None:
-            await self._server.start_serving()
+        if self._listener is not None:
+            self._listener.serve(self._on_socket, self._spawn)
         elif urlparse(self.settings.uri).scheme == "stdio":
             task = asyncio.create_task(self._serve_stdio())
             self._tasks.add(task)
@@ -169,21 +170,13 @@ class ServiceRunner:
 
     async def _bind(self) -> None:
         parsed = urlparse(self.settings.uri)
+        room = self.connections.room
         try:
             if parsed.scheme == "tcp":
-                self._server = await asyncio.start_server(
-                    self._on_connection,
-                    host=parsed.hostname,
-                    port=parsed.port,
-                    start_serving=False,
-                    backlog=1024,
-                )
-                sockname = self._server.sockets[0].getsockname()
-                self.host, self.port = parsed.hostname, int(sockname[1])
+                self._listener = await Listener.tcp(parsed.hostname, parsed.port or 0, room)
+                self.host, self.port = parsed.hostname, self._listener.port
             elif parsed.scheme == "unix":
-                self._server = await asyncio.start_unix_server(
-                    self._on_connection, path=parsed.path, start_serving=False, backlog=1024
-                )
+                self._listener = Listener.unix(parsed.path, room)
             elif parsed.scheme != "stdio":
                 raise ConfigError("--uri", f"unsupported URI {self.settings.uri}")
         except OSError as err:
@@ -191,12 +184,28 @@ class ServiceRunner:
                 raise bind_error(err, parsed.hostname, parsed.port) from err
             raise ConfigError("--uri", f"cannot listen on {parsed.path}: {err.strerror}") from err
 
-    async def _close_server(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._server.wait_closed(), 2.0)
-            self._server = None
+    async def _close_listener(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_socket(self, sock: socket.socket) -> None:
+        self.connections.socket_opened()
+        try:
+            reader, writer = await asyncio.open_connection(sock=sock)
+        except OSError:
+            sock.close()
+            self.connections.socket_closed()
+            return
+        try:
+            await self._on_connection(reader, writer)
+        finally:
+            self.connections.socket_closed()
 
     async def _feed_watchdog(self, interval: float) -> None:
         # Pings come from the event loop itself, so a blocked loop stops them and systemd
@@ -257,8 +266,8 @@ class ServiceRunner:
     async def stop(self) -> None:
         """Stop accepting, let requests in flight finish (within the grace period), clean up."""
         notify("STOPPING=1")
-        if self._server is not None:
-            self._server.close()
+        if self._listener is not None:
+            await self._listener.close()
         if self._advertiser is not None:
             try:
                 await self._advertiser.stop()
@@ -273,7 +282,7 @@ class ServiceRunner:
                 wait.cancel()
         for handler in list(self.connections.handlers):
             await handler.abort(f"{self.service} is shutting down")
-        await self._close_server()
+        await self._close_listener()
         if self._watchdog is not None:
             self._watchdog.cancel()
         for task in list(self._tasks):

@@ -62,6 +62,8 @@ class Field:
     """Kind of every item of a list."""
     fields: tuple[Field, ...] = ()
     """Rules for the keys of an object."""
+    nullable: bool = True
+    """An optional field may be null (false: absent or a real value)."""
 
     def check(self, data: Data, where: str = "") -> Any:
         """The field's value (None when absent and optional); BadRequestError otherwise."""
@@ -70,6 +72,8 @@ class Field:
         if value is None:
             if self.required:
                 raise BadRequestError(f"{label} is required")
+            if not self.nullable and self.name in data:
+                raise BadRequestError(f"{label} must not be null")
             return None
         _check_value(value, self, label)
         if self.kind == "dict" and self.fields:
@@ -88,7 +92,7 @@ def _check_value(value: Any, rule: Field, label: str) -> None:
     if not _is_kind(value, kind):
         raise BadRequestError(f"{label} must be {_NAMES[kind]}, got {_shown(value)}")
     if kind in ("int", "number"):
-        _check_range(float(value), rule, label)
+        _check_range(value, rule, label)
     elif kind in ("str", "list"):
         _check_length(len(value), rule, label)
     if kind == "str":
@@ -102,12 +106,22 @@ def _check_value(value: Any, rule: Field, label: str) -> None:
 
 
 def _check_range(number: float, rule: Field, label: str) -> None:
-    if math.isnan(number):  # NaN slips past every comparison
-        raise BadRequestError(f"{label} must be a number, got NaN")
+    # Compared as they are: an int of 400 digits does not fit a float.
+    if isinstance(number, float) and not math.isfinite(number):
+        raise BadRequestError(f"{label} must be a finite number, got {number}")
     if rule.minimum is not None and number < rule.minimum:
-        raise BadRequestError(f"{label} must be at least {rule.minimum:g}, got {number:g}")
+        raise BadRequestError(
+            f"{label} must be at least {rule.minimum:g}, got {_shown_number(number)}"
+        )
     if rule.maximum is not None and number > rule.maximum:
-        raise BadRequestError(f"{label} must be at most {rule.maximum:g}, got {number:g}")
+        raise BadRequestError(
+            f"{label} must be at most {rule.maximum:g}, got {_shown_number(number)}"
+        )
+
+
+def _shown_number(number: float) -> str:
+    text = repr(number)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
 
 
 def _check_length(length: int, rule: Field, label: str) -> None:
@@ -197,9 +211,10 @@ def audio_format(data: Data, limits: AudioLimits = EDGE_AUDIO_LIMITS) -> AudioFo
 _TIMESTAMP = Field("timestamp", "number", minimum=0)
 _CONTEXT = Field("context", "dict")
 _LANGUAGE = Field("language", "str", max_length=64)
-_VOICE = Field(
+_VOICE = Field(  # the library's parser fails on a null voice
     "voice",
     "dict",
+    nullable=False,
     fields=(
         Field("name", "str", max_length=256),
         Field("language", "str", max_length=64),
@@ -245,11 +260,16 @@ def standard_events(limits: AudioLimits = EDGE_AUDIO_LIMITS) -> dict[str, tuple[
         ),
         "synthesize-start": (_VOICE, Field("text_format", "str", max_length=32), _CONTEXT),
         "synthesize-chunk": (Field("text", "str", required=True),),
-        "detect": (Field("names", "list", items="str", max_length=256),),
-        "detection": (Field("name", "str", max_length=256), _TIMESTAMP),
+        "detect": (Field("names", "list", items="str", max_length=256), _CONTEXT),
+        "detection": (
+            Field("name", "str", max_length=256),
+            _TIMESTAMP,
+            Field("speaker", "str", max_length=256),
+            _CONTEXT,
+        ),
         "voice-started": (_TIMESTAMP,),
         "voice-stopped": (_TIMESTAMP,),
-        "error": (Field("text", "str"), Field("code", "str", max_length=256)),
+        "error": (Field("text", "str", required=True), Field("code", "str", max_length=256)),
         "timer-started": (
             _TIMER_ID,
             Field("total_seconds", "int", required=True, minimum=0),

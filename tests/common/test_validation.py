@@ -66,11 +66,14 @@ def test_numbers() -> None:
         require_int({"n": 0}, "n", minimum=1)
     with pytest.raises(BadRequestError, match="at most 10"):
         optional_int({"n": 11}, "n", maximum=10)
+    with pytest.raises(BadRequestError, match=r"at most 10, got 1000.*\(401 digits\)"):
+        optional_int({"n": 10**400}, "n", maximum=10)
     assert optional_int({}, "n") is None
     assert optional_number({"x": 1.5}, "x", minimum=0) == 1.5
     assert optional_number({"x": 2}, "x") == 2
-    with pytest.raises(BadRequestError, match="NaN"):
-        optional_number({"x": float("nan")}, "x")
+    for bad_number in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(BadRequestError, match="must be a finite number"):
+            optional_number({"x": bad_number}, "x")
     with pytest.raises(BadRequestError, match="must be a number"):
         optional_number({"x": False}, "x")
 
@@ -156,6 +159,15 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("timer-updated", {"id": "t", "total_seconds": 1}, "'is_active' is required"),
     ("timer-cancelled", {"id": 7}, "'id' must be a string"),
     ("error", {"text": 1}, "'text' must be a string"),
+    ("error", {"code": "x"}, "'text' is required"),
+    ("synthesize", {"text": "hi", "voice": None}, "'voice' must not be null"),
+    ("synthesize-start", {"voice": None}, "'voice' must not be null"),
+    (
+        "audio-chunk",
+        {"rate": 16000, "width": 2, "channels": 1, "timestamp": float("inf")},
+        "finite",
+    ),
+    ("detection", {"name": "ok_nabu", "context": []}, "'context' must be an object"),
 ]
 
 
