@@ -19,6 +19,7 @@ from wyoming.server import AsyncEventHandler
 from . import activity
 from .activity import Activity
 from .errors import BadRequestError, BusyError, ProtocolError, WyomingVoiceError
+from .info import InfoEvents
 from .metrics import Metrics
 from .validation import STANDARD_EVENTS, Field, validate_event
 from .wire import DEFAULT_LIMITS, WireLimits, read_event
@@ -73,7 +74,7 @@ class ServiceEventHandler(AsyncEventHandler):
         self._idle.set()
         self._closed = False
         self.activity = Activity()
-        self.bytes_received = 0
+        self.info_events = InfoEvents()  # the runner shares one between connections
         self._reading: asyncio.Timeout | None = None  # set while waiting for the next event
         self._expiry: Error | None = None
         self._idle_timer: asyncio.TimerHandle | None = None
@@ -226,7 +227,7 @@ class ServiceEventHandler(AsyncEventHandler):
         """Validate; answer describe and ping here; everything else goes to handle_request."""
         validate_event(event, self.event_rules)
         if Describe.is_type(event.type):
-            await self.write_event(self._info().event())
+            await self.write_event(self.info_events.event(self._info()))
             return True
         if Ping.is_type(event.type):
             await self.write_event(Pong(text=Ping.from_event(event).text).event())
@@ -242,7 +243,6 @@ class ServiceEventHandler(AsyncEventHandler):
             self._reading = None
         if event is not None:
             self.activity.touch()
-            self.bytes_received += len(event.payload or b"")
         return event
 
     async def run(self) -> None:
@@ -278,6 +278,9 @@ class ServiceEventHandler(AsyncEventHandler):
                 except Exception as err:  # the boundary
                     await self._fail(err)
                     break
+                # Fairness: a client that pipelines thousands of events must not keep the
+                # loop from everyone else until its socket runs dry.
+                await asyncio.sleep(0)
         except (ConnectionError, OSError) as err:
             _LOGGER.debug("%s: connection from %s ended: %s", self.service, self.peer, err)
         finally:

@@ -3,6 +3,7 @@ connection is gone, and the resident size of a process, for checks and benchmark
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import logging
@@ -17,8 +18,9 @@ _M_MMAP_THRESHOLD = -3
 
 # Buffers from this size on get their own mapping, which goes back to the system when freed.
 # glibc raises this threshold on its own up to 32 MB after the first big free, and from then
-# on payloads of a few MB land in the heap, where fragmentation keeps them resident.
-MMAP_THRESHOLD = 256 * 1024
+# on payloads of a few MB land in the heap, where fragmentation keeps them resident. Lower
+# than 1 MB costs throughput: every 256 KB socket read would map and unmap its own buffer.
+MMAP_THRESHOLD = 1024 * 1024
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -33,14 +35,15 @@ def _libc() -> ctypes.CDLL | None:
 
 
 class MemoryReturner:
-    """Fixes glibc's mmap threshold once and trims the heap after big connections ended.
+    """Fixes glibc's mmap threshold once, and trims the heap a moment after connections ended
+    (at most once per `interval` seconds, in a worker thread). Not glibc: does nothing."""
 
-    Not glibc (musl, macOS): does nothing.
-    """
-
-    def __init__(self) -> None:
+    def __init__(self, interval: float = 1.0) -> None:
         self._libc = _libc()
-        self.pending_bytes = 0
+        self.interval = interval
+        self.trims = 0
+        self._scheduled: asyncio.TimerHandle | None = None
+        self._running = False
 
     @property
     def available(self) -> bool:
@@ -54,17 +57,37 @@ class MemoryReturner:
         self._libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
         self._libc.mallopt(_M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)
 
-    def released(self, size: int) -> None:
-        """A connection that had received size bytes of payload ended."""
-        self.pending_bytes += size
-
-    def trim(self, min_bytes: int = 8 * 1024 * 1024) -> bool:
-        """Hand free heap pages back once min_bytes of payload were released since last time."""
-        if self._libc is None or self.pending_bytes < min_bytes:
+    def trim(self) -> bool:
+        """Hand free heap pages back to the system now (blocking; milliseconds)."""
+        if self._libc is None:
             return False
-        self.pending_bytes = 0
         self._libc.malloc_trim(0)
+        self.trims += 1
         return True
+
+    def connection_ended(self) -> None:
+        """A connection's buffers were freed: trim soon, once for a whole burst."""
+        if self._libc is None or self._scheduled is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._scheduled = loop.call_later(self.interval, self._start_trim)
+
+    def _start_trim(self) -> None:
+        self._scheduled = None
+        if self._running:
+            return
+        self._running = True
+        done = asyncio.ensure_future(asyncio.to_thread(self.trim))
+        done.add_done_callback(self._trimmed)
+
+    def _trimmed(self, _done: asyncio.Future[bool]) -> None:
+        self._running = False
+
+    def cancel(self) -> None:
+        """Forget a scheduled trim (the service stops)."""
+        if self._scheduled is not None:
+            self._scheduled.cancel()
+            self._scheduled = None
 
 
 def rss_bytes(pid: int | None = None) -> int | None:

@@ -18,6 +18,7 @@ from .connections import ConnectionLimits, ConnectionTable, automatic_cap, raise
 from .discovery import ZeroconfAdvertiser
 from .errors import ConfigError, WyomingVoiceError
 from .handler import ServiceEventHandler
+from .info import InfoEvents
 from .listener import Listener
 from .memory import MemoryReturner
 from .metrics import Metrics, MetricsServer
@@ -94,7 +95,7 @@ class ServiceRunner:
         )
         self.connections = ConnectionTable(service, self.limits.max_connections or 1)
         self._memory = MemoryReturner()
-        self._trimming = False
+        self._info_events = InfoEvents()
         self._tasks: set[asyncio.Task[None]] = set()
         self._advertiser: ZeroconfAdvertiser | None = None
         self._metrics_server: MetricsServer | None = None
@@ -220,6 +221,7 @@ class ServiceRunner:
         handler = self._factory(reader, writer)
         if not handler.metrics_injected:
             handler.metrics = self.metrics
+        handler.info_events = self._info_events
         if self.limits.idle_timeout is not None and handler.idle_timeout is not None:
             handler.idle_timeout = self.limits.idle_timeout
         self.metrics.inc("connections_total", "Client connections accepted")
@@ -240,18 +242,10 @@ class ServiceRunner:
         finally:
             self._tasks.discard(run)
             self.connections.discard(handler)
-            self._release_memory(handler.bytes_received)
+            self._memory.connection_ended()
         failure = None if run.cancelled() else run.exception()
         if failure is not None:
             _LOGGER.error("%s: connection %s failed", self.service, handler.peer, exc_info=failure)
-
-    def _release_memory(self, size: int) -> None:
-        """Give the heap back to the system after big payloads, off the event loop."""
-        self._memory.released(size)
-        if self._memory.pending_bytes >= 8 * 1024 * 1024 and not self._trimming:
-            self._trimming = True
-            trim = asyncio.ensure_future(asyncio.to_thread(self._memory.trim))
-            trim.add_done_callback(lambda _done: setattr(self, "_trimming", False))
 
     async def _serve_stdio(self) -> None:
         loop = asyncio.get_running_loop()
@@ -283,6 +277,7 @@ class ServiceRunner:
         for handler in list(self.connections.handlers):
             await handler.abort(f"{self.service} is shutting down")
         await self._close_listener()
+        self._memory.cancel()
         if self._watchdog is not None:
             self._watchdog.cancel()
         for task in list(self._tasks):

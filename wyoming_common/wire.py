@@ -52,12 +52,16 @@ def _check_depth(raw: bytes, limit: int, what: str) -> None:
 
 def _parse_json(raw: bytes, limits: WireLimits, what: str) -> Any:
     _check_depth(raw, limits.max_depth, what)
+    # Errors are raised `from None` throughout: a chained error keeps the bytes it was about
+    # alive in a traceback cycle until the garbage collector happens to run.
+    problem = None
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ProtocolError(f"{what} is not valid JSON: {err}") from err
-    except RecursionError as err:  # belt and braces: the depth check should have caught it
-        raise MalformedEventError(f"{what} nests JSON too deeply") from err
+        problem = str(err)
+    except RecursionError:  # belt and braces: the depth check should have caught it
+        raise MalformedEventError(f"{what} nests JSON too deeply") from None
+    raise ProtocolError(f"{what} is not valid JSON: {problem}")
 
 
 def _length(header: dict[str, object], key: str, limit: int) -> int:
@@ -80,7 +84,8 @@ async def _read_block(reader: asyncio.StreamReader, size: int) -> bytes:
     while missing:
         piece = await reader.read(min(missing, _PIECE))
         if not piece:
-            raise asyncio.IncompleteReadError(b"".join(pieces), size)
+            pieces.clear()  # nothing of an unfinished block outlives this call
+            raise asyncio.IncompleteReadError(b"", size)
         pieces.append(piece)
         missing -= len(piece)
     block = b"".join(pieces)
@@ -100,11 +105,13 @@ async def read_event(
     try:
         line = await reader.readuntil(b"\n")
     except asyncio.IncompleteReadError as err:
-        if not err.partial.strip():
+        partial = err.partial.strip()
+        del err  # no traceback cycle holding the partial line
+        if not partial:
             return None
-        raise ProtocolError("connection closed in the middle of an event header") from err
-    except asyncio.LimitOverrunError as err:
-        raise PayloadTooLargeError("event header line is too long") from err
+        raise ProtocolError("connection closed in the middle of an event header") from None
+    except asyncio.LimitOverrunError:
+        raise PayloadTooLargeError("event header line is too long") from None
     if len(line) > limits.max_header_bytes:
         raise PayloadTooLargeError("event header line is too long")
 
@@ -129,7 +136,9 @@ async def read_event(
             # Inline data and a separate block are merged, as the wire format allows both.
             data = {**data, **extra}
         payload = await _read_block(reader, payload_length) if payload_length else None
-    except asyncio.IncompleteReadError as err:
-        raise ProtocolError("connection closed in the middle of an event") from err
+    except asyncio.IncompleteReadError:
+        # Not chained: the partial block would stay alive in a traceback cycle until the
+        # garbage collector happens to run (hundreds of MB after a flood of cut payloads).
+        raise ProtocolError("connection closed in the middle of an event") from None
 
     return Event(type=event_type, data=data, payload=payload)

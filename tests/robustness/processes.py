@@ -59,7 +59,7 @@ class ServiceProcess:
 
     kind: str
     workdir: Path
-    open_files: int | None = None
+    file_limit: int | None = None
     """Soft and hard RLIMIT_NOFILE of the child (None: inherited)."""
     uri: str = ""
     process: subprocess.Popen[bytes] | None = None
@@ -69,8 +69,8 @@ class ServiceProcess:
         self.uri = f"tcp://127.0.0.1:{_free_port()}"
         self.log_path = self.workdir / f"{self.kind}.log"
         argv = [sys.executable, "-m", *service_argv(self.kind, self.uri, self.workdir)]
-        if self.open_files is not None:  # soft and hard limit, like LimitNOFILE=
-            argv = ["sh", "-c", f'ulimit -n {self.open_files} && exec "$0" "$@"', *argv]
+        if self.file_limit is not None:  # soft and hard limit, like LimitNOFILE=
+            argv = ["sh", "-c", f'ulimit -n {self.file_limit} && exec "$0" "$@"', *argv]
         with self.log_path.open("wb") as out:
             self.process = subprocess.Popen(
                 argv,
@@ -113,6 +113,17 @@ class ServiceProcess:
         value = rss_bytes(self.pid)
         assert value is not None, f"{self.kind} is gone"
         return value
+
+    def descriptors(self) -> int:
+        """Descriptors the service holds (each connection is one)."""
+        return len(os.listdir(f"/proc/{self.pid}/fd"))
+
+    async def wait_for_descriptors(self, at_most: int, timeout: float = 60.0) -> None:
+        """Until the service holds no more than at_most descriptors (its connections ended)."""
+        deadline = time.monotonic() + timeout
+        while self.descriptors() > at_most:
+            assert time.monotonic() < deadline, f"{self.kind} holds {self.descriptors()} files"
+            await asyncio.sleep(0.1)
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

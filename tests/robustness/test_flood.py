@@ -99,7 +99,7 @@ async def test_more_connections_than_open_files(tmp_path: Path) -> None:
     longest-idle connections, which hear why (`idle-timeout`).
     """
     raise_own_open_files(3000)
-    service = await asyncio.to_thread(ServiceProcess("tts", tmp_path, open_files=1024).start)
+    service = await asyncio.to_thread(ServiceProcess("tts", tmp_path, file_limit=1024).start)
     clients = IdleClients(service.uri)
     try:
         async with asyncio.timeout(120):
