@@ -9,9 +9,10 @@ an idle one.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 
 
@@ -60,3 +61,64 @@ def working() -> Iterator[None]:
         return
     with activity.working():
         yield
+
+
+class IdleWatch:
+    """Ends the wait for a connection's next event once the connection has been idle for
+    `timeout` seconds, or when a full service needs its place (`expire`)."""
+
+    def __init__(self, activity: Activity) -> None:
+        self.activity = activity
+        self.timeout: float | None = None
+        self.expiry: tuple[str, str] | None = None
+        """(text, code) of the error the client gets, once expired."""
+        self._reading: asyncio.Timeout | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def reading(self) -> bool:
+        """True while the connection waits for its client's next event."""
+        return self._reading is not None
+
+    @asynccontextmanager
+    async def waiting(self) -> AsyncIterator[None]:
+        """Around the read of the next event: TimeoutError when the watch ended it."""
+        try:
+            async with asyncio.timeout(None) as self._reading:
+                yield
+        finally:
+            self._reading = None
+
+    def start(self, timeout: float | None) -> None:
+        """Watch for idleness from now on (None: never)."""
+        self.timeout = timeout
+        if timeout is not None:
+            self._timer = asyncio.get_running_loop().call_later(timeout, self._check)
+
+    def stop(self) -> None:
+        """The connection is closing."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.timeout = None
+
+    def expire(self, text: str, code: str) -> bool:
+        """End the wait for the next event if the connection waits with nothing in progress;
+        False (and nothing done) otherwise."""
+        if self._reading is None or self.activity.busy or self.expiry is not None:
+            return False
+        self.expiry = (text, code)
+        self._reading.reschedule(asyncio.get_running_loop().time())
+        return True
+
+    def _check(self) -> None:
+        self._timer = None
+        timeout = self.timeout
+        if timeout is None:
+            return
+        idle = self.activity.idle_seconds()
+        text = f"no event for {timeout:.0f} s: closing the connection"
+        if idle >= timeout and self.expire(text, "idle-timeout"):
+            return
+        delay = max(1.0, timeout - idle)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._check)

@@ -17,7 +17,7 @@ from wyoming.ping import Ping, Pong
 from wyoming.server import AsyncEventHandler
 
 from . import activity
-from .activity import Activity
+from .activity import Activity, IdleWatch
 from .errors import BadRequestError, BusyError, ProtocolError, WyomingVoiceError
 from .info import InfoEvents
 from .metrics import Metrics
@@ -74,10 +74,8 @@ class ServiceEventHandler(AsyncEventHandler):
         self._idle.set()
         self._closed = False
         self.activity = Activity()
+        self._watch = IdleWatch(self.activity)
         self.info_events = InfoEvents()  # the runner shares one between connections
-        self._reading: asyncio.Timeout | None = None  # set while waiting for the next event
-        self._expiry: Error | None = None
-        self._idle_timer: asyncio.TimerHandle | None = None
         peer = writer.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "local client"
 
@@ -185,41 +183,24 @@ class ServiceEventHandler(AsyncEventHandler):
     def idle_seconds(self) -> float:
         """Seconds this connection has waited for its client with nothing else going on
         (0 while an event is handled, a request runs in the background or work is done)."""
-        if self._reading is None or self._tasks or self.idle_timeout is None:
+        if not self._watch.reading or self._tasks or self.idle_timeout is None:
             return 0.0
         return self.activity.idle_seconds()
 
     def expire(self, text: str, code: str) -> bool:
         """Close this connection with `error {text, code}` if it is waiting for its client
         with nothing in progress; False (and nothing done) otherwise."""
-        if self._closed or self._reading is None or self.activity.busy or self._expiry:
-            return False
-        self._expiry = Error(text=text, code=code)
-        self._reading.reschedule(asyncio.get_running_loop().time())
-        return True
+        return not self._closed and self._watch.expire(text, code)
 
-    def _check_idle(self) -> None:
-        self._idle_timer = None
-        timeout = self.idle_timeout
-        if self._closed or timeout is None:
-            return
-        idle = self.activity.idle_seconds()
-        if idle >= timeout and self.expire(
-            f"no event for {timeout:.0f} s: closing the connection", "idle-timeout"
-        ):
-            return
-        delay = max(1.0, timeout - idle)
-        self._idle_timer = asyncio.get_running_loop().call_later(delay, self._check_idle)
-
-    async def _expire(self, error: Error) -> None:
-        _LOGGER.debug("%s: closing %s: %s", self.service, self.peer, error.text)
+    async def _expire(self, text: str, code: str) -> None:
+        _LOGGER.debug("%s: closing %s: %s", self.service, self.peer, text)
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=1.0)
         self.end_request(ok=False)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.send_error(error.text or "", error.code or ""), 1.0)
+            await asyncio.wait_for(self.send_error(text, code), 1.0)
 
     # -- main loop ----------------------------------------------------------------------------
 
@@ -236,11 +217,8 @@ class ServiceEventHandler(AsyncEventHandler):
 
     async def _next_event(self) -> Event | None:
         """The next event; TimeoutError when expire() stopped the wait."""
-        try:
-            async with asyncio.timeout(None) as self._reading:
-                event = await read_event(self.reader, self._limits)
-        finally:
-            self._reading = None
+        async with self._watch.waiting():
+            event = await read_event(self.reader, self._limits)
         if event is not None:
             self.activity.touch()
         return event
@@ -249,10 +227,7 @@ class ServiceEventHandler(AsyncEventHandler):
         """Read events until the client leaves, a handler returns False, or an error ends it."""
         self._is_running = True
         activity.bind(self.activity)
-        if self.idle_timeout is not None:
-            self._idle_timer = asyncio.get_running_loop().call_later(
-                self.idle_timeout, self._check_idle
-            )
+        self._watch.start(self.idle_timeout)
         abandon = True  # background requests are cancelled unless we stopped on purpose
         try:
             while self._is_running and not self._closed:
@@ -262,9 +237,9 @@ class ServiceEventHandler(AsyncEventHandler):
                     await self._fail(err)
                     break
                 except TimeoutError:
-                    if self._expiry is None:
+                    if self._watch.expiry is None:
                         raise
-                    await self._expire(self._expiry)
+                    await self._expire(*self._watch.expiry)
                     break
                 if event is None:
                     break
@@ -298,9 +273,7 @@ class ServiceEventHandler(AsyncEventHandler):
         self._closed = True
         self._is_running = False
         self._idle.set()
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-            self._idle_timer = None
+        self._watch.stop()
         try:
             await self.on_disconnect()
         finally:

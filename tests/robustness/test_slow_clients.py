@@ -22,7 +22,7 @@ SECONDS = 3.0
 def _heavy_request(kind: str) -> bytes:
     """Something whose answer is big, for a client that will not read it."""
     if kind == "tts":
-        text = "This sentence is spoken again and again. " * 120
+        text = "This sentence is spoken again and again. " * 12  # ~8 s of audio
         return json.dumps({"type": "synthesize", "data": {"text": text}}).encode() + b"\n"
     return b'{"type": "describe"}\n' * 100
 
