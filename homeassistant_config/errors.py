@@ -1,32 +1,23 @@
-"""Errors of the Home Assistant provisioning; each message says what to do about it."""
+"""Errors of the provisioning itself; each message says what to do about it.
+
+Talking to Home Assistant fails with `wyoming_common.hass.HomeAssistantError` (the one client's
+error root); these are the provisioning's own: our services, and what HA refused to set up.
+"""
 
 from __future__ import annotations
 
-
-class HomeAssistantError(Exception):
-    """Root of the provisioning errors."""
+from wyoming_common.errors import WyomingVoiceError
 
 
-class CannotConnectError(HomeAssistantError):
-    """Home Assistant could not be reached, or stopped answering."""
+class ProvisioningError(WyomingVoiceError):
+    """Root of the provisioning's own errors."""
+
+    code = "provisioning-error"
 
 
-class InvalidAuthError(HomeAssistantError):
-    """Home Assistant rejected the access token."""
-
-
-class CommandError(HomeAssistantError):
-    """A WebSocket command failed; `code` is Home Assistant's error code."""
-
-    def __init__(self, command: str, code: str, message: str) -> None:
-        super().__init__(f"{command} failed: {message} ({code})")
-        self.command = command
-        self.code = code
-
-
-class ServiceError(HomeAssistantError):
+class ServiceError(ProvisioningError):
     """One of our Wyoming services is missing, not answering, or not what it should be."""
 
 
-class SetupError(HomeAssistantError):
+class SetupError(ProvisioningError):
     """Home Assistant refused a step of the setup (config flow, pipeline, entity)."""

@@ -9,52 +9,23 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CommandError, SetupError
-from .hass_client import HomeAssistantClient
+from wyoming_common.hass import EntityEntry, HomeAssistantClient
+
+from .entries import WyomingEntries
+from .errors import SetupError
+from .report import UNCHANGED, SetupOptions, SetupReport
 from .wyoming_services import WyomingService
 
 _LOGGER = logging.getLogger(__name__)
 
-FLOWS = "/api/config/config_entries/flow"
 _DOMAINS = {"stt": "stt", "tts": "tts", "agent": "conversation", "satellite": "select"}
 DEFAULT_AGENT = "conversation.home_assistant"
 
 
-@dataclass(frozen=True)
-class SetupOptions:
-    """What the pipeline should look like."""
-
-    pipeline_name: str = "wyoming-voice"
-    language: str = "en"
-    prefer_local_intents: bool = False
-    set_preferred: bool = False
-    expose: tuple[str, ...] = ()
-    voice: str | None = None
-
-
-@dataclass
-class SetupReport:
-    """What happened, step by step: (subject, outcome); outcomes other than unchanged change HA."""
-
-    steps: list[tuple[str, str]] = field(default_factory=list)
-    pipeline: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, subject: str, outcome: str) -> None:
-        """Record one step."""
-        _LOGGER.info("%s: %s", subject, outcome)
-        self.steps.append((subject, outcome))
-
-    @property
-    def changed(self) -> bool:
-        """Whether any step changed Home Assistant."""
-        return any(outcome != "unchanged" for _subject, outcome in self.steps)
-
-
 class Provisioner:
-    """Runs the setup against one Home Assistant."""
+    """Runs the setup against one Home Assistant; `report` tells what it did."""
 
     def __init__(self, client: HomeAssistantClient, options: SetupOptions) -> None:
         self.client = client
@@ -62,13 +33,13 @@ class Provisioner:
         self.report = SetupReport()
 
     async def run(self, services: Sequence[WyomingService]) -> SetupReport:
-        """Add the services, build the pipeline, assign it, expose entities."""
-        entry_ids = {s.uri: await self.ensure_entry(s) for s in services}
-        registry: list[dict[str, Any]] = await self.client.command("config/entity_registry/list")
-        entries: list[dict[str, Any]] = await self.client.command(
-            "config_entries/get", domain="wyoming"
-        )
-        entities = {s.uri: find_entity(s, entry_ids[s.uri], registry, entries) for s in services}
+        """Add the services, build the pipeline, assign it, expose entities.
+
+        Raises on the first failure; `report` then holds the steps done before it."""
+        entries = WyomingEntries(self.client, self.report)
+        entry_ids = {s.uri: await entries.ensure(s) for s in services}
+        registry = await self.client.entity_registry()
+        entities = {s.uri: find_entity(s, entry_ids[s.uri], registry) for s in services}
         by_role = {s.role: s for s in services if s.role != "satellite"}
         pipeline = self.desired_pipeline(by_role, entities)
         await self.ensure_pipeline(pipeline)
@@ -78,51 +49,6 @@ class Provisioner:
         if self.options.expose:
             await self.expose(self.options.expose)
         return self.report
-
-    # Config entries ---------------------------------------------------------------------------
-
-    async def ensure_entry(self, service: WyomingService) -> str | None:
-        """Confirm a zeroconf discovery or add the service by host/port; returns a new entry id."""
-        subject = f"Wyoming entry {service.name} ({service.host}:{service.port})"
-        if service.instance:
-            for flow in await self.client.rest("GET", FLOWS) or []:
-                context = flow.get("context") or {}
-                names = (context.get("unique_id"), context.get("name"))
-                if flow.get("handler") == "wyoming" and (
-                    service.instance in names or f"{service.instance}._wyoming._tcp.local." in names
-                ):
-                    result = await self.client.rest("POST", f"{FLOWS}/{flow['flow_id']}", {})
-                    return self._entry_result(result, service, subject, "confirmed discovery")
-        flow = await self.client.rest("POST", FLOWS, {"handler": "wyoming"})
-        if not isinstance(flow, dict) or flow.get("type") != "form":
-            raise SetupError(f"Home Assistant did not start a Wyoming config flow: {flow}")
-        flow_url = f"{FLOWS}/{flow['flow_id']}"
-        result = await self.client.rest(
-            "POST", flow_url, {"host": service.host, "port": service.port}
-        )
-        if isinstance(result, dict) and result.get("type") == "form":
-            await self.client.rest("DELETE", flow_url)  # leave no half-done flow behind
-        return self._entry_result(result, service, subject, "created")
-
-    def _entry_result(
-        self, result: Any, service: WyomingService, subject: str, outcome: str
-    ) -> str | None:
-        kind = result.get("type") if isinstance(result, dict) else None
-        if kind == "create_entry":
-            self.report.add(subject, outcome)
-            return str(result["result"]["entry_id"])
-        if kind == "abort" and result.get("reason") == "already_configured":
-            self.report.add(subject, "unchanged")
-            return None
-        if kind == "form" and (result.get("errors") or {}).get("base") == "cannot_connect":
-            raise SetupError(
-                f"Home Assistant cannot connect to {service.name} at {service.host}:"
-                f"{service.port}. Home Assistant connects to that address itself: give a URI "
-                "it can reach (the machine's LAN address, not 127.0.0.1 unless HA runs "
-                "on the same host), and check the firewall"
-            )
-        reason = result.get("reason") if isinstance(result, dict) else result
-        raise SetupError(f"Home Assistant refused to add {service.uri}: {reason}")
 
     # Pipeline --------------------------------------------------------------------------------
 
@@ -147,6 +73,7 @@ class Provisioner:
             "stt_engine": entities[stt.uri] if stt else None,
             "stt_language": language if stt else None,
             "tts_engine": entities[tts.uri] if tts else None,
+            # HA refuses a tts_language the TTS does not list (`en` for a TTS of `en_US`).
             "tts_language": voice.languages[0] if voice and voice.languages else None,
             "tts_voice": voice.name if voice else None,
             "wake_word_entity": None,
@@ -167,7 +94,7 @@ class Provisioner:
             current = same_name[0]
             pipeline_id = str(current["id"])
             if all(current.get(key) == value for key, value in desired.items()):
-                self.report.add(subject, "unchanged")
+                self.report.add(subject, UNCHANGED)
             else:
                 await self.client.command(
                     "assist_pipeline/pipeline/update", pipeline_id=pipeline_id, **desired
@@ -180,74 +107,62 @@ class Provisioner:
                 await self.client.command(
                     "assist_pipeline/pipeline/set_preferred", pipeline_id=pipeline_id
                 )
-            self.report.add(f"{subject} preferred", "unchanged" if preferred else "updated")
+            self.report.add(f"{subject} preferred", UNCHANGED if preferred else "updated")
 
     # Satellites and exposure -----------------------------------------------------------------
 
     async def assign(self, satellite: WyomingService, select_entity: str) -> None:
         """Point the satellite's "Assistant" select at our pipeline."""
         name = self.options.pipeline_name
-        state = await self.client.rest("GET", f"/api/states/{select_entity}")
+        state = await self.client.get_state(select_entity)
         subject = f"satellite {satellite.name} ({select_entity})"
-        if isinstance(state, dict) and state.get("state") == name:
-            self.report.add(subject, "unchanged")
+        if state is not None and state.state == name:
+            self.report.add(subject, UNCHANGED)
             return
-        await self.client.command(
-            "call_service",
-            domain="select",
-            service="select_option",
-            service_data={"option": name},
-            target={"entity_id": select_entity},
+        await self.client.call_service(
+            "select", "select_option", {"option": name}, {"entity_id": select_entity}
         )
         self.report.add(subject, f"assistant set to {name!r}")
 
     async def expose(self, entity_ids: Sequence[str]) -> None:
-        """Expose entities to the conversation assistant (only those not exposed yet)."""
-        listing = await self.client.command("homeassistant/expose_entity/list")
-        exposed = listing.get("exposed_entities") or {}
-        missing = [e for e in entity_ids if not (exposed.get(e) or {}).get("conversation")]
-        for entity_id in entity_ids:
+        """Expose entities to the conversation assistant (only those not exposed yet).
+
+        Entities Home Assistant does not have fail the step, after the others are exposed, and
+        fail it again on every run until the list is fixed."""
+        known = {state.entity_id for state in await self.client.get_states()}
+        unknown = [e for e in entity_ids if e not in known]
+        exposed = await self.client.exposed_entity_ids()
+        wanted = [e for e in entity_ids if e in known]
+        missing = [e for e in wanted if e not in exposed]
+        for entity_id in wanted:
             if entity_id not in missing:
-                self.report.add(f"expose {entity_id}", "unchanged")
-        if not missing:
-            return
-        try:
-            await self.client.command(
-                "homeassistant/expose_entity",
-                assistants=["conversation"],
-                entity_ids=missing,
-                should_expose=True,
+                self.report.add(f"expose {entity_id}", UNCHANGED)
+        if missing:
+            await self.client.expose_entities(missing)
+            for entity_id in missing:
+                self.report.add(f"expose {entity_id}", "exposed")
+        if unknown:
+            raise SetupError(
+                f"cannot expose {', '.join(unknown)}: Home Assistant has no such entity "
+                "(check the entity ids under Settings → Devices & services → Entities, "
+                "and --expose)"
             )
-        except CommandError as err:
-            raise SetupError(f"cannot expose {', '.join(missing)}: {err}") from err
-        for entity_id in missing:
-            self.report.add(f"expose {entity_id}", "exposed")
 
 
-def find_entity(
-    service: WyomingService,
-    entry_id: str | None,
-    registry: Sequence[dict[str, Any]],
-    entries: Sequence[dict[str, Any]],
-) -> str:
-    """The entity HA made for the service: by its config entry, else by the entry's title."""
+def find_entity(service: WyomingService, entry_id: str, registry: Sequence[EntityEntry]) -> str:
+    """The entity HA made for the service from its config entry (else by the program's name)."""
     domain = _DOMAINS[service.role]
-    entry_ids = (
-        {entry_id}
-        if entry_id
-        else {str(e["entry_id"]) for e in entries if e.get("title") == service.name}
-    )
     candidates = [
         e
         for e in registry
-        if e.get("config_entry_id") in entry_ids and str(e["entity_id"]).startswith(f"{domain}.")
+        if e.config_entry_id == entry_id and e.entity_id.startswith(f"{domain}.")
     ]
-    if not candidates:  # the entry was renamed: HA names entities after the program
+    if not candidates:  # HA names the entities after the program
         slug = re.sub(r"[^a-z0-9]+", "_", service.name.casefold()).strip("_")
         candidates = [
             e
             for e in registry
-            if e.get("platform") == "wyoming" and str(e["entity_id"]).startswith(f"{domain}.{slug}")
+            if e.platform == "wyoming" and e.entity_id.startswith(f"{domain}.{slug}")
         ]
     if service.role == "satellite":
         candidates = [e for e in candidates if _is_pipeline_select(e)]
@@ -258,18 +173,15 @@ def find_entity(
         )
     if len(candidates) > 1:
         _LOGGER.warning(
-            "Several %s entities for %s; using %s",
-            domain,
-            service.name,
-            candidates[0]["entity_id"],
+            "Several %s entities for %s; using %s", domain, service.name, candidates[0].entity_id
         )
-    return str(candidates[0]["entity_id"])
+    return candidates[0].entity_id
 
 
-def _is_pipeline_select(entry: dict[str, Any]) -> bool:
+def _is_pipeline_select(entry: EntityEntry) -> bool:
     """HA's "Assistant" select: translation key `pipeline`, unique id `...-pipeline`."""
     return (
-        entry.get("translation_key") == "pipeline"
-        or str(entry.get("unique_id", "")).endswith("-pipeline")
-        or str(entry["entity_id"]).endswith("_assistant")
+        entry.translation_key == "pipeline"
+        or entry.unique_id.endswith("-pipeline")
+        or entry.entity_id.endswith("_assistant")
     )

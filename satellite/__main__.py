@@ -7,10 +7,9 @@ from collections.abc import Sequence
 
 from wyoming_common.runner import run_service, setup_logging
 
-from .arguments import parse_settings
 from .assembly import build_runner, build_satellite
-from .devices import format_devices
-from .settings import SatelliteSettings
+from .devices.listing import format_devices
+from .settings import SatelliteSettings, parse_satellite_settings
 
 
 async def _serve(settings: SatelliteSettings) -> None:
@@ -24,8 +23,8 @@ async def _serve(settings: SatelliteSettings) -> None:
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice satellite") -> int:
     """Run the satellite until SIGTERM/SIGINT."""
-    settings = parse_settings(argv, prog)
-    if settings is None:
+    settings = parse_satellite_settings(argv, prog)
+    if settings.list_devices:
         print(format_devices())
         return 0
     setup_logging(settings.service.debug, settings.service.log_format)

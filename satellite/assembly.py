@@ -15,19 +15,22 @@ from wyoming_common.audio import AudioFormat
 from wyoming_common.runner import ServiceRunner
 from wyoming_common.worker import ModelWorker
 
-from .capture import AudioCapture, MicProcessor, load_enhancer
+from .core import Satellite
+from .devices.capture import AudioCapture, MicProcessor, load_enhancer
+from .devices.mic import CommandMicrophone, Microphone, WavMicrophone
+from .devices.player import AudioPlayer
+from .devices.remote_audio import WyomingMicrophone, WyomingSpeaker
+from .devices.settings import MicSettings, SndSettings
+from .devices.sounds import load_feedback_sounds
+from .devices.speaker import CommandSpeaker, Speaker
+from .ha.server import SatelliteEventHandler
 from .hooks import EventHooks
-from .mic import CommandMicrophone, Microphone, WavMicrophone
-from .player import AudioPlayer
-from .remote_audio import WyomingMicrophone, WyomingSpeaker
-from .remote_wake import RemoteWakeEngine
-from .satellite import Satellite
-from .server import SatelliteEventHandler
-from .settings import MicSettings, SatelliteSettings, SndSettings, WakeSettings
-from .sounds import load_feedback_sounds
-from .speaker import CommandSpeaker, Speaker
+from .settings import SatelliteSettings
 from .standalone import StandaloneAssistant
-from .wake import LocalWakeEngine, WakeWordEngine, load_detector
+from .wake.detectors import load_detector
+from .wake.engine import LocalWakeEngine, WakeWordEngine
+from .wake.remote import RemoteWakeEngine
+from .wake.settings import WakeSettings
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from wyoming.wake import Detection
 
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 
-from .mic import stop_process
+from .devices.processes import stop_process
 
 _LOGGER = logging.getLogger(__name__)
 

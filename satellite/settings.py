@@ -1,92 +1,41 @@
-"""Frozen settings of the satellite, built once from the parsed command line and environment."""
+"""Every flag of `wyoming-voice satellite`, declared once on frozen settings (each also read
+from WYOMING_SATELLITE_<FLAG>); the groups live next to the code they configure."""
 
 from __future__ import annotations
 
-import argparse
 import socket
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from voice_pipeline.endpoints import EndpointSettings
 from voice_pipeline.vad import VadSettings
-from wyoming_common.config import ServiceSettings, service_settings
-from wyoming_common.errors import ConfigError
+from wyoming_common.config import (
+    ServiceSettings,
+    group,
+    option,
+    parse_settings,
+    service_group,
+    wyoming_uri,
+)
 
-DEFAULT_MIC_COMMAND = "arecord -q -r 16000 -c 1 -f S16_LE -t raw"
-DEFAULT_SND_COMMAND = "aplay -q -r 22050 -c 1 -f S16_LE -t raw"
+from .arbitration.settings import ArbitrationSettings
+from .devices.settings import (
+    DuckSettings,
+    MicSettings,
+    SndSettings,
+    SoundSettings,
+    non_negative_float,
+)
+from .wake.settings import WakeSettings
 
+ENV_PREFIX = "WYOMING_SATELLITE"
 
-@dataclass(frozen=True)
-class MicSettings:
-    """Where microphone audio comes from and how it is conditioned."""
-
-    command: str | None = DEFAULT_MIC_COMMAND
-    uri: str | None = None
-    wav_files: tuple[Path, ...] = ()
-    rate: int = 16000
-    channels: int = 1
-    volume: float = 1.0
-    noise_suppression: int = 0
-    auto_gain: int = 0
-
-
-@dataclass(frozen=True)
-class SndSettings:
-    """Where replies, announcements and feedback sounds are played."""
-
-    command: str | None = DEFAULT_SND_COMMAND
-    uri: str | None = None
-    rate: int = 22050
-    channels: int = 1
-    volume: float = 1.0
-    lead_in_seconds: float = 0.1
-
-
-@dataclass(frozen=True)
-class SoundSettings:
-    """Feedback sounds; None means the built-in tone (timer, error) or no sound (awake, done)."""
-
-    awake_wav: Path | None = None
-    done_wav: Path | None = None
-    timer_wav: Path | None = None
-    error_wav: Path | None = None
-    timer_repeat: int = 3
-
-
-@dataclass(frozen=True)
-class WakeSettings:
-    """Local wake word engine and models, or a remote Wyoming wake service."""
-
-    engine: str = "micro"
-    words: tuple[str, ...] = ("okay_nabu",)
-    threshold: float | None = None
-    refractory_seconds: float = 2.0
-    uri: str | None = None
-    preroll_seconds: float = 0.3
-
-
-@dataclass(frozen=True)
-class HookSettings:
-    """Where state changes are reported (LEDs, buttons, dashboards)."""
-
-    command: str | None = None
-    uri: str | None = None
-
-
-@dataclass(frozen=True)
-class SatelliteSettings:
-    """Everything the satellite needs, frozen."""
-
-    service: ServiceSettings
-    name: str
-    area: str | None = None
-    mic: MicSettings = field(default_factory=MicSettings)
-    snd: SndSettings = field(default_factory=SndSettings)
-    sounds: SoundSettings = field(default_factory=SoundSettings)
-    wake: WakeSettings = field(default_factory=WakeSettings)
-    vad: VadSettings = field(default_factory=VadSettings)
-    standalone: EndpointSettings = field(default_factory=EndpointSettings)
-    hooks: HookSettings = field(default_factory=HookSettings)
+DESCRIPTION = """\
+Room satellite: microphone, speaker, local wake word and voice activity detection.
+Home Assistant connects to it (port 10700) and runs its Assist pipeline on the audio;
+with --stt-uri/--agent-uri/--tts-uri or --discover it also answers on its own
+(wake -> STT -> agent -> TTS over Wyoming) whenever Home Assistant is not connected.
+"""
 
 
 def default_name() -> str:
@@ -94,80 +43,73 @@ def default_name() -> str:
     return f"{socket.gethostname().split('.')[0]} satellite"
 
 
-def _optional(text: str | None) -> str | None:
-    return text if text else None
+@dataclass(frozen=True)
+class HookSettings:
+    """Where state changes are reported (LEDs, buttons, dashboards)."""
 
-
-def build_settings(args: argparse.Namespace) -> SatelliteSettings:
-    """Freeze the parsed flags; ConfigError names the offending flag."""
-    wav_files = tuple(args.mic_wav or ())
-    for path in wav_files:
-        if not path.is_file():
-            raise ConfigError("--mic-wav", f"no such file: {path}")
-    if args.mic_uri and wav_files:
-        raise ConfigError("--mic-uri", "use either --mic-uri or --mic-wav")
-    for flag, path in (
-        ("--awake-wav", args.awake_wav),
-        ("--done-wav", args.done_wav),
-        ("--timer-wav", args.timer_wav),
-        ("--error-wav", args.error_wav),
-    ):
-        if path is not None and not path.is_file():
-            raise ConfigError(flag, f"no such file: {path}")
-    words = tuple(args.wake_word or ("okay_nabu",))
-    if args.vad_silence >= args.max_command_seconds:
-        raise ConfigError("--vad-silence", "must be shorter than --max-command-seconds")
-    return SatelliteSettings(
-        service=service_settings(args),
-        name=args.name or default_name(),
-        area=_optional(args.area),
-        mic=MicSettings(
-            command=_optional(args.mic_command),
-            uri=args.mic_uri,
-            wav_files=wav_files,
-            rate=args.mic_rate,
-            channels=args.mic_channels,
-            volume=args.mic_volume,
-            noise_suppression=args.mic_noise_suppression,
-            auto_gain=args.mic_auto_gain,
-        ),
-        snd=SndSettings(
-            command=_optional(args.snd_command),
-            uri=args.snd_uri,
-            rate=args.snd_rate,
-            channels=args.snd_channels,
-            volume=args.snd_volume,
-            lead_in_seconds=args.snd_lead_in,
-        ),
-        sounds=SoundSettings(
-            awake_wav=args.awake_wav,
-            done_wav=args.done_wav,
-            timer_wav=args.timer_wav,
-            error_wav=args.error_wav,
-            timer_repeat=args.timer_repeat,
-        ),
-        wake=WakeSettings(
-            engine=args.wake_engine,
-            words=words,
-            threshold=args.wake_threshold,
-            refractory_seconds=args.wake_refractory,
-            uri=args.wake_uri,
-            preroll_seconds=args.preroll,
-        ),
-        vad=VadSettings(
-            threshold=args.vad_threshold,
-            silence_seconds=args.vad_silence,
-            max_command_seconds=args.max_command_seconds,
-            no_speech_seconds=args.no_speech_seconds,
-        ),
-        standalone=EndpointSettings(
-            stt_uri=args.stt_uri,
-            agent_uri=args.agent_uri,
-            tts_uri=args.tts_uri,
-            discover=bool(args.discover),
-            discover_seconds=args.discover_seconds,
-            language=args.language,
-            voice=_optional(args.voice),
-        ),
-        hooks=HookSettings(command=_optional(args.event_command), uri=args.event_uri),
+    command: str | None = option(
+        None,
+        flag="--event-command",
+        help="program run on each state change with a JSON object on stdin",
     )
+    uri: str | None = option(
+        None,
+        flag="--event-uri",
+        type=wyoming_uri,
+        help="Wyoming service that receives state changes",
+    )
+
+    def __post_init__(self) -> None:
+        if self.command == "":
+            object.__setattr__(self, "command", None)
+
+
+@dataclass(frozen=True)
+class SatelliteSettings:
+    """Everything the satellite needs, frozen."""
+
+    list_devices: bool = option(
+        False,
+        env=False,
+        help="list ALSA capture and playback devices (arecord -L / aplay -L) and exit",
+    )
+    name: str = option(help="satellite name shown in Home Assistant", factory=default_name)
+    area: str | None = option(None, help="area (room) of the satellite")
+    mic: MicSettings = group(MicSettings, title="microphone")
+    snd: SndSettings = group(SndSettings, title="speaker")
+    sounds: SoundSettings = group(SoundSettings, title="feedback sounds")
+    duck: DuckSettings = group(DuckSettings, title="ducking other audio")
+    wake: WakeSettings = group(WakeSettings, title="wake word")
+    arbitration: ArbitrationSettings = group(ArbitrationSettings, title="arbitration")
+    vad: VadSettings = group(VadSettings, title="voice activity (standalone mode)")
+    follow_up_seconds: float = option(
+        5.0,
+        type=non_negative_float,
+        section="voice activity (standalone mode)",
+        help="after a reply that asks a question, listen this long without the wake word "
+        "(0: never)",
+    )
+    standalone: EndpointSettings = group(EndpointSettings, title="standalone pipeline")
+    hooks: HookSettings = group(HookSettings, title="event hooks")
+    service: ServiceSettings = service_group("satellite", 10700)
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            object.__setattr__(self, "name", default_name())
+        if self.area == "":
+            object.__setattr__(self, "area", None)
+
+
+def parse_satellite_settings(
+    argv: Sequence[str] | None, prog: str, environ: Mapping[str, str] | None = None
+) -> SatelliteSettings:
+    """Parse argv and the environment; a bad value exits 2 naming the flag."""
+    settings: SatelliteSettings = parse_settings(
+        SatelliteSettings,
+        argv,
+        prog=prog,
+        env_prefix=ENV_PREFIX,
+        description=DESCRIPTION,
+        environ=environ,
+    )
+    return settings

@@ -15,10 +15,10 @@ from voice_pipeline.vad import CommandEndDetector, EndReason, VadSettings, Voice
 from wyoming_common.audio import AudioFormat
 from wyoming_common.worker import ModelWorker
 
-from .capture import AudioBlock
+from .devices.capture import AudioBlock
+from .devices.player import AudioPlayer, PlaybackStream
+from .devices.sounds import FeedbackSounds
 from .hooks import EventHooks, SatelliteState
-from .player import AudioPlayer, PlaybackStream
-from .sounds import FeedbackSounds
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -35,3 +35,14 @@ class ConversationTracker:
         if conversation_id:
             self._id = conversation_id
         self._last_turn = self._clock()
+
+
+def expects_answer(reply: str, agent_says: bool | None = None) -> bool:
+    """Whether a reply asks the user something, so the next turn needs no wake word.
+
+    The agent's own word (`continue_conversation` in its context) wins; without it, a reply
+    whose last sentence is a question does.
+    """
+    if agent_says is not None:
+        return agent_says
+    return reply.rstrip().rstrip("\"')\u00bb\u201d").endswith(("?", "\uff1f"))  # ? and fullwidth ?

@@ -12,8 +12,9 @@ from wyoming.info import Info
 
 from wyoming_common import ATTRIBUTION_NAME
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_common.config import EnvArgumentParser, positive_float, wyoming_uri
+from wyoming_common.config import EnvArgumentParser, option, positive_float, wyoming_uri
 from wyoming_common.discovery import DiscoveredService, browse
+from wyoming_common.options import add_flags
 
 from .errors import PipelineError
 from .types import PipelineEndpoints
@@ -30,13 +31,19 @@ _KINDS = (("stt", "asr"), ("agent", "handle"), ("tts", "tts"))
 class EndpointSettings:
     """Where the STT, agent and TTS services are: URIs, or zeroconf discovery for missing ones."""
 
-    stt_uri: str | None = None
-    agent_uri: str | None = None
-    tts_uri: str | None = None
-    discover: bool = False
-    discover_seconds: float = 3.0
-    language: str = "en"
-    voice: str | None = None
+    stt_uri: str | None = option(None, type=wyoming_uri, help="speech-to-text service")
+    agent_uri: str | None = option(
+        None, type=wyoming_uri, help="conversation agent (handle) service"
+    )
+    tts_uri: str | None = option(None, type=wyoming_uri, help="text-to-speech service")
+    discover: bool = option(False, help="find missing services over zeroconf")
+    discover_seconds: float = option(3.0, type=positive_float, help="zeroconf browse time")
+    language: str = option("en", help="language sent to STT and the agent")
+    voice: str | None = option(None, help="TTS voice name (default: the service's default)")
+
+    def __post_init__(self) -> None:
+        if self.voice == "":
+            object.__setattr__(self, "voice", None)
 
     @property
     def enabled(self) -> bool:
@@ -144,15 +151,6 @@ class EndpointResolver:
         return [r for r in results if r is not None]
 
 
-def add_endpoint_arguments(parser: EnvArgumentParser) -> None:
-    """--stt-uri/--agent-uri/--tts-uri/--discover/--language/--voice."""
-    group = parser.add_argument_group("services")
-    group.add_argument("--stt-uri", type=wyoming_uri, help="speech-to-text service")
-    group.add_argument("--agent-uri", type=wyoming_uri, help="conversation agent service")
-    group.add_argument("--tts-uri", type=wyoming_uri, help="text-to-speech service")
-    group.add_argument("--discover", action="store_true", help="find missing ones by zeroconf")
-    group.add_argument(
-        "--discover-seconds", type=positive_float, default=3.0, help="zeroconf browse time"
-    )
-    group.add_argument("--language", default="en", help="language for STT and the agent")
-    group.add_argument("--voice", help="TTS voice (default: the service's)")
+def add_endpoint_arguments(parser: EnvArgumentParser, title: str = "services") -> None:
+    """--stt-uri/--agent-uri/--tts-uri/--discover/--discover-seconds/--language/--voice."""
+    add_flags(parser, EndpointSettings, title=title)

@@ -1,131 +1,234 @@
-"""Stream audio to a Wyoming STT service and get the transcript (standalone pipeline stage 1)."""
+"""The one Wyoming STT client: stream audio in (live or from a file), get the transcript.
+
+    transcribe → audio-start → audio-chunk* (as they come) → audio-stop → transcript
+
+Used by the streaming pipeline (live microphone audio, ended by the caller's VAD) and by
+`wyoming-voice transcribe` / `bench stt` (a whole file in fixed-size chunks, timed). A
+transcript that arrives before the audio ended (server-side endpointing) ends the stream.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
-from wyoming.asr import Transcribe, Transcript
+from wyoming.asr import Transcribe, Transcript, TranscriptChunk
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
 
-from wyoming_common.audio import STT_FORMAT
+from wyoming_common.audio import STT_FORMAT, AudioFormat
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 
-from .errors import PipelineError
-from .types import PipelineOptions
+from .errors import ServiceError
+from .service_check import check_service
+
+STAGE = "stt"
 
 
 @dataclass(frozen=True)
-class SttOutcome:
-    """The transcript and when the speech ended / the transcript arrived (monotonic)."""
+class TranscriptionResult:
+    """What came back, and when (monotonic seconds)."""
 
     text: str
-    end_of_speech: float
-    transcript_at: float
+    language: str | None = None
+    chunks: tuple[str, ...] = field(default=())
+    audio_seconds: float = 0.0
+    started_at: float = 0.0
+    end_of_speech_at: float = 0.0
+    """When the audio ended: audio-stop sent, or an early transcript arrived."""
+    transcript_at: float = 0.0
+    first_chunk_at: float | None = None
+
+    @property
+    def seconds_after_stop(self) -> float:
+        """From the end of the audio to the transcript (the latency users feel)."""
+        return max(0.0, self.transcript_at - self.end_of_speech_at)
+
+    @property
+    def first_chunk_after_stop(self) -> float | None:
+        """From the end of the audio to the first transcript-chunk (streaming services)."""
+        if self.first_chunk_at is None:
+            return None
+        return max(0.0, self.first_chunk_at - self.end_of_speech_at)
+
+    @property
+    def total_seconds(self) -> float:
+        """From connecting to the transcript."""
+        return max(0.0, self.transcript_at - self.started_at)
+
+    @property
+    def real_time_factor(self) -> float:
+        """Processing seconds per second of audio (after audio-stop)."""
+        return self.seconds_after_stop / self.audio_seconds if self.audio_seconds else 0.0
 
 
-async def _send_audio(
-    conn: WyomingConnection,
-    audio: AsyncIterable[bytes],
-    end_of_speech: asyncio.Event | None,
-    clock: Callable[[], float],
-) -> float:
-    """Forward chunks until the input ends or end_of_speech is set; returns that moment."""
-    fmt = STT_FORMAT
-    timestamp = 0
-    iterator = aiter(audio)
-    eos_wait = asyncio.ensure_future(end_of_speech.wait()) if end_of_speech else None
-    try:
+def chunk_size(fmt: AudioFormat, chunk_ms: float) -> int:
+    """Bytes per chunk of chunk_ms (320 for 10 ms of 16 kHz 16-bit mono)."""
+    frames = max(1, round(fmt.rate * chunk_ms / 1000.0))
+    return frames * fmt.bytes_per_frame
+
+
+async def _pieces(pcm: bytes, size: int) -> AsyncIterator[bytes]:
+    for offset in range(0, len(pcm), size):
+        yield pcm[offset : offset + size]
+
+
+class _Reader:
+    """Reads transcript-chunks and the transcript while audio is still being sent."""
+
+    def __init__(self, conn: WyomingConnection, clock: Callable[[], float]) -> None:
+        self.conn = conn
+        self.clock = clock
+        self.chunks: list[str] = []
+        self.first_chunk_at: float | None = None
+
+    async def transcript(self) -> Transcript:
         while True:
-            next_chunk = asyncio.ensure_future(anext(iterator))
+            # No read timeout while the user may still speak; the caller bounds the wait after.
+            event = await self.conn.read(timeout=3600.0)
+            if event is None:
+                raise ServiceError(
+                    STAGE, f"{self.conn.uri} closed the connection before a transcript"
+                )
+            if Transcript.is_type(event.type):
+                return Transcript.from_event(event)
+            if TranscriptChunk.is_type(event.type):
+                self.first_chunk_at = self.first_chunk_at or self.clock()
+                self.chunks.append(TranscriptChunk.from_event(event).text)
+            elif Error.is_type(event.type):
+                error = Error.from_event(event)
+                raise ServiceError(STAGE, f"{error.text} ({error.code})")
+
+
+class _Sender:
+    """Forwards chunks until the input ends or end_of_speech is set, counting what it sent."""
+
+    def __init__(self, conn: WyomingConnection, fmt: AudioFormat, timestamps: bool) -> None:
+        self.conn = conn
+        self.fmt = fmt
+        self.timestamps = timestamps
+        self.sent = 0
+
+    async def send(self, audio: AsyncIterable[bytes], end_of_speech: asyncio.Event | None) -> None:
+        fmt = self.fmt
+        iterator = aiter(audio)
+        eos_wait = asyncio.ensure_future(end_of_speech.wait()) if end_of_speech else None
+        try:
+            while True:
+                next_chunk = asyncio.ensure_future(anext(iterator))
+                if eos_wait is not None:
+                    await asyncio.wait({next_chunk, eos_wait}, return_when=asyncio.FIRST_COMPLETED)
+                    if not next_chunk.done():
+                        next_chunk.cancel()
+                        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                            await next_chunk
+                        return
+                try:
+                    data = await next_chunk
+                except StopAsyncIteration:
+                    return
+                timestamp = int(fmt.seconds(self.sent) * 1000) if self.timestamps else None
+                chunk = AudioChunk(
+                    rate=fmt.rate,
+                    width=fmt.width,
+                    channels=fmt.channels,
+                    audio=data,
+                    timestamp=timestamp,
+                )
+                await self.conn.write(chunk.event())
+                self.sent += len(data)
+        finally:
             if eos_wait is not None:
-                await asyncio.wait({next_chunk, eos_wait}, return_when=asyncio.FIRST_COMPLETED)
-                if not next_chunk.done():
-                    next_chunk.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                        await next_chunk
-                    break
-            try:
-                data = await next_chunk
-            except StopAsyncIteration:
-                break
-            chunk = AudioChunk(
-                rate=fmt.rate,
-                width=fmt.width,
-                channels=fmt.channels,
-                audio=data,
-                timestamp=timestamp,
-            )
-            await conn.write(chunk.event())
-            timestamp += int(fmt.seconds(len(data)) * 1000)
-    finally:
-        if eos_wait is not None:
-            eos_wait.cancel()
-    return clock()
-
-
-async def _read_transcript(conn: WyomingConnection, timeout: float) -> str:
-    while True:
-        event = await conn.read(timeout=timeout)
-        if event is None:
-            raise PipelineError("stt", f"{conn.uri} closed the connection before a transcript")
-        if Transcript.is_type(event.type):
-            return Transcript.from_event(event).text or ""
-        if Error.is_type(event.type):
-            error = Error.from_event(event)
-            raise PipelineError("stt", f"{error.text} ({error.code})")
+                eos_wait.cancel()
 
 
 async def transcribe_stream(
     uri: str,
     audio: AsyncIterable[bytes],
-    options: PipelineOptions,
     *,
+    fmt: AudioFormat = STT_FORMAT,
+    language: str | None = None,
+    names: tuple[str, ...] = (),
+    connect_timeout: float = 5.0,
+    timeout: float = 30.0,
     end_of_speech: asyncio.Event | None = None,
     on_end_of_speech: Callable[[], Awaitable[None]] | None = None,
+    timestamps: bool = True,
+    check: bool = False,
     clock: Callable[[], float] = time.monotonic,
-) -> SttOutcome:
-    """transcribe → audio-start → chunks (as they come) → audio-stop → transcript.
+) -> TranscriptionResult:
+    """One request: audio is sent as it comes; `timeout` bounds the wait after its end.
 
-    A transcript that arrives before the audio ended (server-side endpointing) ends the
-    stream early.
+    `check` first asks `describe` whether uri is an STT service at all. Raises ServiceError.
     """
-    conn = WyomingConnection(
-        uri, connect_timeout=options.connect_timeout, read_timeout=options.stt_timeout
-    )
+    if check:
+        await check_service(STAGE, uri, connect_timeout)
+    started = clock()
+    conn = WyomingConnection(uri, connect_timeout=connect_timeout, read_timeout=timeout)
     try:
         await conn.connect()
-        fmt = STT_FORMAT
-        await conn.write(Transcribe(language=options.language).event())
+        await conn.write(
+            Transcribe(language=language, transcript_names=list(names) or None).event()
+        )
         await conn.write(AudioStart(rate=fmt.rate, width=fmt.width, channels=fmt.channels).event())
-        # No read timeout while the user is still speaking; it applies after the end.
-        reader = asyncio.create_task(_read_transcript(conn, 3600.0))
-        sender = asyncio.create_task(_send_audio(conn, audio, end_of_speech, clock))
+        reader, sender = _Reader(conn, clock), _Sender(conn, fmt, timestamps)
+        reading = asyncio.create_task(reader.transcript())
+        sending = asyncio.create_task(sender.send(audio, end_of_speech))
         try:
-            await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if sender.done():
-                eos = sender.result()
+            await asyncio.wait({reading, sending}, return_when=asyncio.FIRST_COMPLETED)
+            if sending.done():
+                sending.result()
                 await conn.write(AudioStop().event())
-                if on_end_of_speech is not None:
-                    await on_end_of_speech()
-                text = await asyncio.wait_for(reader, options.stt_timeout)
-            else:
-                text = reader.result()
-                eos = clock()
-                if on_end_of_speech is not None:
-                    await on_end_of_speech()
-            return SttOutcome(text, eos, clock())
+            eos = clock()
+            if on_end_of_speech is not None:
+                await on_end_of_speech()
+            transcript = await asyncio.wait_for(reading, timeout)
         finally:
-            for task in (reader, sender):
+            for task in (reading, sending):
                 task.cancel()
-            await asyncio.gather(reader, sender, return_exceptions=True)
+            await asyncio.gather(reading, sending, return_exceptions=True)
+        return TranscriptionResult(
+            text=transcript.text or "",
+            language=transcript.language,
+            chunks=tuple(reader.chunks),
+            audio_seconds=fmt.seconds(sender.sent),
+            started_at=started,
+            end_of_speech_at=eos,
+            transcript_at=clock(),
+            first_chunk_at=reader.first_chunk_at,
+        )
     except TimeoutError as err:
-        raise PipelineError("stt", f"no transcript within {options.stt_timeout:.0f} s") from err
+        raise ServiceError(STAGE, f"no transcript within {timeout:.0f} s") from err
+    except ServiceError:
+        raise
     except ServiceUnavailableError as err:
-        raise PipelineError("stt", str(err)) from err
+        raise ServiceError(STAGE, str(err)) from err
     finally:
         await conn.close()
+
+
+async def transcribe_audio(
+    uri: str,
+    pcm: bytes,
+    fmt: AudioFormat,
+    *,
+    language: str | None = None,
+    chunk_ms: float = 10.0,
+    names: tuple[str, ...] = (),
+    timeout: float = 60.0,
+    check: bool = True,
+) -> TranscriptionResult:
+    """A whole recording in chunk_ms chunks with null timestamps, as Home Assistant sends it."""
+    return await transcribe_stream(
+        uri,
+        _pieces(pcm, chunk_size(fmt, chunk_ms)),
+        fmt=fmt,
+        language=language,
+        names=names,
+        timeout=timeout,
+        timestamps=False,
+        check=check,
+    )

@@ -1,11 +1,18 @@
-"""Reply text in, audio out, through a Wyoming TTS service (streamed when it supports it)."""
+"""The one Wyoming TTS client: reply text in, audio out (streamed when the service supports it).
+
+`TtsSynthesis` is one request whose text may still be growing (the pipeline feeds it the
+agent's chunks); `synthesize` is a whole text on a new connection, timed, as `wyoming-voice
+synthesize` and `bench tts` use it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
@@ -22,10 +29,15 @@ from wyoming.tts import (
 from wyoming_common.audio import AudioFormat
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 
-from .errors import PipelineError
-from .types import PipelineOptions
+from .errors import ServiceError
+from .service_check import check_service
 
+STAGE = "tts"
 AudioCallback = Callable[[bytes, AudioFormat], Awaitable[None]]
+
+
+async def _discard(audio: bytes, fmt: AudioFormat) -> None:
+    """No listener: the caller reads the audio from elsewhere (or not at all)."""
 
 
 class TtsSynthesis:
@@ -40,40 +52,46 @@ class TtsSynthesis:
     def __init__(
         self,
         uri: str,
-        options: PipelineOptions,
         *,
         streaming: bool,
-        on_audio: AudioCallback,
+        on_audio: AudioCallback = _discard,
+        voice: str | None = None,
+        speaker: str | None = None,
+        connect_timeout: float = 5.0,
+        timeout: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.uri = uri
-        self.options = options
         self.streaming = streaming
+        self.voice = voice
+        self.speaker = speaker
         self._on_audio = on_audio
         self._clock = clock
-        self._conn = WyomingConnection(
-            uri, connect_timeout=options.connect_timeout, read_timeout=options.tts_timeout
-        )
+        self._conn = WyomingConnection(uri, connect_timeout=connect_timeout, read_timeout=timeout)
         self._reader: asyncio.Task[None] | None = None
         self._sent_text = False
+        self.opened_at: float | None = None
         self.first_audio_at: float | None = None
         self.last_audio_at: float | None = None
         self.audio_format: AudioFormat | None = None
+        self.start_format: AudioFormat | None = None
         self.audio_seconds = 0.0
+        self.blocks = 0
 
     def _voice(self) -> SynthesizeVoice | None:
-        if self.options.voice is None and self.options.speaker is None:
+        if self.voice is None and self.speaker is None:
             return None
-        return SynthesizeVoice(name=self.options.voice, speaker=self.options.speaker)
+        return SynthesizeVoice(name=self.voice, speaker=self.speaker)
 
     async def open(self) -> None:
         """Connect (and open the text stream) before the first text exists."""
+        self.opened_at = self._clock()
         try:
             await self._conn.connect()
             if self.streaming:
                 await self._conn.write(SynthesizeStart(voice=self._voice()).event())
         except ServiceUnavailableError as err:
-            raise PipelineError("tts", str(err)) from err
+            raise ServiceError(STAGE, str(err)) from err
         self._reader = asyncio.create_task(self._read())
 
     async def add_text(self, text: str) -> None:
@@ -100,7 +118,7 @@ class TtsSynthesis:
         """Stop reading and close the connection."""
         if self._reader is not None and not self._reader.done():
             self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, PipelineError):
+            with contextlib.suppress(asyncio.CancelledError, ServiceError):
                 await self._reader
         await self._conn.close()
 
@@ -108,7 +126,7 @@ class TtsSynthesis:
         try:
             await self._conn.write(event)
         except ServiceUnavailableError as err:
-            raise PipelineError("tts", str(err)) from err
+            raise ServiceError(STAGE, str(err)) from err
 
     async def _read(self) -> None:
         fmt: AudioFormat | None = None
@@ -116,10 +134,11 @@ class TtsSynthesis:
             while True:
                 event = await self._conn.read()
                 if event is None:
-                    raise PipelineError("tts", f"{self.uri} closed the connection early")
+                    raise ServiceError(STAGE, f"{self.uri} closed the connection early")
                 if AudioStart.is_type(event.type):
                     start = AudioStart.from_event(event)
                     fmt = AudioFormat(start.rate, start.width, start.channels)
+                    self.start_format = self.start_format or fmt
                 elif AudioChunk.is_type(event.type):
                     chunk = AudioChunk.from_event(event)
                     fmt = AudioFormat(chunk.rate, chunk.width, chunk.channels)
@@ -129,12 +148,82 @@ class TtsSynthesis:
                     self.last_audio_at = self._clock()
                     self.audio_seconds += fmt.seconds(len(chunk.audio))
                     await self._on_audio(chunk.audio, fmt)
-                elif SynthesizeStopped.is_type(event.type) or (
-                    AudioStop.is_type(event.type) and not self.streaming
-                ):
+                elif AudioStop.is_type(event.type):
+                    self.blocks += 1
+                    if not self.streaming:
+                        return
+                elif SynthesizeStopped.is_type(event.type):
                     return
                 elif Error.is_type(event.type):
                     error = Error.from_event(event)
-                    raise PipelineError("tts", f"{error.text} ({error.code})")
+                    raise ServiceError(STAGE, f"{error.text} ({error.code})")
+        except ServiceError:
+            raise
         except ServiceUnavailableError as err:
-            raise PipelineError("tts", str(err)) from err
+            raise ServiceError(STAGE, str(err)) from err
+
+
+@dataclass
+class SpeechResult:
+    """Audio of one request and when it arrived (seconds from opening the connection)."""
+
+    audio: bytearray = field(default_factory=bytearray)
+    fmt: AudioFormat | None = None
+    first_audio: float | None = None
+    total: float = 0.0
+    blocks: int = 0
+
+    @property
+    def seconds(self) -> float:
+        """Duration of the audio."""
+        return self.fmt.seconds(len(self.audio)) if self.fmt else 0.0
+
+
+def text_fragments(text: str, size: int = 12) -> list[str]:
+    """Text cut into LLM-like deltas of about size characters (words split mid-way too)."""
+    pieces = re.findall(r"\S+\s*|\s+", text)
+    fragments: list[str] = []
+    for piece in pieces:
+        fragments.extend(piece[i : i + size] for i in range(0, len(piece), size))
+    return fragments
+
+
+async def synthesize(
+    uri: str,
+    text: str,
+    *,
+    voice: str | None = None,
+    speaker: str | None = None,
+    stream: bool = False,
+    timeout: float = 120.0,
+    check: bool = True,
+) -> SpeechResult:
+    """One request on a new connection; `stream` sends the text in fragments like HA does.
+
+    The audio is kept in the format of the first block. Raises ServiceError.
+    """
+    if check:
+        await check_service(STAGE, uri, min(timeout, 5.0))
+    result = SpeechResult()
+
+    async def keep(audio: bytes, fmt: AudioFormat) -> None:
+        result.fmt = result.fmt or fmt
+        result.audio.extend(audio)
+
+    synthesis = TtsSynthesis(
+        uri, streaming=stream, on_audio=keep, voice=voice, speaker=speaker, timeout=timeout
+    )
+    try:
+        await synthesis.open()
+        for fragment in text_fragments(text) if stream else ():
+            await synthesis.add_text(fragment)
+        await synthesis.finish(text)
+    finally:
+        await synthesis.close()
+    opened = synthesis.opened_at or 0.0
+    if synthesis.first_audio_at is not None:
+        result.first_audio = synthesis.first_audio_at - opened
+    result.total = time.monotonic() - opened
+    result.blocks = synthesis.blocks
+    result.fmt = result.fmt or synthesis.start_format
+    return result

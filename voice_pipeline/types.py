@@ -99,3 +99,5 @@ class PipelineResult:
     timings: PipelineTimings
     agent_streamed: bool
     tts_streamed: bool
+    expects_answer: bool = False
+    """The reply asked something: listen again without the wake word."""

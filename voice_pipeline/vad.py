@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from wyoming_common.config import option, positive_float
+from wyoming_common.errors import ConfigError
 from wyoming_common.worker import ModelWorker
 
 from .errors import PipelineError
@@ -14,14 +17,40 @@ SAMPLE_RATE = 16000
 MIN_SPEECH_SECONDS = 0.09  # three Silero windows: a click is not speech
 
 
+def probability(text: str) -> float:
+    """argparse type: a float in [0, 1]."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
 @dataclass(frozen=True)
 class VadSettings:
     """End of speech detection for the standalone pipeline."""
 
-    threshold: float = 0.5
-    silence_seconds: float = 0.7
-    max_command_seconds: float = 15.0
-    no_speech_seconds: float = 6.0
+    threshold: float = option(
+        0.5, flag="--vad-threshold", type=probability, help="speech probability"
+    )
+    silence_seconds: float = option(
+        0.7, flag="--vad-silence", type=positive_float, help="seconds of silence that end a command"
+    )
+    max_command_seconds: float = option(
+        15.0,
+        flag="--max-command-seconds",
+        type=positive_float,
+        help="longest command streamed, in both modes",
+    )
+    no_speech_seconds: float = option(
+        6.0,
+        flag="--no-speech-seconds",
+        type=positive_float,
+        help="give up when nobody speaks this long after the wake word",
+    )
+
+    def __post_init__(self) -> None:
+        if self.silence_seconds >= self.max_command_seconds:
+            raise ConfigError("--vad-silence", "must be shorter than --max-command-seconds")
 
 
 class VoiceActivityDetector(Protocol):

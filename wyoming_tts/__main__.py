@@ -21,8 +21,7 @@ from wyoming_common.runner import ServiceRunner, run_service, setup_logging
 from wyoming_common.worker import ModelWorker
 
 from .cache import PhraseCache
-from .engine import TtsEngine
-from .engine_factory import build_engine
+from .engines import TtsEngine, build_engine
 from .handler import TtsEventHandler
 from .info import build_info
 from .settings import ENV_PREFIX, TtsSettings, add_tts_arguments, tts_settings
@@ -31,8 +30,9 @@ from .synthesizer import Synthesizer
 DESCRIPTION = """\
 A Wyoming text-to-speech server for Home Assistant. Speaks with Piper voices (NAME.onnx +
 NAME.onnx.json in --data-dir, or fetched with --download-voice) on onnxruntime, on the GPU when
-onnxruntime-gpu finds one; without any Piper voice it speaks with espeak-ng. Audio is sent
-sentence by sentence as soon as each is ready, and text can stream in (synthesize-start,
+onnxruntime-gpu finds one; without any Piper voice (and without --voice) it speaks with
+espeak-ng. Audio is sent as soon as the voice's decoder makes it, within a sentence, and text
+can stream in (synthesize-start,
 synthesize-chunk, synthesize-stop) while a language model is still writing it."""
 
 
@@ -66,6 +66,7 @@ async def serve(service: ServiceSettings, settings: TtsSettings) -> None:
         streaming=settings.streaming,
         samples_per_chunk=settings.samples_per_chunk,
         max_sentence_chars=settings.max_sentence_chars,
+        max_text_chars=settings.max_text_chars,
         metrics=metrics,
     )
     runner = ServiceRunner(

@@ -12,7 +12,7 @@ from wyoming_common.audio import AudioFormat
 from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.worker import CancelToken
 
-from .engine import SpeechSettings, VoiceChoice, VoiceDescription
+from .engines import SpeechSettings, VoiceChoice, VoiceDescription
 from .voice_choice import VoiceRequest, resolve_voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -80,12 +80,10 @@ class EspeakEngine:
         *,
         speech: SpeechSettings,
         voice: str | None = None,
-        language: str | None = None,
         command: str = "espeak-ng",
     ) -> None:
         self.speech = speech
         self._requested_voice = voice
-        self._language = language
         self._command = command
         self._voices: list[VoiceDescription] = []
         self._default = voice or DEFAULT_VOICE
@@ -126,17 +124,19 @@ class EspeakEngine:
         if self._requested_voice is not None and self._requested_voice not in names:
             raise ConfigError("--voice", f"espeak-ng has no voice {self._requested_voice!r}")
         if self._requested_voice is None:
-            request = VoiceRequest(language=self._language or "en_US")
+            request = VoiceRequest(language="en_US")
             self._default = resolve_voice(self._voices, DEFAULT_VOICE, request).choice.voice
         self._command = program
-        for _audio in self.synthesize(["Hello."], VoiceChoice(self._default), CancelToken()):
+        for _audio in self.synthesize("Hello.", VoiceChoice(self._default), CancelToken()):
             pass
         _LOGGER.info("espeak-ng ready with %d voices, default %s", len(names), self._default)
 
     def synthesize(
-        self, sentences: Sequence[str], choice: VoiceChoice, cancel: CancelToken
+        self, sentence: str, choice: VoiceChoice, cancel: CancelToken
     ) -> Iterator[bytes]:
-        """One PCM block per sentence (plus --sentence-silence), stopping when cancelled."""
+        """The sentence's PCM in one piece (plus --sentence-silence); nothing once cancelled."""
+        if cancel.cancelled:
+            return
         silence = bytes(2 * int(ESPEAK_RATE * self.speech.sentence_silence))
         command = [
             self._command,
@@ -148,12 +148,9 @@ class EspeakEngine:
             "1",  # input is UTF-8
             "--stdout",
         ]
-        for sentence in sentences:
-            if cancel.cancelled:
-                return
-            # [[...]] would be read as phoneme mnemonics; text comes on stdin, never as an option.
-            text = sentence.replace("[[", "[").replace("]]", "]")
-            yield pcm_from_wav_stream(self._run(command, text.encode("utf-8"))) + silence
+        # [[...]] would be read as phoneme mnemonics; text comes on stdin, never as an option.
+        text = sentence.replace("[[", "[").replace("]]", "]")
+        yield pcm_from_wav_stream(self._run(command, text.encode("utf-8"))) + silence
 
     @staticmethod
     def _run(command: list[str], stdin: bytes) -> bytes:

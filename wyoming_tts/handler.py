@@ -1,8 +1,9 @@
 """One TTS client connection: `synthesize`, and streaming `synthesize-start/chunk/stop`.
 
-Non-streaming: one audio-start, the audio of each sentence as soon as it is ready, one
-audio-stop. Streaming: one audio-start/chunk*/audio-stop block per sentence as soon as the
-sentence is complete, then synthesize-stopped. Requests on one connection are answered in
+Non-streaming: one audio-start, the audio as soon as the engine makes it, one audio-stop.
+Streaming: one audio-start/chunk*/audio-stop block per sentence, begun as soon as the sentence's
+text is complete, then synthesize-stopped. Event fields are checked first (`events`); text is
+split and cleaned in a thread. Requests on one connection are answered in
 the order they arrived; each runs as a background task so describe/ping stay answered.
 """
 
@@ -22,62 +23,24 @@ from wyoming.tts import (
     SynthesizeStart,
     SynthesizeStop,
     SynthesizeStopped,
-    SynthesizeVoice,
 )
 
 from wyoming_common.audio import AudioFormat
 from wyoming_common.errors import BadRequestError
 from wyoming_common.handler import ServiceEventHandler
 
-from .engine import VoiceChoice
-from .sentences import DEFAULT_MAX_CHARS, SentenceSplitter, split_sentences
-from .synthesizer import Synthesizer
+from .engines import VoiceChoice
+from .events import (
+    DEFAULT_MAX_TEXT_CHARS,
+    read_synthesize,
+    read_synthesize_chunk,
+    read_synthesize_start,
+)
+from .sentences import DEFAULT_MAX_CHARS, TextStream
+from .synthesizer import SpeechPiece, Synthesizer
 from .voice_choice import VoiceRequest
 
 _LOGGER = logging.getLogger(__name__)
-
-
-def voice_request(voice: SynthesizeVoice | None) -> VoiceRequest:
-    """Our view of the voice field of synthesize / synthesize-start."""
-    if voice is None:
-        return VoiceRequest()
-    return VoiceRequest(name=voice.name, speaker=voice.speaker, language=voice.language)
-
-
-class TextStream:
-    """Text of one streaming request, handed on sentence by sentence."""
-
-    def __init__(self, max_sentence_chars: int) -> None:
-        self._splitter = SentenceSplitter(max_sentence_chars)
-        self._queue: asyncio.Queue[list[str] | None] = asyncio.Queue()
-        self._ended = False
-
-    def feed(self, text: str) -> bool:
-        """A synthesize-chunk: queue every sentence it completed (True if any)."""
-        sentences = self._splitter.feed(text)
-        if sentences:
-            self._queue.put_nowait(sentences)
-        return bool(sentences)
-
-    def finish(self) -> None:
-        """synthesize-stop: the rest of the text is the last sentence."""
-        self._queue.put_nowait(self._splitter.flush())
-        self._queue.put_nowait(None)
-
-    async def next_batch(self) -> list[str] | None:
-        """Every sentence completed so far (waits for one); None once the stream ended."""
-        if self._ended:
-            return None
-        batch: list[str] = []
-        item = await self._queue.get()
-        while True:
-            if item is None:
-                self._ended = True
-                return batch or None
-            batch.extend(item)
-            if self._queue.empty():
-                return batch
-            item = self._queue.get_nowait()
 
 
 class TtsEventHandler(ServiceEventHandler):
@@ -94,6 +57,7 @@ class TtsEventHandler(ServiceEventHandler):
         streaming: bool = True,
         samples_per_chunk: int = 1024,
         max_sentence_chars: int = DEFAULT_MAX_CHARS,
+        max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
         **kwargs: Any,
     ) -> None:
         super().__init__(reader, writer, **kwargs)
@@ -101,38 +65,41 @@ class TtsEventHandler(ServiceEventHandler):
         self._streaming = streaming
         self._samples_per_chunk = samples_per_chunk
         self._max_sentence_chars = max_sentence_chars
+        self._max_text_chars = max_text_chars
         self._order = asyncio.Lock()  # FIFO: requests are answered in arrival order
         self._stream: TextStream | None = None
 
     async def handle_request(self, event: Event) -> bool:
-        """Dispatch the TTS events; anything else is ignored."""
+        """Dispatch the TTS events (fields checked first); anything else is ignored."""
         if Synthesize.is_type(event.type):
+            request = read_synthesize(event, self._max_text_chars)
             if self._stream is not None:
                 _LOGGER.debug("Ignoring synthesize inside a stream (compatibility copy)")
                 return True
-            synthesize = Synthesize.from_event(event)
-            request = voice_request(synthesize.voice)
-            self.start_task(self._speak_text(synthesize.text, request), "synthesize")
+            self.start_task(self._speak_text(request.text, request.voice), "synthesize")
         elif SynthesizeStart.is_type(event.type):
+            voice = read_synthesize_start(event)
             if not self._streaming:
                 _LOGGER.debug("Streaming is off: waiting for the synthesize event")
                 return True
             if self._stream is not None:
                 raise BadRequestError("synthesize-start while a stream is already open")
-            start = SynthesizeStart.from_event(event)
-            self._stream = TextStream(self._max_sentence_chars)
-            self.start_task(
-                self._speak_stream(self._stream, voice_request(start.voice)), "synthesize stream"
+            self._stream = TextStream(
+                self._synthesizer.prepare,
+                max_sentence_chars=self._max_sentence_chars,
+                max_chars=self._max_text_chars,
             )
+            self.start_task(self._speak_stream(self._stream, voice), "synthesize stream")
         elif SynthesizeChunk.is_type(event.type):
+            text = read_synthesize_chunk(event, self._max_text_chars)
             if self._stream is None:
                 if self._streaming:
                     _LOGGER.warning("synthesize-chunk without synthesize-start from %s", self.peer)
                 return True
-            if self._stream.feed(SynthesizeChunk.from_event(event).text):
-                # Let synthesis of the new sentence start before reading more text: a burst of
-                # chunks is otherwise read to its end first.
-                await asyncio.sleep(0)
+            self._stream.feed(text)
+            # Let the stream's task take the text before reading more: a burst of chunks is
+            # otherwise read to its end first.
+            await asyncio.sleep(0)
         elif SynthesizeStop.is_type(event.type):
             stream, self._stream = self._stream, None
             if stream is None:
@@ -152,11 +119,11 @@ class TtsEventHandler(ServiceEventHandler):
             _LOGGER.debug("synthesize %r (voice %s)", text, request)
             choice = self._synthesizer.choose_voice(request)
             fmt = self._synthesizer.audio_format(choice)
-            sentences = self._synthesizer.prepare(split_sentences(text, self._max_sentence_chars))
+            sentences = await self._synthesizer.prepare_text(text, self._max_sentence_chars)
             sender = _AudioSender(self.write_event, fmt, started, self._samples_per_chunk)
             await self.write_event(AudioStart(fmt.rate, fmt.width, fmt.channels, 0).event())
-            async for audio in self._synthesizer.speak(sentences, choice):
-                await sender.send(audio)
+            async for piece in self._synthesizer.speak(sentences, choice):
+                await sender.send(piece.audio)
             await self.write_event(AudioStop(sender.timestamp_ms).event())
             self._finish(choice, sender, len(sentences))
 
@@ -168,15 +135,14 @@ class TtsEventHandler(ServiceEventHandler):
             fmt = self._synthesizer.audio_format(choice)
             sender = _AudioSender(self.write_event, fmt, started, self._samples_per_chunk)
             spoken = 0
-            while (batch := await stream.next_batch()) is not None:
-                _LOGGER.debug("synthesize-chunk sentences %r", batch)
-                sentences = self._synthesizer.prepare(batch)
-                async for audio in self._synthesizer.speak(sentences, choice):
-                    await sender.send_block(audio)
+            while (sentences := await stream.next_batch()) is not None:
+                _LOGGER.debug("synthesize-chunk sentences %r", sentences)
+                async for piece in self._synthesizer.speak(sentences, choice):
+                    await sender.send_block_piece(piece)
                 spoken += len(sentences)
             if sender.blocks == 0:
                 # An empty block still gives Home Assistant the format for a valid, empty WAV.
-                await sender.send_block(b"")
+                await sender.send_block_piece(SpeechPiece(b"", end_of_sentence=True))
             await self.write_event(SynthesizeStopped().event())
             self._finish(choice, sender, spoken)
 
@@ -220,6 +186,7 @@ class _AudioSender:
         self.chunk_bytes = samples_per_chunk * fmt.bytes_per_frame
         self.total_bytes = 0
         self.blocks = 0
+        self.in_block = False
         self.first_audio: float | None = None
 
     @property
@@ -228,7 +195,7 @@ class _AudioSender:
         return int(1000 * self.fmt.seconds(self.total_bytes))
 
     async def send(self, audio: bytes) -> None:
-        """audio-chunk events for one sentence."""
+        """audio-chunk events for a piece of audio."""
         fmt = self.fmt
         for start in range(0, len(audio), self.chunk_bytes):
             piece = audio[start : start + self.chunk_bytes]
@@ -238,10 +205,16 @@ class _AudioSender:
                 self.first_audio = time.monotonic() - self.started
             self.total_bytes += len(piece)
 
-    async def send_block(self, audio: bytes) -> None:
-        """One audio-start/chunk*/audio-stop block for one sentence."""
+    async def send_block_piece(self, piece: SpeechPiece) -> None:
+        """Part of one audio-start/chunk*/audio-stop block per sentence."""
         fmt = self.fmt
-        await self.write(AudioStart(fmt.rate, fmt.width, fmt.channels, self.timestamp_ms).event())
-        await self.send(audio)
-        await self.write(AudioStop(self.timestamp_ms).event())
-        self.blocks += 1
+        if not self.in_block:
+            await self.write(
+                AudioStart(fmt.rate, fmt.width, fmt.channels, self.timestamp_ms).event()
+            )
+            self.in_block = True
+        await self.send(piece.audio)
+        if piece.end_of_sentence:
+            await self.write(AudioStop(self.timestamp_ms).event())
+            self.in_block = False
+            self.blocks += 1

@@ -8,7 +8,7 @@ from wyoming.info import Attribution, Info, TtsProgram, TtsVoice, TtsVoiceSpeake
 
 from wyoming_common.info import our_attribution, program_version
 
-from .engine import VoiceDescription
+from .engines import VoiceDescription
 
 PROGRAM_NAME = "wyoming-voice-tts"  # HA's entity id becomes tts.wyoming_voice_tts
 

@@ -8,6 +8,11 @@ next word starts. Whatever is left when the text ends comes out of `flush()`.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
+from wyoming_common.errors import BadRequestError
+
 _FINAL = ".!?…"
 _CJK_FINAL = (
     "\u3002\uff01\uff1f"  # CJK full stop, exclamation and question marks need no space after them
@@ -30,20 +35,26 @@ class SentenceSplitter:
     def __init__(self, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         self.max_chars = max_chars
         self._buffer = ""
+        self._scanned = 0  # the pending text up to here holds no sentence end
 
     def feed(self, text: str) -> list[str]:
         """Add a fragment; return the sentences it completed (stripped, non-empty)."""
-        self._buffer += text
+        buffer = self._buffer + text  # what was pending is at most max_chars long
         sentences: list[str] = []
-        while True:
-            cut = _find_boundary(self._buffer)
+        start = _skip_space(buffer, 0)
+        scan_from = max(start, self._scanned)
+        while start < len(buffer):
+            cut, scan_from = _find_boundary(buffer, start, scan_from, start + self.max_chars)
             if cut is None:
-                cut = _soft_cut(self._buffer, self.max_chars)
-            if cut is None:
-                break
-            sentence, self._buffer = self._buffer[:cut].strip(), self._buffer[cut:].lstrip()
+                if len(buffer) - start <= self.max_chars:
+                    break  # wait for more text
+                cut = _soft_cut(buffer, start, self.max_chars)
+            sentence = buffer[start:cut].strip()
             if sentence:
                 sentences.append(sentence)
+            start = scan_from = _skip_space(buffer, cut)
+        self._buffer = buffer[start:]
+        self._scanned = scan_from - start
         return sentences
 
     def flush(self) -> list[str]:
@@ -63,28 +74,35 @@ def split_sentences(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
     return splitter.feed(text) + splitter.flush()
 
 
-def _find_boundary(text: str) -> int | None:
-    """Index just after the first decided sentence end, or None if none is decided yet."""
-    i = 0
-    length = len(text)
-    while i < length:
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index
+
+
+def _find_boundary(text: str, start: int, scan_from: int, limit: int) -> tuple[int | None, int]:
+    """(index just after the first sentence end in text[start:limit], or None; where a later
+    scan must resume: the candidate that needs more text to decide, else where this one ended)."""
+    i = scan_from
+    stop = min(limit, len(text))
+    while i < stop:
         char = text[i]
         if char == "\n":
-            return i + 1
+            return i + 1, i + 1
         if char in _CJK_FINAL:
             end = _skip(text, i + 1, _CJK_FINAL + _CLOSERS)
-            return end
+            return end, end
         if char in _FINAL:
             end = _skip(text, i + 1, _FINAL + _CLOSERS)
-            decision = _decide(text, i, end)
+            decision = _decide(text, start, i, end)
             if decision is None:
-                return None  # need more text to know
+                return None, i
             if decision:
-                return end
+                return end, end
             i = end
             continue
         i += 1
-    return None
+    return None, i
 
 
 def _skip(text: str, start: int, chars: str) -> int:
@@ -93,7 +111,7 @@ def _skip(text: str, start: int, chars: str) -> int:
     return start
 
 
-def _decide(text: str, punct_at: int, end: int) -> bool | None:
+def _decide(text: str, sentence_start: int, punct_at: int, end: int) -> bool | None:
     """Whether the punctuation run text[punct_at:end] ends a sentence; None = undecided."""
     if end >= len(text):
         return None
@@ -111,7 +129,7 @@ def _decide(text: str, punct_at: int, end: int) -> bool | None:
         return False  # "e.g. this", "approx. five", "well... maybe"
     if run != ".":
         return True  # ?, !, ?!, ...
-    word = _word_before(text, punct_at)
+    word = _word_before(text, sentence_start, punct_at)
     if word.lower() in _ABBREVIATIONS:
         return False
     if len(word) == 1 and word.isalpha():
@@ -120,23 +138,79 @@ def _decide(text: str, punct_at: int, end: int) -> bool | None:
     if "." in word and all(part.isalpha() and len(part) <= 2 for part in parts):
         return False  # U.S. Army
     # "1. Turn on ..." at the start is a list item, not a sentence
-    return not (word.isdigit() and not text[: punct_at - len(word)].strip())
+    return not (word.isdigit() and not text[sentence_start : punct_at - len(word)].strip())
 
 
-def _word_before(text: str, index: int) -> str:
+def _word_before(text: str, sentence_start: int, index: int) -> str:
     start = index
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "."):
+    while start > sentence_start and (text[start - 1].isalnum() or text[start - 1] == "."):
         start -= 1
     return text[start:index]
 
 
-def _soft_cut(text: str, max_chars: int) -> int | None:
-    """Split an overlong sentence after a comma-like mark (else a space) before max_chars."""
-    if len(text) <= max_chars:
-        return None
-    window = text[:max_chars]
+def _soft_cut(text: str, start: int, max_chars: int) -> int:
+    """Where to split an overlong sentence: after a comma-like mark (else a space) before
+    max_chars, else at max_chars."""
+    window = text[start : start + max_chars]
     for marks in (";:", ",", " "):
         cut = max(window.rfind(mark) for mark in marks)
         if cut > max_chars // 4:
-            return cut + 1
-    return max_chars
+            return start + cut + 1
+    return start + max_chars
+
+
+class TextStream:
+    """Text of one streaming request, handed on as prepared sentences.
+
+    `feed` (on the event loop) only queues text and counts it against the cap; splitting and
+    `prepare` (cleaning) run in a thread when the request task asks for the next sentences.
+    """
+
+    def __init__(
+        self,
+        prepare: Callable[[list[str]], list[str]],
+        *,
+        max_sentence_chars: int = DEFAULT_MAX_CHARS,
+        max_chars: int = 10_000,
+    ) -> None:
+        self._splitter = SentenceSplitter(max_sentence_chars)
+        self._prepare = prepare
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._ended = False
+        self.max_chars = max_chars
+        self.received = 0
+
+    def feed(self, text: str) -> None:
+        """A synthesize-chunk's text; BadRequestError once the stream's text is over the cap."""
+        self.received += len(text)
+        if self.received > self.max_chars:
+            raise BadRequestError(
+                f"synthesize-chunk: the stream's text is over the limit of {self.max_chars} "
+                "characters (--max-text-chars)"
+            )
+        self._queue.put_nowait(text)
+
+    def finish(self) -> None:
+        """synthesize-stop: the rest of the text is the last sentence."""
+        self._queue.put_nowait(None)
+
+    async def next_batch(self) -> list[str] | None:
+        """The sentences the text so far completed (waits for one); None once the stream ended."""
+        while not self._ended:
+            parts = [await self._queue.get()]
+            while not self._queue.empty():
+                parts.append(self._queue.get_nowait())
+            if None in parts:
+                self._ended = True
+                parts = parts[: parts.index(None)]
+            text = "".join(part for part in parts if part is not None)
+            sentences = await asyncio.to_thread(self._split, text, self._ended)
+            if sentences:
+                return sentences
+        return None
+
+    def _split(self, text: str, last: bool) -> list[str]:
+        sentences = self._splitter.feed(text)
+        if last:
+            sentences += self._splitter.flush()
+        return self._prepare(sentences)

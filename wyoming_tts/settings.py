@@ -11,7 +11,7 @@ from pathlib import Path
 from wyoming_common.config import EnvArgumentParser, positive_float, positive_int
 from wyoming_common.errors import ConfigError
 
-from .engine import SpeechSettings
+from .engines import SpeechSettings
 from .piper.download import DEFAULT_VOICES_URL, VOICE_NAME
 from .piper.engine import DEVICES
 
@@ -37,6 +37,7 @@ class TtsSettings:
     cache_bytes: int = 16 * 1024 * 1024
     cache_max_chars: int = 120
     max_sentence_chars: int = 400
+    max_text_chars: int = 10_000
     timeout: float = 120.0
 
 
@@ -136,6 +137,13 @@ def add_tts_arguments(parser: EnvArgumentParser) -> None:
         help="split longer sentences at a comma or space so speech starts sooner",
     )
     protocol.add_argument(
+        "--max-text-chars",
+        type=positive_int,
+        default=10_000,
+        help="longest text one request may carry (synthesize, or a stream's chunks together); "
+        "longer text is refused with an error",
+    )
+    protocol.add_argument(
         "--timeout", type=positive_float, default=120.0, help="seconds one synthesis may take"
     )
 
@@ -170,5 +178,6 @@ def tts_settings(args: argparse.Namespace) -> TtsSettings:
         cache_bytes=int(args.cache_size * 1024 * 1024),
         cache_max_chars=args.cache_max_chars,
         max_sentence_chars=args.max_sentence_chars,
+        max_text_chars=args.max_text_chars,
         timeout=args.timeout,
     )

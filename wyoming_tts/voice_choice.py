@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .engine import VoiceChoice, VoiceDescription
+from .engines import VoiceChoice, VoiceDescription
 
 
 @dataclass(frozen=True)

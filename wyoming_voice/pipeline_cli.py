@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from satellite.arguments import ENV_PREFIX
+from satellite.settings import ENV_PREFIX
 from voice_pipeline.audio_io import ReplyCollector, load_command, stream_pcm
 from voice_pipeline.endpoints import EndpointResolver, EndpointSettings, add_endpoint_arguments
 from voice_pipeline.pipeline import VoicePipeline

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from voice_pipeline.tts_requests import synthesize
+from wyoming.info import Info
+
+from voice_pipeline.tts_client import synthesize
 from wyoming_common.audio import write_wav
-from wyoming_common.client import ServiceUnavailableError
+from wyoming_common.client import ServiceUnavailableError, describe
+
+
+class CommandError(Exception):
+    """A one-line failure for the user, with the exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -35,32 +46,81 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice synthesize") -> int:
-    """Synthesize, write the WAV, print timings; 1 when the service fails."""
-    args = build_parser(prog).parse_args(argv)
-    try:
-        result = asyncio.run(
-            synthesize(
-                args.uri,
-                args.text,
-                voice=args.voice,
-                speaker=args.speaker,
-                stream=args.stream,
-                timeout=args.timeout,
-            )
+def check_output(path: Path) -> None:
+    """Fail before synthesizing when the WAV file cannot be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise CommandError(f"-o {path}: is a directory")
+    if not folder.is_dir():
+        raise CommandError(f"-o {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"-o {path}: folder {folder} is not writable")
+
+
+def check_service(info: Info, uri: str, voice: str | None, speaker: str | None) -> None:
+    """The service speaks, and has the voice (and speaker) asked for: the server would fall back
+    to its default voice, which is right for Home Assistant but not for an explicit flag."""
+    if not info.tts:
+        offers = [
+            kind
+            for kind in ("asr", "handle", "intent", "wake", "satellite")
+            if getattr(info, kind, None)
+        ]
+        raise CommandError(
+            f"--uri {uri} is not a TTS service (it offers: {', '.join(offers) or 'nothing'})"
         )
-    except ServiceUnavailableError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if voice is None:
+        return
+    voices = {item.name.casefold(): item for item in info.tts[0].voices}
+    match = voices.get(voice.casefold())
+    if match is None:
+        names = ", ".join(item.name for item in info.tts[0].voices[:10]) or "none"
+        raise CommandError(f"--voice {voice}: {uri} has no such voice (voices: {names})", 2)
+    speakers = [item.name for item in match.speakers or []]
+    if speaker is not None and speakers and speaker not in speakers:
+        raise CommandError(
+            f"--speaker {speaker}: voice {match.name} has no such speaker "
+            f"(speakers: {', '.join(speakers)})",
+            2,
+        )
+
+
+async def _run(args: argparse.Namespace) -> str:
+    check_output(args.output)
+    check_service(await describe(args.uri), args.uri, args.voice, args.speaker)
+    result = await synthesize(
+        args.uri,
+        args.text,
+        voice=args.voice,
+        speaker=args.speaker,
+        stream=args.stream,
+        timeout=args.timeout,
+    )
     if result.fmt is None:
-        print("error: the service sent no audio-start", file=sys.stderr)
-        return 1
-    write_wav(args.output, bytes(result.audio), result.fmt)
+        raise CommandError("the service sent no audio-start")
+    try:
+        write_wav(args.output, bytes(result.audio), result.fmt)
+    except OSError as err:
+        raise CommandError(f"-o {args.output}: {err.strerror or err}") from err
     first = "-" if result.first_audio is None else f"{result.first_audio:.3f} s"
-    print(
+    return (
         f"{args.output}: {result.seconds:.2f} s of audio at {result.fmt.rate} Hz "
         f"({result.blocks} block(s)); first audio after {first}, total {result.total:.3f} s"
     )
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice synthesize") -> int:
+    """Synthesize, write the WAV, print timings; 1 when the service or the file fails, 2 when
+    the voice asked for does not exist."""
+    args = build_parser(prog).parse_args(argv)
+    try:
+        print(asyncio.run(_run(args)))
+    except CommandError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.status
+    except ServiceUnavailableError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     return 0
 
 

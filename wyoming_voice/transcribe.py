@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from voice_pipeline.stt_requests import transcribe_audio
+from voice_pipeline.stt_client import transcribe_audio
 from wyoming_common.audio import read_wav
 from wyoming_common.config import positive_float, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError

@@ -1,4 +1,4 @@
-"""The shared Home Assistant websocket client, against the fake Home Assistant."""
+"""The websocket layer of `wyoming_common.hass`, against the fake Home Assistant."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import free_port
 from wyoming_common.errors import WyomingVoiceError
-from wyoming_common.hass_ws import (
+from wyoming_common.hass import (
     HomeAssistantAuthError,
     HomeAssistantCommandError,
     HomeAssistantConnectionError,

@@ -5,11 +5,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import intent
 from .errors import HouseError
 from .house import House
+from .intent_match import MatchFailedError
 from .registry import new_ulid
+from .wyoming_conversation import ask_wyoming_agent
+
+if TYPE_CHECKING:
+    from .server import FakeHomeAssistant
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -155,3 +161,36 @@ def process_text(
         "conversation_id": conversation_id or new_ulid().lower(),
         "continue_conversation": False,
     }
+
+
+async def process_conversation(hass: FakeHomeAssistant, body: Mapping[str, Any]) -> dict[str, Any]:
+    """`/api/conversation/process`: a Wyoming agent (`agent_id` of one of its conversation
+    entities) over Wyoming, anything else with the built-in sentences above."""
+    language = str(body.get("language") or "en")
+    agent_id = body.get("agent_id")
+    address = hass.flows.wyoming_address(agent_id) if isinstance(agent_id, str) else None
+    if address is None:
+        return process_text(
+            hass.house,
+            str(body["text"]),
+            language=language,
+            conversation_id=body.get("conversation_id"),
+        )
+
+    def run_intent(name: str, slots: Mapping[str, Any], language: str) -> dict[str, Any]:
+        # HA runs the agent's intent with no assistant: no exposure filter, as in its source.
+        call = intent.IntentCall(hass.house, name, dict(slots), language=language)
+        try:
+            return intent.handle_intent(call).as_dict()
+        except (intent.IntentError, MatchFailedError) as err:
+            response = intent.IntentResponse(language)
+            response.set_error("failed_to_handle", f"Error handling intent: {err}")
+            return response.as_dict()
+
+    return await ask_wyoming_agent(
+        *address,
+        str(body["text"]),
+        language=language,
+        conversation_id=body.get("conversation_id"),
+        run_intent=run_intent,
+    )

@@ -1,71 +1,31 @@
-"""Config entries and the `wyoming` config flow (user and zeroconf), as HA's REST API shows them.
+"""Config entries and the `wyoming` config flow (user, zeroconf, reconfigure) of HA 2026.11.
 
-Creating an entry describes the Wyoming service (a real TCP round trip, 2 s limit) and adds
-the entities HA's wyoming integration would create from the `info`.
+As in HA 2026.11 the user step never answers `already_configured`: adding a host:port that
+already has an entry creates a second entry (with `_2` entities). A zeroconf discovery is
+aborted only when an entry with its unique id (`<zeroconf name>_<service name>`) exists.
+Creating an entry describes the Wyoming service (a real TCP round trip, 2 s limit) and adds the
+entities HA's wyoming integration would create from the `info`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wyoming.info import Info
 
-from .errors import InvalidServiceData, NotFoundError
+from .config_entry import ConfigEntry, validate_user_input
+from .errors import NotFoundError
 from .house import House
-from .registry import new_ulid
+from .registry import RegistryEvents, new_ulid
 from .wyoming_service import WYOMING, create_entities, describe_wyoming, service_name
 
 _LOGGER = logging.getLogger(__name__)
 
-USER_SCHEMA = [
-    {"name": "host", "required": True, "type": "string"},
-    {"name": "port", "required": True, "type": "integer"},
-]
-
 Describer = Callable[[str, int], Awaitable[Info | None]]
-
-
-@dataclass
-class ConfigEntry:
-    """A config entry; `data` holds host/port, `info` the described Wyoming info."""
-
-    entry_id: str
-    domain: str
-    title: str
-    source: str
-    data: dict[str, Any]
-    info: Info | None = None
-    state: str = "loaded"
-    entity_ids: list[str] = field(default_factory=list)
-    created_at: float = field(default_factory=time.time)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return HA's `entry_json` shape (data is not part of it, as in HA)."""
-        return {
-            "created_at": self.created_at,
-            "entry_id": self.entry_id,
-            "domain": self.domain,
-            "modified_at": self.created_at,
-            "title": self.title,
-            "source": self.source,
-            "state": self.state,
-            "supports_options": False,
-            "supports_remove_device": False,
-            "supports_unload": True,
-            "supports_reconfigure": False,
-            "supported_subentry_types": {},
-            "pref_disable_new_entities": False,
-            "pref_disable_polling": False,
-            "disabled_by": None,
-            "reason": None,
-            "error_reason_translation_key": None,
-            "error_reason_translation_placeholders": None,
-            "num_subentries": 0,
-        }
+EntryListener = Callable[[str, ConfigEntry], None]  # ("added" | "removed", entry)
 
 
 @dataclass
@@ -78,6 +38,7 @@ class Flow:
     context: dict[str, Any]
     host: str | None = None
     port: int | None = None
+    info: Info | None = None
 
     def progress_dict(self) -> dict[str, Any]:
         """Return the item HA lists for flows in progress."""
@@ -92,42 +53,65 @@ class Flow:
 class ConfigFlows:
     """Config entries and flows of the fake; only the `wyoming` handler is known."""
 
-    def __init__(self, house: House, describe: Describer = describe_wyoming) -> None:
+    def __init__(
+        self,
+        house: House,
+        describe: Describer = describe_wyoming,
+        events: RegistryEvents | None = None,
+    ) -> None:
         """Create with no entries; `describe` fetches a service's info (replaceable)."""
         self.house = house
         self.describe = describe
+        self.events = events or RegistryEvents()
         self.entries: dict[str, ConfigEntry] = {}
         self.flows: dict[str, Flow] = {}
         self.unreachable: set[tuple[str, int]] = set()
+        self.entry_listeners: list[EntryListener] = []
 
     # Flows ----------------------------------------------------------------------
 
-    def start_flow(self, handler: str) -> dict[str, Any]:
-        """Start a user flow; returns its first form."""
+    def start_flow(self, handler: str, entry_id: str | None = None) -> dict[str, Any]:
+        """Start a user flow (or, with `entry_id`, a reconfigure flow); returns its form."""
         if handler != WYOMING:
             raise NotFoundError("Invalid handler specified")
-        flow = Flow(new_ulid(), handler, "user", {"source": "user", "show_advanced_options": False})
+        if entry_id is None:
+            context = {"source": "user", "show_advanced_options": False}
+            flow = Flow(new_ulid(), handler, "user", context)
+        else:
+            entry = self.entries.get(entry_id)
+            if entry is None or entry.domain != handler:
+                raise NotFoundError("Invalid entry specified")
+            context = {"source": "reconfigure", "entry_id": entry_id}
+            flow = Flow(new_ulid(), handler, "reconfigure", context)
         self.flows[flow.flow_id] = flow
         return self._form(flow)
 
-    def add_discovered_flow(self, host: str, port: int, name: str) -> str | None:
-        """Inject a zeroconf discovery; returns the flow id, None if already configured."""
-        if self._configured(host, port):
+    async def add_discovered_flow(self, host: str, port: int, name: str) -> str | None:
+        """A zeroconf discovery of `name` (the instance name) at host:port, as HA's zeroconf
+        step handles it; returns the flow id, None when aborted (no service, configured)."""
+        info = None if (host, port) in self.unreachable else await self.describe(host, port)
+        title = service_name(info) if info is not None else None
+        if info is None or title is None:
+            return None
+        unique_id = f"{name}._wyoming._tcp.local._{title}"
+        if any(e.unique_id == unique_id for e in self.entries.values()):
             return None
         context = {
             "source": "zeroconf",
-            "title_placeholders": {"name": name},
-            "unique_id": f"{name}._wyoming._tcp.local.",
-            "confirm_only": True,
-            "name": name,
+            "unique_id": unique_id,
+            "title_placeholders": {"name": title},
         }
-        flow = Flow(new_ulid(), WYOMING, "zeroconf_confirm", context, host, port)
+        flow = Flow(new_ulid(), WYOMING, "zeroconf_confirm", context, host, port, info)
         self.flows[flow.flow_id] = flow
         return flow.flow_id
 
     def progress(self) -> list[dict[str, Any]]:
         """Return the flows in progress that the user did not start (discoveries)."""
-        return [f.progress_dict() for f in self.flows.values() if f.context["source"] != "user"]
+        return [
+            f.progress_dict()
+            for f in self.flows.values()
+            if f.context["source"] not in ("user", "reconfigure")
+        ]
 
     def current_step(self, flow_id: str) -> dict[str, Any]:
         """Return the form of a flow's current step."""
@@ -140,27 +124,31 @@ class ConfigFlows:
     async def submit(self, flow_id: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
         """Submit a step; returns a form (with errors), `create_entry` or `abort`."""
         flow = self._flow(flow_id)
-        if flow.step_id == "user":
-            host, port = _validate_user_input(user_input)
-            title: str | None = None
-        else:
-            host, port, title = str(flow.host), int(flow.port or 0), flow.context["name"]
-        if self._configured(host, port):
-            return self._abort(flow, "already_configured")
+        if flow.step_id == "zeroconf_confirm":
+            title = str(flow.context["title_placeholders"]["name"])
+            data = {"host": flow.host, "port": flow.port}
+            return self._create(flow, title, data, flow.info)
+        host, port = validate_user_input(user_input)
         info = None if (host, port) in self.unreachable else await self.describe(host, port)
         if info is None:
-            if flow.step_id == "user":
-                return self._form(flow, {"base": "cannot_connect"})
-            return self._abort(flow, "no_services")
+            return self._form(flow, {"base": "cannot_connect"})
+        if flow.step_id == "reconfigure":
+            entry = self.entries[flow.context["entry_id"]]
+            entry.data = {"host": host, "port": port}
+            entry.info = info
+            return self._abort(flow, "reconfigure_successful")
         name = service_name(info)
         if name is None:
             return self._abort(flow, "no_services")
+        return self._create(flow, name, {"host": host, "port": port}, info)
+
+    def _create(
+        self, flow: Flow, title: str, data: dict[str, Any], info: Info | None
+    ) -> dict[str, Any]:
         entry = self.add_entry(
-            WYOMING, title or name, {"host": host, "port": port}, flow.context["source"], info
+            WYOMING, title, data, flow.context["source"], info, flow.context.get("unique_id")
         )
         del self.flows[flow.flow_id]
-        for other in [f for f in self.flows.values() if (f.host, f.port) == (host, port)]:
-            del self.flows[other.flow_id]
         return {
             "type": "create_entry",
             "flow_id": flow.flow_id,
@@ -180,22 +168,28 @@ class ConfigFlows:
             raise NotFoundError("Invalid flow specified")
         return self.flows[flow_id]
 
-    def _configured(self, host: str, port: int) -> bool:
-        return any(
-            e.domain == WYOMING and (e.data.get("host"), e.data.get("port")) == (host, port)
-            for e in self.entries.values()
-        )
-
     def _form(self, flow: Flow, errors: dict[str, str] | None = None) -> dict[str, Any]:
-        user = flow.step_id == "user"
+        schema: list[dict[str, Any]] = []
+        placeholders = None
+        if flow.step_id in ("user", "reconfigure"):
+            schema = [
+                {"name": "host", "required": True, "type": "string"},
+                {"name": "port", "required": True, "type": "integer"},
+            ]
+        if flow.step_id == "reconfigure":  # HA pre-fills the entry's data as suggestions
+            data = self.entries[flow.context["entry_id"]].data
+            for item in schema:
+                item["description"] = {"suggested_value": data.get(item["name"])}
+        if flow.step_id == "zeroconf_confirm":
+            placeholders = dict(flow.context["title_placeholders"])
         return {
             "type": "form",
             "flow_id": flow.flow_id,
             "handler": flow.handler,
             "step_id": flow.step_id,
-            "data_schema": USER_SCHEMA if user else [],
+            "data_schema": schema,
             "errors": errors or {},
-            "description_placeholders": None if user else {"name": flow.context["name"]},
+            "description_placeholders": placeholders,
             "last_step": None,
             "preview": None,
         }
@@ -219,13 +213,19 @@ class ConfigFlows:
         data: Mapping[str, Any],
         source: str = "user",
         info: Info | None = None,
+        unique_id: str | None = None,
     ) -> ConfigEntry:
         """Add a loaded entry; a wyoming `info` also creates the integration's entities."""
-        entry = ConfigEntry(new_ulid(), domain, title, source, dict(data), info)
+        entry = ConfigEntry(new_ulid(), domain, title, source, dict(data), info, unique_id)
         self.entries[entry.entry_id] = entry
         if info is not None:
             entry.entity_ids = create_entities(self.house, entry.entry_id, info)
+        for device in self._devices_of(entry.entry_id):
+            self.events.fire("device_registry_updated", action="create", device_id=device)
+        for entity_id in entry.entity_ids:
+            self.events.fire("entity_registry_updated", action="create", entity_id=entity_id)
         _LOGGER.debug("Created %s entry %s with %s", domain, title, entry.entity_ids)
+        self._notify("added", entry)
         return entry
 
     def remove_entry(self, entry_id: str) -> None:
@@ -235,24 +235,41 @@ class ConfigFlows:
             raise NotFoundError("Invalid entry specified")
         for entity_id in entry.entity_ids:
             self.house.remove_entity(entity_id)
-        for device_id in [d.id for d in self.house.devices.values()]:
-            if self.house.devices[device_id].config_entry_id == entry_id:
-                del self.house.devices[device_id]
+            self.events.fire("entity_registry_updated", action="remove", entity_id=entity_id)
+        for device_id in self._devices_of(entry_id):
+            del self.house.devices[device_id]
+            self.events.fire("device_registry_updated", action="remove", device_id=device_id)
+        self._notify("removed", entry)
 
+    def entries_at(self, host: str, port: int) -> list[ConfigEntry]:
+        """Return the wyoming entries for host:port (HA 2026.11 may have several)."""
+        return [
+            e
+            for e in self.entries.values()
+            if e.domain == WYOMING and (e.data.get("host"), e.data.get("port")) == (host, port)
+        ]
 
-def _validate_user_input(user_input: Mapping[str, Any]) -> tuple[str, int]:
-    for key in ("host", "port"):
-        if key not in user_input:
-            raise InvalidServiceData(
-                f"User input malformed: required key not provided @ data['{key}']"
-            )
-    host, port = user_input["host"], user_input["port"]
-    if not isinstance(host, str):
-        raise InvalidServiceData(
-            "User input malformed: expected str for dictionary value @ data['host']"
-        )
-    if isinstance(port, bool) or not isinstance(port, int):
-        raise InvalidServiceData(
-            "User input malformed: expected int for dictionary value @ data['port']"
-        )
-    return host, port
+    def wyoming_address(self, entity_id: str) -> tuple[str, int] | None:
+        """Host and port of the wyoming entry that made `entity_id`, None if none did."""
+        for entry in self.entries.values():
+            if entity_id in entry.entity_ids and entry.domain == WYOMING:
+                return str(entry.data["host"]), int(entry.data["port"])
+        return None
+
+    def tts_languages(self, entity_id: str) -> list[str] | None:
+        """Languages a wyoming `tts.*` entity lists (its voices'), None if not one of ours."""
+        for entry in self.entries.values():
+            if entity_id in entry.entity_ids and entry.info is not None:
+                voices = [v for p in entry.info.tts if p.installed for v in p.voices]
+                return sorted({lang for v in voices for lang in v.languages or []})
+        return None
+
+    def _devices_of(self, entry_id: str) -> list[str]:
+        return [d.id for d in self.house.devices.values() if d.config_entry_id == entry_id]
+
+    def _notify(self, change: str, entry: ConfigEntry) -> None:
+        for listener in list(self.entry_listeners):
+            try:
+                listener(change, entry)
+            except Exception:  # a broken listener must not break the config flow
+                _LOGGER.exception("Config entry listener failed")

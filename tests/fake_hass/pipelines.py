@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .errors import HouseError, InvalidServiceData, NotFoundError
@@ -46,11 +46,20 @@ def validate_pipeline(data: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-class PipelineStore:
-    """The pipelines HA knows, and which one is preferred."""
+LanguageLookup = Callable[[str], "list[str] | None"]
 
-    def __init__(self, language: str = "en") -> None:
+
+class PipelineStore:
+    """The pipelines HA knows, and which one is preferred.
+
+    `tts_languages(entity_id)` gives the languages a TTS entity lists; as HA 2026.11 does, a
+    pipeline whose `tts_language` is not one of them (`en` for a TTS listing `en_US`) is
+    refused. Engines it does not know (None) are not checked.
+    """
+
+    def __init__(self, language: str = "en", tts_languages: LanguageLookup | None = None) -> None:
         """Start with HA's default "Home Assistant" pipeline (no STT/TTS), preferred."""
+        self.tts_languages = tts_languages
         self._items: dict[str, dict[str, Any]] = {}
         default = self.create(
             {
@@ -97,9 +106,25 @@ class PipelineStore:
         """Return the preferred pipeline."""
         return self.get(self.preferred_id)
 
+    def _validate(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        pipeline = validate_pipeline(data)
+        for kind in ("stt", "tts"):  # HA's validate_language
+            if pipeline[f"{kind}_engine"] is not None and pipeline[f"{kind}_language"] is None:
+                raise InvalidServiceData(
+                    f"Need language {kind}_language for {kind}_engine {pipeline[f'{kind}_engine']}"
+                )
+        engine, language = pipeline["tts_engine"], pipeline["tts_language"]
+        listed = self.tts_languages(engine) if engine and self.tts_languages else None
+        if listed is not None and language not in listed:
+            # Observed in HA 2026.11; the exact wording is not confirmed.
+            raise InvalidServiceData(
+                f"Text-to-speech engine {engine} does not support language {language}"
+            )
+        return pipeline
+
     def create(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and add a pipeline; returns it with its new `id`."""
-        pipeline = validate_pipeline(data)
+        pipeline = self._validate(data)
         pipeline["id"] = new_ulid().lower()
         self._items[pipeline["id"]] = pipeline
         return dict(pipeline)
@@ -108,7 +133,7 @@ class PipelineStore:
         """Replace every field of a pipeline; returns the updated pipeline."""
         if pipeline_id not in self._items:
             raise NotFoundError(f"Unable to find pipeline_id {pipeline_id}")
-        pipeline = validate_pipeline(data)
+        pipeline = self._validate(data)
         pipeline["id"] = pipeline_id
         self._items[pipeline_id] = pipeline
         return dict(pipeline)

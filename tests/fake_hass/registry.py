@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+_LOGGER = logging.getLogger(__name__)
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -187,3 +191,47 @@ class EntityEntry:
             }
         )
         return result
+
+
+RegistryListener = Callable[[dict[str, Any]], None]
+REGISTRY_EVENTS = (
+    "entity_registry_updated",
+    "device_registry_updated",
+    "area_registry_updated",
+    "floor_registry_updated",
+)
+
+
+class RegistryEvents:
+    """`<registry>_registry_updated` events, as HA fires them when a registry changes."""
+
+    def __init__(self) -> None:
+        """Start with no listeners."""
+        self._listeners: list[tuple[str, RegistryListener]] = []
+
+    def listen(self, event_type: str, listener: RegistryListener) -> Callable[[], None]:
+        """Call `listener(event)` for each event of `event_type`; returns the remover."""
+        item = (event_type, listener)
+        self._listeners.append(item)
+
+        def remove() -> None:
+            if item in self._listeners:
+                self._listeners.remove(item)
+
+        return remove
+
+    def fire(self, event_type: str, **data: Any) -> None:
+        """Fire one event: `fire("entity_registry_updated", action="create", entity_id=x)`."""
+        event = {
+            "event_type": event_type,
+            "data": data,
+            "origin": "LOCAL",
+            "time_fired": utcnow().isoformat(),
+            "context": {"id": new_ulid(), "parent_id": None, "user_id": None},
+        }
+        for wanted, listener in list(self._listeners):
+            if wanted == event_type:
+                try:
+                    listener(event)
+                except Exception:  # a broken subscriber must not break the registry
+                    _LOGGER.exception("Registry listener failed for %s", event_type)

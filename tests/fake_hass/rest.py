@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import assist
+from . import assist, intent, services
 from .errors import HouseError, NotFoundError, ServerStopping
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class RestApi:
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Check the bearer token (not for the websocket) and apply `response_delay`."""
-        if request.path == "/api/websocket":
+        if request.path == "/api/websocket" or request.path.startswith("/api/tts_proxy/"):
             return await handler(request)
         if request.headers.get("Authorization") != f"Bearer {self.hass.token}":
             raise web.HTTPUnauthorized()
@@ -126,34 +126,43 @@ class RestApi:
         return web.json_response(state.as_dict(), status=status)
 
     async def call_service(self, request: web.Request) -> web.Response:
-        """`POST /api/services/<domain>/<service>`: returns the states it changed."""
+        """`POST /api/services/<domain>/<service>[?return_response]`: the states it changed
+        (and the service's response when asked for)."""
         domain, service = request.match_info["domain"], request.match_info["service"]
         body = await _json_body(request)
+        house = self.hass.house
         return_response = "return_response" in request.query
-        if return_response and domain != "script":
-            return _message("Service does not support responses", HTTPStatus.BAD_REQUEST)
+        mode = services.response_mode(house, domain, service)
+        if house.has_service(domain, service):
+            if return_response and mode is None:
+                return _message(
+                    "Service does not support responses. Remove return_response from request.",
+                    HTTPStatus.BAD_REQUEST,
+                )
+            if mode == "only" and not return_response:
+                return _message(
+                    "Service call requires responses but caller did not ask for responses. "
+                    "Add ?return_response to query parameters.",
+                    HTTPStatus.BAD_REQUEST,
+                )
         target: dict[str, Any] = {
             k: body.pop(k) for k in ("entity_id", "area_id", "device_id") if k in body
         }
-        changed = self.hass.house.call_service(
-            domain, service, body, target, return_response=return_response
-        )
+        index = len(house.service_calls)
+        changed = house.call_service(domain, service, body, target, return_response=return_response)
         states = [s.as_dict() for s in changed]
         if return_response:
-            return web.json_response({"changed_states": states, "service_response": {}})
+            response = house.service_calls[index].response
+            return web.json_response({"changed_states": states, "service_response": response})
         return web.json_response(states)
 
     async def intent_handle(self, request: web.Request) -> web.Response:
-        """`POST /api/intent/handle` {name, data{name}}: HassTurnOn/HassTurnOff/HassToggle."""
-        body = await _json_body(request)
-        slots = body.get("data") or {}
-        response = assist.handle_intent(
-            self.hass.house,
-            str(body.get("name", "")),
-            slots if isinstance(slots, dict) else {},
-            language=str(body.get("language") or "en"),
-        )
-        return web.json_response(response)
+        """`POST /api/intent/handle` {name, data?, language?, assistant?, device_id?,
+        satellite_id?}: HA 2026.11's intents (see `intent.py`)."""
+        status, body = intent.handle_request(self.hass.house, await request.read())
+        if isinstance(body, str):
+            return web.Response(status=status, text=body, content_type="text/plain")
+        return web.json_response(body, status=status)
 
     async def conversation_process(self, request: web.Request) -> web.Response:
         """`POST /api/conversation/process` {text, language?, agent_id?, conversation_id?}."""
@@ -163,13 +172,7 @@ class RestApi:
                 "Message format incorrect: required key not provided @ data['text']", 400
             )
         self.hass.conversation_requests.append(body)
-        result = assist.process_text(
-            self.hass.house,
-            body["text"],
-            language=str(body.get("language") or "en"),
-            conversation_id=body.get("conversation_id"),
-        )
-        return web.json_response(result)
+        return web.json_response(await assist.process_conversation(self.hass, body))
 
     async def entries(self, request: web.Request) -> web.Response:
         """`GET /api/config/config_entries/entry[?domain=]`."""
@@ -183,13 +186,14 @@ class RestApi:
         return web.json_response({"require_restart": False})
 
     async def flow_progress(self, request: web.Request) -> web.Response:
-        """`GET /api/config/config_entries/flow`: discovered flows waiting for the user."""
-        return web.json_response(self.hass.flows.progress())
+        """`GET /api/config/config_entries/flow`: HA answers 405 (the websocket lists flows)."""
+        raise web.HTTPMethodNotAllowed("GET", ["POST"])
 
     async def flow_start(self, request: web.Request) -> web.Response:
-        """`POST /api/config/config_entries/flow` {handler, show_advanced_options}."""
+        """`POST /api/config/config_entries/flow` {handler, show_advanced_options, entry_id?}."""
         body = await _json_body(request)
-        return web.json_response(self.hass.flows.start_flow(str(body.get("handler"))))
+        flow = self.hass.flows.start_flow(str(body.get("handler")), body.get("entry_id"))
+        return web.json_response(flow)
 
     async def flow_get(self, request: web.Request) -> web.Response:
         """`GET /api/config/config_entries/flow/<flow_id>`: the current step."""

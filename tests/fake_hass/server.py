@@ -9,11 +9,13 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from .config_flows import ConfigEntry, ConfigFlows, Describer
+from .config_entry import ConfigEntry
+from .config_flows import ConfigFlows, Describer
 from .default_house import build_default_house
 from .errors import ServerStopping
 from .house import House, ServiceCall
 from .pipelines import PipelineStore
+from .registry import RegistryEvents
 from .rest import RestApi
 from .websocket import WebSocketSession
 from .wyoming_service import describe_wyoming
@@ -43,9 +45,11 @@ class FakeHomeAssistant:
         self.version = HA_VERSION
         self.location_name = location_name
         self.house = house if house is not None else build_default_house()
-        self.pipelines = PipelineStore()
-        self.flows = ConfigFlows(self.house, describe)
+        self.registry_events = RegistryEvents()
+        self.flows = ConfigFlows(self.house, describe, self.registry_events)
+        self.pipelines = PipelineStore(tts_languages=self.flows.tts_languages)
         self.conversation_requests: list[dict[str, Any]] = []
+        self.tts_audio: dict[str, bytes] = {}  # /api/tts_proxy/<token> → WAV of a pipeline run
         self.response_delay = 0.0
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -83,9 +87,10 @@ class FakeHomeAssistant:
         """Return entity id → exposed to `conversation` (a live dict)."""
         return self.house.exposed
 
-    def add_discovered_flow(self, host: str, port: int, name: str) -> str | None:
-        """Inject a zeroconf-discovered wyoming flow; returns its id (None if configured)."""
-        return self.flows.add_discovered_flow(host, port, name)
+    async def add_discovered_flow(self, host: str, port: int, name: str) -> str | None:
+        """Discover the Wyoming service `name` at host:port by zeroconf (HA describes it);
+        returns the flow id, None when HA aborts (unreachable, already configured)."""
+        return await self.flows.add_discovered_flow(host, port, name)
 
     def mark_unreachable(self, host: str, port: int) -> None:
         """Make config flows for host:port fail with `cannot_connect` without connecting."""
@@ -148,7 +153,13 @@ class FakeHomeAssistant:
         self._stopping = asyncio.Event()
         rest = RestApi(self)
         app = web.Application(middlewares=[rest.middleware])
-        app.add_routes([web.get("/api/websocket", self._websocket), *rest.routes()])
+        app.add_routes(
+            [
+                web.get("/api/websocket", self._websocket),
+                web.get("/api/tts_proxy/{token}", self._tts_proxy),
+                *rest.routes(),
+            ]
+        )
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -191,6 +202,13 @@ class FakeHomeAssistant:
     ) -> None:
         """Stop the fake."""
         await self.stop()
+
+    async def _tts_proxy(self, request: web.Request) -> web.Response:
+        """The reply audio of a pipeline run (no token needed: the URL is the secret, as in HA)."""
+        audio = self.tts_audio.get(request.match_info["token"])
+        if audio is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=audio, content_type="audio/x-wav")
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=None)

@@ -11,35 +11,24 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from .errors import (
-    EntityNotFound,
     HouseError,
-    InvalidServiceData,
     NotFoundError,
     ServerStopping,
     ServiceValidationError,
 )
 from .house import Context, StateChangedEvent
+from .pipeline_run import PipelineRun
+from .registry import REGISTRY_EVENTS
+from .ws_registry import REGISTRY_COMMANDS, Message, field
 
 if TYPE_CHECKING:
     from .server import FakeHomeAssistant
 
 _LOGGER = logging.getLogger(__name__)
 
-Message = dict[str, Any]
 Command = Callable[["WebSocketSession", Message], Awaitable[Any]]
-ASSISTANTS = ("conversation", "cloud.alexa", "cloud.google_assistant")
-
-
-def _field(msg: Message, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-    """Read a command field, raising `invalid_format` like HA's voluptuous schemas."""
-    if key not in msg:
-        if default is ...:
-            raise InvalidServiceData(f"required key not provided @ data['{key}']")
-        return default
-    value = msg[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidServiceData(f"invalid value for dictionary value @ data['{key}']")
-    return value
+ANSWERED = object()  # a command that sent its own result (and then events)
+_field = field
 
 
 class WebSocketSession:
@@ -53,6 +42,7 @@ class WebSocketSession:
         self._subscriptions: dict[int, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_id = 0
+        self._runs: dict[int, PipelineRun] = {}  # binary handler id → pipeline run
 
     async def run(self) -> None:
         """Serve the connection until the client or the fake closes it."""
@@ -63,6 +53,10 @@ class WebSocketSession:
         writer = asyncio.create_task(self._write_loop())
         try:
             async for msg in self.ws:
+                if msg.type == WSMsgType.BINARY and msg.data:
+                    run = self._runs.get(msg.data[0])
+                    if run is not None:
+                        run.audio.put_nowait(bytes(msg.data[1:]))
                 if msg.type != WSMsgType.TEXT:
                     continue
                 if not self._dispatch(msg.data):
@@ -166,7 +160,8 @@ class WebSocketSession:
             _LOGGER.exception("Command %s failed", msg["type"])
             self.send_error(msg["id"], "unknown_error", str(err))
         else:
-            self.send_result(msg["id"], result)
+            if result is not ANSWERED:
+                self.send_result(msg["id"], result)
 
     # Commands -------------------------------------------------------------------
 
@@ -201,17 +196,28 @@ class WebSocketSession:
         return result
 
     async def subscribe_events(self, msg: Message) -> None:
-        """Forward `state_changed` events (all events when `event_type` is omitted)."""
+        """Forward `state_changed` and `*_registry_updated` events (all without `event_type`)."""
         event_type = _field(msg, "event_type", str, None)
         msg_id = msg["id"]
 
         def forward(event: StateChangedEvent) -> None:
             self.send({"id": msg_id, "type": "event", "event": event.as_dict()})
 
+        def forward_registry(event: dict[str, Any]) -> None:
+            self.send({"id": msg_id, "type": "event", "event": event})
+
+        removers = []
         if event_type in (None, "state_changed"):
-            self._subscriptions[msg_id] = self.hass.house.add_listener(forward)
-        else:
-            self._subscriptions[msg_id] = lambda: None
+            removers.append(self.hass.house.add_listener(forward))
+        for registry_event in REGISTRY_EVENTS:
+            if event_type in (None, registry_event):
+                removers.append(self.hass.registry_events.listen(registry_event, forward_registry))
+
+        def unsubscribe() -> None:
+            for remove in removers:
+                remove()
+
+        self._subscriptions[msg_id] = unsubscribe
 
     async def unsubscribe_events(self, msg: Message) -> None:
         """Cancel a subscription by the id of its `subscribe_events` message."""
@@ -220,60 +226,17 @@ class WebSocketSession:
             raise NotFoundError("Subscription not found.")
         unsubscribe()
 
-    async def area_list(self, msg: Message) -> list[dict[str, Any]]:
-        """Return the area registry."""
-        return [area.as_dict() for area in self.hass.house.areas.values()]
-
-    async def floor_list(self, msg: Message) -> list[dict[str, Any]]:
-        """Return the floor registry."""
-        return [floor.as_dict() for floor in self.hass.house.floors.values()]
-
-    async def device_list(self, msg: Message) -> list[dict[str, Any]]:
-        """Return the device registry."""
-        return [device.as_dict() for device in self.hass.house.devices.values()]
-
-    async def entity_list(self, msg: Message) -> list[dict[str, Any]]:
-        """Return the entity registry (without aliases, as in HA)."""
-        return [entry.as_partial_dict() for entry in self.hass.house.entities.values()]
-
-    async def entity_get_entries(self, msg: Message) -> dict[str, Any]:
-        """Return extended entries (with aliases) for ids; unknown ids map to None."""
-        house = self.hass.house
-        result: dict[str, Any] = {}
-        for entity_id in _field(msg, "entity_ids", list):
-            entry = house.entities.get(entity_id)
-            exposed = house.is_exposed(entity_id)
-            result[entity_id] = entry.as_extended_dict(exposed=exposed) if entry else None
-        return result
-
-    async def entity_get(self, msg: Message) -> dict[str, Any]:
-        """Return one extended entry."""
-        house = self.hass.house
-        entity_id = _field(msg, "entity_id", str)
-        if entity_id not in house.entities:
-            raise NotFoundError("Entity not found")
-        return house.entities[entity_id].as_extended_dict(exposed=house.is_exposed(entity_id))
-
-    async def expose_list(self, msg: Message) -> dict[str, Any]:
-        """Return which entities are exposed to `conversation`."""
-        exposed = self.hass.house.exposed
-        return {"exposed_entities": {e: {"conversation": v} for e, v in exposed.items()}}
-
-    async def expose_entity(self, msg: Message) -> None:
-        """Expose or hide entities; only the `conversation` assistant is tracked."""
-        assistants = _field(msg, "assistants", list)
-        entity_ids = _field(msg, "entity_ids", list)
-        should_expose = _field(msg, "should_expose", bool)
-        for assistant in assistants:
-            if assistant not in ASSISTANTS:
-                raise InvalidServiceData(
-                    f"value must be one of {list(ASSISTANTS)} @ data['assistants']"
-                )
-        if "conversation" in assistants:
-            try:
-                self.hass.house.expose(entity_ids, should_expose)
-            except EntityNotFound as err:
-                raise NotFoundError(f"can't expose '{err.entity_id}'") from err
+    async def pipeline_run(self, msg: Message) -> object:
+        """`assist_pipeline/run`: the result at once, then the run's events (pipeline_run)."""
+        run = PipelineRun(self.hass, msg, self.send)
+        run.handler_id = max(self._runs, default=0) + 1
+        self._runs[run.handler_id] = run
+        try:
+            self.send_result(msg["id"], None)
+            await run.run()
+        finally:
+            del self._runs[run.handler_id]
+        return ANSWERED
 
     async def pipeline_list(self, msg: Message) -> dict[str, Any]:
         """Return `{pipelines, preferred_pipeline}`."""
@@ -319,14 +282,7 @@ COMMANDS: dict[str, Command] = {
     "call_service": WebSocketSession.call_service,
     "subscribe_events": WebSocketSession.subscribe_events,
     "unsubscribe_events": WebSocketSession.unsubscribe_events,
-    "config/area_registry/list": WebSocketSession.area_list,
-    "config/floor_registry/list": WebSocketSession.floor_list,
-    "config/device_registry/list": WebSocketSession.device_list,
-    "config/entity_registry/list": WebSocketSession.entity_list,
-    "config/entity_registry/get": WebSocketSession.entity_get,
-    "config/entity_registry/get_entries": WebSocketSession.entity_get_entries,
-    "homeassistant/expose_entity/list": WebSocketSession.expose_list,
-    "homeassistant/expose_entity": WebSocketSession.expose_entity,
+    "assist_pipeline/run": WebSocketSession.pipeline_run,
     "assist_pipeline/pipeline/list": WebSocketSession.pipeline_list,
     "assist_pipeline/pipeline/get": WebSocketSession.pipeline_get,
     "assist_pipeline/pipeline/create": WebSocketSession.pipeline_create,
@@ -335,4 +291,5 @@ COMMANDS: dict[str, Command] = {
     "assist_pipeline/pipeline/set_preferred": WebSocketSession.pipeline_set_preferred,
     "config_entries/flow/progress": WebSocketSession.flow_progress,
     "config_entries/get": WebSocketSession.entries_get,
+    **REGISTRY_COMMANDS,
 }

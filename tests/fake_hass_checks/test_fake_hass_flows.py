@@ -78,12 +78,19 @@ async def test_user_config_flow_creates_entry_and_entities(
         assert [(e["entry_id"], e["state"]) for e in entries] == [
             (created["result"]["entry_id"], "loaded")
         ]
+        # HA 2026.11 never answers already_configured: the same host:port gets a second entry.
         async with http.post(flows, json=start) as r:
             again = await r.json()
         async with http.post(
             f"{flows}/{again['flow_id']}", json={"host": "127.0.0.1", "port": port}
         ) as r:
-            assert (await r.json())["reason"] == "already_configured"
+            duplicate = await r.json()
+        assert duplicate["type"] == "create_entry"
+        assert duplicate["result"]["entry_id"] != created["result"]["entry_id"]
+        assert "stt.faster_whisper_2" in hass.house.states
+        assert len(hass.flows.entries_at("127.0.0.1", port)) == 2
+        async with http.get(flows) as r:
+            assert r.status == 405  # flows in progress are listed over the websocket only
     hass.mark_unreachable("127.0.0.1", 1)
     async with asyncio.timeout(5):
         async with http.post(flows, json=start) as r:
@@ -112,12 +119,16 @@ async def test_discovered_satellite_flow(
     )
     flows = f"{hass.url}/api/config/config_entries/flow"
     async with asyncio.timeout(5), describe_server(satellite) as port:
-        flow_id = hass.add_discovered_flow("127.0.0.1", port, "kitchen-satellite")
-        async with http.get(flows) as r:
-            progress = await r.json()
+        flow_id = await hass.add_discovered_flow("127.0.0.1", port, "kitchen-satellite")
+        async with connect_ws(hass, http) as client:
+            progress = await client.result("config_entries/flow/progress")
         assert [(f["flow_id"], f["context"]["source"]) for f in progress] == [(flow_id, "zeroconf")]
+        unique_id = "kitchen-satellite._wyoming._tcp.local._Kitchen Satellite"
+        assert progress[0]["context"]["unique_id"] == unique_id
         async with http.post(f"{flows}/{flow_id}", json={}) as r:
             created = await r.json()
+        # Discovered again: the unique id is configured now, so HA aborts the discovery.
+        assert await hass.add_discovered_flow("127.0.0.1", port, "kitchen-satellite") is None
     assert created["type"] == "create_entry" and created["result"]["source"] == "zeroconf"
     assert hass.house.states["assist_satellite.kitchen_satellite"].state == "idle"
     assert hass.house.area_of("assist_satellite.kitchen_satellite") == "kitchen"

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from homeassistant_config.errors import SetupError
 from homeassistant_config.ha_setup import build_parser, build_settings, main, run_setup
-from homeassistant_config.provision import SetupReport
+from homeassistant_config.report import SetupReport
 from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import free_port
 from tests.ops.wyoming_fakes import (
@@ -72,11 +71,13 @@ def argv(hass_url: str, token_file: Path, stack: Stack | None, *extra: str) -> l
     return [*args, *extra]
 
 
-async def setup(args: list[str]) -> SetupReport:
+async def setup(args: list[str], *, ok: bool = True) -> SetupReport:
     parser = build_parser("ha-setup")
     settings = build_settings(parser.parse_args(args), parser)
     async with asyncio.timeout(30):
-        return await run_setup(settings)
+        report = await run_setup(settings)
+    assert report.ok is ok, report.error
+    return report
 
 
 def ours(hass: FakeHomeAssistant) -> list[dict[str, Any]]:
@@ -169,7 +170,7 @@ async def test_confirms_zeroconf_discoveries(
     for name, uri in (("wyoming-voice-stt-box", stack.stt), ("wyoming-voice-tts-box", stack.tts)):
         host, port = uri.removeprefix("tcp://").split(":")
         found.append(DiscoveredService(name=name, host=host, port=int(port)))
-    hass.add_discovered_flow(found[0].host, found[0].port, found[0].name)
+    assert await hass.add_discovered_flow(found[0].host, found[0].port, found[0].name)
 
     async def browser(seconds: float) -> list[DiscoveredService]:
         return found
@@ -180,6 +181,7 @@ async def test_confirms_zeroconf_discoveries(
     )
     async with asyncio.timeout(30):
         report = await run_setup(settings, browser)
+    assert report.ok, report.error
 
     outcomes = dict(report.steps)
     stt_step = next(s for s in outcomes if s.startswith("Wyoming entry wyoming-voice-whisper"))
@@ -263,16 +265,17 @@ async def test_home_assistant_that_cannot_reach_the_service(
 ) -> None:
     host, port = stack.stt.removeprefix("tcp://").split(":")
     hass.mark_unreachable(host, int(port))
-    with pytest.raises(SetupError, match="Home Assistant cannot connect to wyoming-voice-whisper"):
-        await setup(argv(hass.url, token_file, None, "--stt", stack.stt))
+    report = await setup(argv(hass.url, token_file, None, "--stt", stack.stt), ok=False)
+    assert report.error is not None
+    assert "Home Assistant cannot connect to wyoming-voice-whisper" in report.error
     assert not hass.flows.flows or all(f.step_id != "user" for f in hass.flows.flows.values())
 
 
 async def test_language_the_stt_does_not_offer(
     hass: FakeHomeAssistant, stack: Stack, token_file: Path
 ) -> None:
-    with pytest.raises(SetupError, match="does not offer language 'nl'"):
-        await setup(argv(hass.url, token_file, stack, "--language", "nl"))
+    report = await setup(argv(hass.url, token_file, stack, "--language", "nl"), ok=False)
+    assert report.error is not None and "does not offer language 'nl'" in report.error
     assert not ours(hass)
 
 
@@ -289,3 +292,155 @@ async def test_finds_entities_of_a_renamed_entry(
     assert not again.changed, again.steps
     [pipeline] = ours(hass)
     assert pipeline["stt_engine"] == "stt.wyoming_voice_whisper"
+
+
+async def add_by_hand(hass: FakeHomeAssistant, uri: str) -> str:
+    """Add a service the way the Home Assistant UI does (a user flow); returns the entry id."""
+    host, port = uri.removeprefix("tcp://").split(":")
+    form = hass.flows.start_flow("wyoming")
+    result = await hass.flows.submit(form["flow_id"], {"host": host, "port": int(port)})
+    return str(result["result"]["entry_id"])
+
+
+def entries_for(hass: FakeHomeAssistant, uri: str) -> list[str]:
+    host, port = uri.removeprefix("tcp://").split(":")
+    return [e.entry_id for e in hass.flows.entries_at(host, int(port))]
+
+
+async def test_runs_twice_on_home_assistant_2026_11(
+    hass: FakeHomeAssistant, stack: Stack, token_file: Path
+) -> None:
+    """HA 2026.11 adds a host:port again instead of answering already_configured."""
+    added: list[str] = []
+    hass.flows.entry_listeners.append(lambda change, entry: added.append(entry.title))
+    args = argv(hass.url, token_file, stack, "--set-preferred")
+    await setup(args)
+    [pipeline] = ours(hass)
+
+    again = await setup(args)
+
+    assert not again.changed, again.steps
+    for uri in (stack.stt, stack.tts, stack.agent, stack.satellite):
+        assert len(entries_for(hass, uri)) == 1, uri
+    assert added.count("Kitchen satellite") == 1  # one entry: one satellite connection
+    assert ours(hass) == [pipeline]  # not moved to copies such as stt.wyoming_voice_whisper_2
+    assert not [e for e in hass.house.states if e.endswith("_2")]
+    assert not hass.flows.flows  # the reconfigure flows used to read the entries are gone
+
+
+async def test_duplicates_from_earlier_runs_are_removed(
+    hass: FakeHomeAssistant, stack: Stack, token_file: Path
+) -> None:
+    for uri in (stack.stt, stack.stt, stack.satellite, stack.satellite, stack.satellite):
+        await add_by_hand(hass, uri)
+    first_stt = entries_for(hass, stack.stt)[0]
+    first_satellite = entries_for(hass, stack.satellite)[0]
+
+    report = await setup(argv(hass.url, token_file, stack))
+
+    assert entries_for(hass, stack.stt) == [first_stt]
+    assert entries_for(hass, stack.satellite) == [first_satellite]
+    removed = [subject for subject, outcome in report.steps if outcome == "removed"]
+    assert len(removed) == 3, report.steps
+    [pipeline] = ours(hass)
+    assert pipeline["stt_engine"] == "stt.wyoming_voice_whisper"
+    select = hass.house.get_state(SATELLITE_SELECT)
+    assert select is not None and select.state == PIPELINE_NAME
+    assert "select.kitchen_satellite_assistant_2" not in hass.house.states
+
+
+async def test_entry_added_by_hand_is_reused(
+    hass: FakeHomeAssistant, stack: Stack, token_file: Path
+) -> None:
+    entry_id = await add_by_hand(hass, stack.tts)
+    report = await setup(argv(hass.url, token_file, None, "--tts", stack.tts))
+    assert entries_for(hass, stack.tts) == [entry_id]
+    subject, outcome = report.steps[0]
+    assert subject.startswith("Wyoming entry wyoming-voice-piper (127.0.0.1:")
+    assert outcome == "unchanged"
+
+
+async def test_expose_failure_prints_the_steps_done_and_fails_again_next_run(
+    hass: FakeHomeAssistant, stack: Stack, token_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = argv(hass.url, token_file, stack, "--expose", "switch.coffee_maker", "light.nope")
+    assert not hass.house.is_exposed("switch.coffee_maker")
+
+    assert await run_main(args) == 1
+
+    first = capsys.readouterr()
+    for step in ("created  Wyoming entry wyoming-voice-whisper", "created  Assist pipeline"):
+        assert step in first.out
+    assert "exposed  expose switch.coffee_maker" in first.out
+    assert "Nothing changed" not in first.out
+    assert first.err.strip().splitlines()[-1].startswith("error: cannot expose light.nope")
+    assert hass.house.is_exposed("switch.coffee_maker")
+
+    assert await run_main(args) == 1
+
+    second = capsys.readouterr()
+    assert "unchanged  expose switch.coffee_maker" in second.out
+    assert "Nothing changed" not in second.out
+    assert "error: cannot expose light.nope" in second.err
+
+
+async def test_pipeline_uses_a_language_the_tts_lists(
+    hass: FakeHomeAssistant, stack: Stack, token_file: Path
+) -> None:
+    await setup(argv(hass.url, token_file, stack))
+    [pipeline] = ours(hass)
+    assert hass.flows.tts_languages(pipeline["tts_engine"]) is not None
+    assert pipeline["tts_language"] in (hass.flows.tts_languages(pipeline["tts_engine"]) or [])
+
+
+async def test_token_from_the_environment(
+    hass: FakeHomeAssistant, stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WYOMING_HA_SETUP_HASS_TOKEN", TOKEN)
+    args = ["--hass-url", hass.url, "--stt", stack.stt]
+    report = await setup(args)
+    assert report.steps[0][1] == "created"
+    monkeypatch.delenv("WYOMING_HA_SETUP_HASS_TOKEN")
+    report = await setup(args, ok=False)
+    assert report.error is not None and "--hass-token-file" in report.error
+
+
+def parse(args: list[str]) -> Any:
+    parser = build_parser("ha-setup")
+    return build_settings(parser.parse_args(args), parser)
+
+
+def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = ["--hass-url", "http://ha:8123", "--stt", "tcp://h:10300"]
+    settings = parse([*base, "--expose", "light.a", "light.b", "--expose", "light.a", "light.c"])
+    assert settings.options.expose == ("light.a", "light.b", "light.c")
+    assert settings.requested == (("stt", "tcp://h:10300"),)
+    assert not parse(
+        [*base, "--prefer-local-intents", "--no-prefer-local-intents"]
+    ).options.prefer_local_intents
+    monkeypatch.setenv("WYOMING_HA_SETUP_EXPOSE", "switch.x, light.y")
+    monkeypatch.setenv("WYOMING_HA_SETUP_SATELLITE", "tcp://s1:10700 tcp://s2:10700")
+    settings = parse(base)
+    assert settings.options.expose == ("switch.x", "light.y")
+    assert [uri for role, uri in settings.requested if role == "satellite"] == [
+        "tcp://s1:10700",
+        "tcp://s2:10700",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--stt", "tcp://h:1"], "--hass-url"),
+        (["--hass-url", "ha:8123", "--stt", "tcp://h:1"], "--hass-url"),
+        (["--hass-url", "http://ha:8123"], "--stt"),
+        (["--hass-url", "http://ha:8123", "--discover", "--stt", "tcp://h:1"], "--discover"),
+    ],
+)
+def test_bad_combinations_exit_2_naming_the_flag(
+    args: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse(args)
+    assert exited.value.code == 2
+    assert f"error: {flag}:" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from wyoming.info import Info, WakeModel, WakeProgram
 from wyoming.snd import Played
 from wyoming.wake import Detect, Detection
 
-from satellite.wake import WakeWordDetector
+from satellite.wake.engine import WakeWordDetector
 from wyoming_common.audio import AudioFormat
 from wyoming_common.handler import ServiceEventHandler
 

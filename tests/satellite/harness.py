@@ -10,8 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from satellite.arbitration.settings import ArbitrationSettings
 from satellite.assembly import SatelliteParts, build_runner, build_satellite
-from satellite.mic import WavMicrophone
+from satellite.devices.mic import WavMicrophone
 from satellite.settings import (
     EndpointSettings,
     MicSettings,
@@ -20,9 +21,22 @@ from satellite.settings import (
     VadSettings,
 )
 from tests.support.services import loopback_settings, shared_path
+from wyoming_common.audio import STT_FORMAT
 from wyoming_common.runner import ServiceRunner
 
 MIC_SPEED = 4.0  # the WAV microphone plays 4x faster than real time
+
+
+class ScriptedMicrophone(WavMicrophone):
+    """The WAV microphone, plus how much of what the test said is still to be "spoken"."""
+
+    def __init__(self, *, speed: float = MIC_SPEED) -> None:
+        super().__init__(speed=speed)
+
+    @property
+    def pending_seconds(self) -> float:
+        """Seconds of queued speech not yet played."""
+        return STT_FORMAT.seconds(len(self._pending) - self._offset)
 
 
 def wake_clip(name: str = "okay_nabu") -> Path:
@@ -52,6 +66,8 @@ def satellite_settings(**overrides: Any) -> SatelliteSettings:
         snd=SndSettings(command=None, lead_in_seconds=0.05),
         vad=VadSettings(no_speech_seconds=3.0),
         standalone=EndpointSettings(),
+        arbitration=ArbitrationSettings(group=None),
+        follow_up_seconds=0.0,
     )
     return replace(settings, **overrides)
 

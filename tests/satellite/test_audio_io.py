@@ -11,14 +11,14 @@ from wyoming.audio import AudioChunk
 from wyoming.event import Event
 from wyoming.info import Info
 
-from satellite.capture import AudioBlock, AudioCapture, MicProcessor, load_enhancer
+from satellite.devices.capture import AudioBlock, AudioCapture, MicProcessor, load_enhancer
+from satellite.devices.mic import CommandMicrophone, WavMicrophone
+from satellite.devices.player import AudioPlayer
+from satellite.devices.remote_audio import WyomingMicrophone, WyomingSpeaker
+from satellite.devices.sounds import ALARM, ERROR, Sound
+from satellite.devices.speaker import CommandSpeaker
 from satellite.errors import AudioDeviceError
-from satellite.mic import CommandMicrophone, WavMicrophone
-from satellite.player import AudioPlayer
-from satellite.preroll import PrerollBuffer
-from satellite.remote_audio import WyomingMicrophone, WyomingSpeaker
-from satellite.sounds import ALARM, ERROR, Sound
-from satellite.speaker import CommandSpeaker
+from satellite.wake.preroll import PrerollBuffer
 from voice_pipeline.convert import PcmConverter, scale_pcm16
 from wyoming_common.audio import STT_FORMAT, AudioFormat, convert_pcm, float_to_pcm16
 from wyoming_common.errors import ConfigError

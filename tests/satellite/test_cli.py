@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from satellite.arguments import parse_settings
-from satellite.devices import format_devices, parse_alsa_list
-from satellite.settings import DEFAULT_MIC_COMMAND
+from satellite.devices.listing import format_devices, parse_alsa_list
+from satellite.devices.settings import DEFAULT_MIC_COMMAND
+from satellite.settings import parse_satellite_settings as parse_settings
 from wyoming_voice import cli, pipeline_cli
 from wyoming_voice.bench import pipeline as bench
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 from wyoming.info import Info
 
-from satellite.mic import WavMicrophone
+from satellite.devices.mic import WavMicrophone
 from satellite.settings import EndpointSettings, SndSettings
 from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack

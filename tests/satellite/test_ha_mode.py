@@ -16,16 +16,15 @@ from wyoming.snd import Played
 from wyoming.timer import TimerCancelled, TimerFinished, TimerStarted, TimerUpdated
 from wyoming.wake import Detection
 
-from satellite.mic import WavMicrophone
+from satellite.devices.sounds import TONE_FORMAT, tone
 from satellite.settings import SndSettings, SoundSettings, VadSettings, WakeSettings
-from satellite.sounds import TONE_FORMAT, tone
+from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import parse_info_with_wyoming_172
 from wyoming_common.audio import write_wav
 
 from .audio_services import Playback, SndHandler
-from .fake_ha import FakeHomeAssistant
 from .harness import (
-    MIC_SPEED,
+    ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
@@ -53,10 +52,10 @@ async def _wait(predicate: object, timeout: float = 10.0) -> None:
 
 async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0.05))
     async with running_satellite(settings, mic) as (parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await _wait(lambda: ha.info is not None)
@@ -102,9 +101,9 @@ async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) ->
 
 
 async def test_info_parses_with_old_and_new_wyoming(tmp_path: object) -> None:
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     async with running_satellite(satellite_settings(), mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect(run=False)
         try:
             await _wait(lambda: ha.info is not None)
@@ -122,10 +121,10 @@ async def test_info_parses_with_old_and_new_wyoming(tmp_path: object) -> None:
 
 async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0))
     async with running_satellite(settings, mic) as (parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             # An announcement: bare audio with no pipeline, then `played`.
@@ -161,14 +160,14 @@ async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playb
 
 async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, _playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri),
         wake=WakeSettings(refractory_seconds=0.1),
     )
     speech = pcm_of(wake_clip()) + pcm_of(command_clip())
     async with running_satellite(settings, mic) as (parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         await _wait(lambda: parts.satellite.ha.active_server is not None)
         await ha.pause()
@@ -188,7 +187,7 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
         await _wait(lambda: parts.satellite.ha.server is None)
 
         # HA reconnects (a new connection) and everything works as before.
-        ha2 = FakeHomeAssistant(runner.uri)
+        ha2 = SatelliteConnection(runner.uri)
         await ha2.connect()
         try:
             await _wait(lambda: parts.satellite.ha.active_server is not None)
@@ -211,10 +210,10 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
 
 async def test_trigger_without_wake_word(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, _playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(snd=SndSettings(command=None, uri=snd_uri))
     async with running_satellite(settings, mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await asyncio.sleep(0.2)
@@ -231,13 +230,13 @@ async def test_trigger_without_wake_word(speaker: tuple[str, list[Playback]]) ->
 
 async def test_command_is_cut_at_the_maximum_length(speaker: tuple[str, list[Playback]]) -> None:
     snd_uri, _playbacks = speaker
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri),
         vad=VadSettings(silence_seconds=0.5, max_command_seconds=1.5),
     )
     async with running_satellite(settings, mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await asyncio.sleep(0.2)
@@ -254,13 +253,13 @@ async def test_awake_and_done_sounds(speaker: tuple[str, list[Playback]], tmp_pa
     awake, done = tmp_path / "awake.wav", tmp_path / "done.wav"
     write_wav(awake, tone([(660, 0.2)]).pcm, TONE_FORMAT)
     write_wav(done, tone([(440, 0.4)]).pcm, TONE_FORMAT)
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     settings = satellite_settings(
         snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
         sounds=SoundSettings(awake_wav=awake, done_wav=done),
     )
     async with running_satellite(settings, mic) as (_parts, runner):
-        ha = FakeHomeAssistant(runner.uri)
+        ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
             await asyncio.sleep(0.2)

@@ -10,10 +10,10 @@ import sys
 import pytest
 from wyoming.info import Info
 
+from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import REPO
 
 from .audio_services import Playback, SndHandler
-from .fake_ha import FakeHomeAssistant
 from .harness import command_clip, wake_clip
 from .wyoming_services import serve, speech_audio
 
@@ -51,7 +51,7 @@ async def test_satellite_process_serves_home_assistant() -> None:
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            ha = FakeHomeAssistant(f"tcp://127.0.0.1:{port}")
+            ha = SatelliteConnection(f"tcp://127.0.0.1:{port}")
             async with asyncio.timeout(20):
                 while True:
                     try:

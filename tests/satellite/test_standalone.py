@@ -12,13 +12,12 @@ import pytest
 from wyoming.event import Event
 from wyoming.info import Info
 
-from satellite.mic import WavMicrophone
 from satellite.settings import EndpointSettings, HookSettings, SndSettings, WakeSettings
+from tests.fake_hass.wyoming_service import SatelliteConnection
 
 from .audio_services import EventSink, Playback, SndHandler
-from .fake_ha import FakeHomeAssistant
 from .harness import (
-    MIC_SPEED,
+    ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
@@ -65,7 +64,7 @@ async def test_wake_to_spoken_reply(speaker: tuple[str, list[Playback]], tmp_pat
             standalone=EndpointSettings(stt_uri=stt, agent_uri=agent, tts_uri=tts),
             hooks=HookSettings(command=hook, uri=sink.uri),
         )
-        mic = WavMicrophone(speed=MIC_SPEED)
+        mic = ScriptedMicrophone()
         async with running_satellite(settings, mic) as (parts, _runner):
             command = pcm_of(command_clip())
             mic.enqueue(pcm_of(wake_clip()) + command)
@@ -114,7 +113,7 @@ async def test_service_down_is_spoken_then_listening_again(
             standalone=EndpointSettings(stt_uri=closed_port_uri(), agent_uri=agent, tts_uri=tts),
             wake=WakeSettings(refractory_seconds=0.1),
         )
-        mic = WavMicrophone(speed=MIC_SPEED)
+        mic = ScriptedMicrophone()
         speech = pcm_of(wake_clip()) + pcm_of(command_clip())
         async with running_satellite(settings, mic) as (parts, _runner):
             for attempt in (1, 2):
@@ -134,7 +133,7 @@ async def test_everything_down_plays_the_error_tone(speaker: tuple[str, list[Pla
         snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
         standalone=EndpointSettings(stt_uri=down, agent_uri=down, tts_uri=down),
     )
-    mic = WavMicrophone(speed=MIC_SPEED)
+    mic = ScriptedMicrophone()
     async with running_satellite(settings, mic) as (parts, _runner):
         mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
         await _wait(lambda: "idle" in _states(parts))
@@ -151,9 +150,9 @@ async def test_home_assistant_connected_takes_the_wake_word(
             snd=SndSettings(command=None, uri=snd_uri),
             standalone=EndpointSettings(stt_uri=stt, agent_uri=agent, tts_uri=tts),
         )
-        mic = WavMicrophone(speed=MIC_SPEED)
+        mic = ScriptedMicrophone()
         async with running_satellite(settings, mic) as (parts, runner):
-            ha = FakeHomeAssistant(runner.uri)
+            ha = SatelliteConnection(runner.uri)
             await ha.connect()
             try:
                 await _wait(lambda: parts.satellite.ha.active_server is not None)

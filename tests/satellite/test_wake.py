@@ -6,14 +6,9 @@ import asyncio
 
 import pytest
 
-from satellite.remote_wake import RemoteWakeEngine
-from satellite.wake import (
-    LocalWakeEngine,
-    MicroWakeWordDetector,
-    OpenWakeWordDetector,
-    Refractory,
-    WakeWordDetector,
-)
+from satellite.wake.detectors import MicroWakeWordDetector, OpenWakeWordDetector
+from satellite.wake.engine import LocalWakeEngine, Refractory, WakeWordDetector
+from satellite.wake.remote import RemoteWakeEngine
 from tests.support.services import shared_path
 from wyoming_common.errors import ConfigError
 

@@ -1,9 +1,10 @@
-"""The real services behind the gateway, as child processes on loopback ports.
+"""The real services as child processes on loopback ports.
 
-STT: `wyoming_stt` with pocketsphinx and a grammar of the recorded commands; agent:
-`wyoming_llm` (fast local path) against the fake Home Assistant; TTS: `wyoming_tts` with
-espeak-ng. Child processes do not care which event loop a test runs in, so one stack serves
-every test of tests/web.
+By default: STT `wyoming_stt` with pocketsphinx and a grammar of the recorded commands; agent
+`wyoming_llm` (fast local path) against the fake Home Assistant; TTS `wyoming_tts` with
+espeak-ng. With `models` (the real, trained models): Whisper base, the agent with Qwen 0.5B
+(fast path first, the model for the rest) and the Piper joe voice. Child processes do not care
+which event loop a test runs in, so one stack serves many tests.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tests.fake_hass.testing import free_port
 from tests.support.services import REPO, command_transcripts
 from voice_pipeline.endpoints import EndpointSettings
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_voice.bench.real_models import RealModels
 from wyoming_web.settings import WebSettings
 
 TOKEN = "web-test-token"
@@ -72,6 +74,7 @@ class ServiceStack:
     stt_uri: str = ""
     agent_uri: str = ""
     tts_uri: str = ""
+    models: RealModels | None = None
 
     def spawn(self, name: str, *argv: str) -> tuple[subprocess.Popen[bytes], Path]:
         """A child `python -m ...` with its output in workdir/name.log."""
@@ -107,16 +110,13 @@ class ServiceStack:
             f"tcp://127.0.0.1:{ports[name]}" for name in ("stt", "agent", "tts")
         )
         hass = self.spawn("hass", "tests.fake_hass", "--port", str(ports["hass"]), "--token", TOKEN)
-        stt = self.spawn(
-            "stt", "wyoming_stt", "--engine", "pocketsphinx", "--phrases-file", str(phrases),
-            "--language", "en", "--uri", self.stt_uri,
-        )  # fmt: skip
-        tts = self.spawn("tts", "wyoming_tts", "--engine", "espeak-ng", "--uri", self.tts_uri)
+        stt = self.spawn("stt", "wyoming_stt", "--uri", self.stt_uri, *self._stt_args(phrases))
+        tts = self.spawn("tts", "wyoming_tts", "--uri", self.tts_uri, *self._tts_args())
         wait_for_http(f"{self.hass_url}/api/", *hass)
         agent = self.spawn(
             "agent", "wyoming_llm", "--uri", self.agent_uri, "--hass-url", self.hass_url,
             "--hass-token-file", str(token_file), "--data-dir", str(self.workdir / "agent"),
-            "--max-actions-per-minute", "1000",
+            "--max-actions-per-minute", "1000", *self._agent_args(),
         )  # fmt: skip
         for uri, (process, log) in (
             (self.stt_uri, stt),
@@ -125,6 +125,19 @@ class ServiceStack:
         ):
             _wait_for_describe(uri, process, log)
         return self
+
+    def _stt_args(self, phrases: Path) -> list[str]:
+        if self.models is None:
+            return ["--engine", "pocketsphinx", "--phrases-file", str(phrases), "--language", "en"]
+        return ["--model", str(self.models.whisper_base), "--language", "en"]
+
+    def _tts_args(self) -> list[str]:
+        if self.models is None:
+            return ["--engine", "espeak-ng"]
+        return ["--data-dir", str(self.models.piper_dir), "--voice", "en_US-joe-medium"]
+
+    def _agent_args(self) -> list[str]:
+        return [] if self.models is None else ["--model", str(self.models.qwen_0_5b)]
 
     def stop(self) -> None:
         """Terminate every child (killed after 10 s), the agent before Home Assistant."""

@@ -48,6 +48,9 @@ last word's end, so the rest of a window is decoded again (a second segment).
 A long, repetitive ``transcript`` can exceed faster-whisper's compression
 ratio threshold and trigger its temperature fallback (sampling).
 
+The vocabulary, tokenizer and random layers come from the GPU check's builder
+(``wyoming_voice/gpu_check/whisper_model.py``); only the decoder's state machine is here.
+
 Relies on CTranslate2 internals (checked against 4.8.5): a Whisper
 vocabulary is multilingual iff it contains ``""``, the language count is
 ``id(<|nospeech|>) - id(<|startoftranscript|>) - 5``, and timestamp tokens
@@ -56,15 +59,26 @@ run from ``<|notimestamps|> + 1`` to the end of the vocabulary.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
-from ctranslate2.specs import common_spec, transformer_spec, whisper_spec
-from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+
+from wyoming_voice.gpu_check.whisper_model import (
+    EOT,
+    LANGUAGE_CODES,
+    NO_TIMESTAMPS,
+    SOT,
+    TASK_TOKENS,
+    TINY_SHAPE,
+    RandomWeights,
+    Vocabulary,
+    build_vocabulary,
+    configure,
+    new_spec,
+    save_model,
+    word_tokens,
+)
 
 __all__ = [
     "DEFAULT_TRANSCRIPT",
@@ -76,42 +90,10 @@ DEFAULT_TRANSCRIPT: Final = "turn on the kitchen light"
 """Words the model "hears" in every 30 s window (segment text gets a leading space)."""
 
 SEED: Final = 1234
-D_MODEL: Final = 64  # power of two: the class vectors are Hadamard rows
-NUM_HEADS: Final = 2
-NUM_ENCODER_LAYERS: Final = 2
-NUM_DECODER_LAYERS: Final = 2
-FFN_DIM: Final = 4 * D_MODEL
-N_MELS: Final = 80
-ENCODER_POSITIONS: Final = 1500  # 3000 mel frames / conv2 stride 2
-DECODER_POSITIONS: Final = 448  # faster-whisper's hard-coded max_length
-NUM_TIMESTAMPS: Final = 1501  # <|0.00|> .. <|30.00|> in 0.02 s steps
-
-WEIGHT_STD: Final = 0.02
-"""Standard deviation of the random weights (as in Whisper's initialisation)."""
+D_MODEL: Final = TINY_SHAPE.d_model  # power of two: the class vectors are Hadamard rows
 
 TRANSITION_LOGIT: Final = 16.0
 """Logit of the scripted next token; every other logit stays near zero."""
-
-LANGUAGE_CODES: Final = (
-    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr",
-    "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi", "vi",
-    "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no",
-    "th", "ur", "hr", "bg", "lt", "la", "mi", "ml", "cy", "sk",
-    "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk",
-    "br", "eu", "is", "hy", "ne", "mn", "bs", "kk", "sq", "sw",
-    "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc",
-    "ka", "be", "tg", "sd", "gu", "am", "yi", "lo", "uz", "fo",
-    "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl",
-    "mg", "as", "tt", "haw", "ln", "ha", "ba", "jw", "su", "yue",
-)  # fmt: skip
-"""Whisper's 100 language codes, in Whisper's token order."""
-
-EOT: Final = "<|endoftext|>"
-SOT: Final = "<|startoftranscript|>"
-TASK_TOKENS: Final = ("<|translate|>", "<|transcribe|>")
-OTHER_SPECIAL_TOKENS: Final = ("<|startoflm|>", "<|startofprev|>", "<|nospeech|>")
-NO_TIMESTAMPS: Final = "<|notimestamps|>"
-SPACE: Final = "Ġ"  # byte-level spelling of " "
 
 # Decoder state-machine classes (index into the Hadamard class vectors).
 CLASS_OTHER: Final = 0
@@ -121,47 +103,6 @@ CLASS_TASK: Final = 3
 CLASS_START: Final = 4
 CLASS_FIRST_WORD: Final = 5
 MAX_WORDS: Final = D_MODEL - 1 - CLASS_FIRST_WORD  # Hadamard row 0 is not zero-mean
-
-PREPROCESSOR_CONFIG: Final[dict[str, Any]] = {
-    "chunk_length": 30,
-    "feature_extractor_type": "WhisperFeatureExtractor",
-    "feature_size": N_MELS,
-    "hop_length": 160,
-    "n_fft": 400,
-    "n_samples": 480000,
-    "nb_max_frames": 3000,
-    "padding_side": "right",
-    "padding_value": 0.0,
-    "processor_class": "WhisperProcessor",
-    "return_attention_mask": False,
-    "sampling_rate": 16000,
-}
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Tokens of the tiny model, in id order.
-
-    Attributes:
-        text_tokens: Byte-level BPE tokens (ids ``0 .. len - 1``).
-        merges: BPE merge rules producing the multi-byte tokens.
-        special_tokens: Special and timestamp tokens, ids following the text.
-        words: Byte-level tokens of the transcript words, in spoken order.
-    """
-
-    text_tokens: tuple[str, ...]
-    merges: tuple[tuple[str, str], ...]
-    special_tokens: tuple[str, ...]
-    words: tuple[str, ...]
-
-    @property
-    def tokens(self) -> list[str]:
-        """All tokens ordered by id."""
-        return [*self.text_tokens, *self.special_tokens]
-
-    def ids(self) -> dict[str, int]:
-        """Map every token to its id."""
-        return {token: index for index, token in enumerate(self.tokens)}
 
 
 def build_tiny_whisper_model(output_dir: Path, *, transcript: str = DEFAULT_TRANSCRIPT) -> Path:
@@ -179,47 +120,18 @@ def build_tiny_whisper_model(output_dir: Path, *, transcript: str = DEFAULT_TRAN
             30 s window (at most 58 distinct words; ``""`` makes it output
             no text).
 
-    Returns:
-        ``output_dir``.
-
     Raises:
         ValueError: If ``transcript`` repeats a word or has too many words.
     """
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
     vocabulary = build_vocabulary(transcript_words(transcript))
-    spec = build_spec(vocabulary, np.random.default_rng(SEED))
-    spec.validate()
-    spec.optimize(quantization="float32")
-    spec.save(str(output_dir))
-    build_tokenizer(vocabulary).save(str(output_dir / "tokenizer.json"))
-    write_json(output_dir / "preprocessor_config.json", PREPROCESSOR_CONFIG)
-    return output_dir
-
-
-# --------------------------------------------------------------------------
-# Vocabulary and tokenizer
-# --------------------------------------------------------------------------
-
-
-def byte_level_alphabet() -> list[str]:
-    """Return GPT-2's byte-level characters, indexed by byte value."""
-    printable = [
-        *range(ord("!"), ord("~") + 1),
-        *range(ord("¡"), ord("¬") + 1),
-        *range(ord("®"), ord("ÿ") + 1),
-    ]
-    alphabet = {byte: chr(byte) for byte in printable}
-    unprintable = [byte for byte in range(256) if byte not in alphabet]
-    for offset, byte in enumerate(unprintable):
-        alphabet[byte] = chr(256 + offset)
-    return [alphabet[byte] for byte in range(256)]
-
-
-def base_tokens() -> list[str]:
-    """Return the 256 byte tokens in GPT-2 vocabulary order (ids 0..255)."""
-    alphabet = byte_level_alphabet()
-    return sorted(alphabet, key=lambda char: (ord(char) >= 256, ord(char)))
+    weights = RandomWeights(TINY_SHAPE, np.random.default_rng(SEED))
+    spec = new_spec(TINY_SHAPE)
+    weights.encoder(spec.encoder)
+    spec.decoder.embeddings.weight = decoder_embeddings(vocabulary, weights)
+    weights.decoder_layers(spec.decoder)
+    spec.decoder.projection.weight = output_projection(vocabulary, weights)
+    configure(spec, vocabulary, TINY_SHAPE)
+    return save_model(spec, vocabulary, TINY_SHAPE, Path(output_dir))
 
 
 def transcript_words(transcript: str) -> list[str]:
@@ -233,85 +145,7 @@ def transcript_words(transcript: str) -> list[str]:
         raise ValueError(f"transcript words must be distinct: {transcript!r}")
     if len(words) > MAX_WORDS:
         raise ValueError(f"transcript has more than {MAX_WORDS} words")
-    alphabet = byte_level_alphabet()
-    return ["".join(alphabet[byte] for byte in f" {word}".encode()) for word in words]
-
-
-def prefix_merges(tokens: Iterable[str]) -> list[tuple[str, str]]:
-    """Return left-to-right BPE merges that build each of ``tokens``.
-
-    Every intermediate result is a prefix of a token, so all merge results
-    can be added to the vocabulary.
-    """
-    merges: list[tuple[str, str]] = []
-    for token in tokens:
-        for end in range(1, len(token)):
-            merge = (token[:end], token[end])
-            if merge not in merges:
-                merges.append(merge)
-    return merges
-
-
-def special_tokens() -> list[str]:
-    """Return Whisper's special and timestamp tokens in id order."""
-    return [
-        EOT,
-        SOT,
-        *(f"<|{code}|>" for code in LANGUAGE_CODES),
-        *TASK_TOKENS,
-        *OTHER_SPECIAL_TOKENS,
-        NO_TIMESTAMPS,
-        *(f"<|{index * 0.02:.2f}|>" for index in range(NUM_TIMESTAMPS)),
-    ]
-
-
-def build_vocabulary(words: Sequence[str]) -> Vocabulary:
-    """Build the multilingual vocabulary holding ``words`` as single tokens.
-
-    CTranslate2 (4.8.5) treats a Whisper vocabulary as multilingual when it
-    contains the empty token ``""``, as the real multilingual vocabulary
-    does, so it is appended as the last text token.
-    """
-    merges = prefix_merges(words)
-    text_tokens = [*base_tokens(), *(left + right for left, right in merges), ""]
-    return Vocabulary(
-        text_tokens=tuple(text_tokens),
-        merges=tuple(merges),
-        special_tokens=tuple(special_tokens()),
-        words=tuple(words),
-    )
-
-
-def build_tokenizer(vocabulary: Vocabulary) -> Tokenizer:
-    """Build a byte-level BPE ``tokenizers.Tokenizer`` matching ``vocabulary``.
-
-    Raises:
-        RuntimeError: If the tokenizer ids disagree with the model vocabulary.
-    """
-    bpe = models.BPE(
-        vocab={token: index for index, token in enumerate(vocabulary.text_tokens)},
-        merges=list(vocabulary.merges),
-    )
-    tokenizer = Tokenizer(bpe)
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    tokenizer.add_special_tokens(
-        [AddedToken(token, normalized=False) for token in vocabulary.special_tokens]
-    )
-    check_tokenizer_ids(tokenizer, vocabulary.tokens)
-    return tokenizer
-
-
-def check_tokenizer_ids(tokenizer: Tokenizer, tokens: Sequence[str]) -> None:
-    """Raise ``RuntimeError`` unless ``tokenizer`` maps each token to its index."""
-    for index, token in enumerate(tokens):
-        if tokenizer.token_to_id(token) != index:
-            raise RuntimeError(f"tokenizer id mismatch for {token!r}: expected {index}")
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as indented, key-sorted JSON."""
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return word_tokens(words)
 
 
 # --------------------------------------------------------------------------
@@ -363,116 +197,17 @@ def transitions(vocabulary: Vocabulary) -> dict[int, int]:
     return table
 
 
-def decoder_embeddings(vocabulary: Vocabulary, rng: np.random.Generator) -> np.ndarray:
+def decoder_embeddings(vocabulary: Vocabulary, weights: RandomWeights) -> np.ndarray:
     """Return token embeddings: the token's class vector plus small noise."""
     classes = token_classes(vocabulary)
-    embeddings: np.ndarray = class_vectors()[classes] + random_array(rng, len(classes), D_MODEL)
+    embeddings: np.ndarray = class_vectors()[classes] + weights.array(len(classes), D_MODEL)
     return embeddings
 
 
-def output_projection(vocabulary: Vocabulary, rng: np.random.Generator) -> np.ndarray:
+def output_projection(vocabulary: Vocabulary, weights: RandomWeights) -> np.ndarray:
     """Return the (untied) output projection implementing ``transitions``."""
     vectors = class_vectors()
-    projection = random_array(rng, len(vocabulary.tokens), D_MODEL)
+    projection = weights.array(len(vocabulary.tokens), D_MODEL)
     for token_class, next_id in transitions(vocabulary).items():
         projection[next_id] += vectors[token_class] * (TRANSITION_LOGIT / D_MODEL)
     return projection
-
-
-# --------------------------------------------------------------------------
-# CTranslate2 specification
-# --------------------------------------------------------------------------
-
-
-def random_array(rng: np.random.Generator, *shape: int) -> np.ndarray:
-    """Return a float32 array of small normal values."""
-    return (rng.standard_normal(shape) * WEIGHT_STD).astype(np.float32)
-
-
-def set_layer_norm(spec: common_spec.LayerNormSpec) -> None:
-    """Initialise a layer norm to the identity (gamma 1, beta 0)."""
-    spec.gamma = np.ones(D_MODEL, dtype=np.float32)
-    spec.beta = np.zeros(D_MODEL, dtype=np.float32)
-
-
-def set_linear(
-    spec: common_spec.LinearSpec, rng: np.random.Generator, out_dim: int, in_dim: int
-) -> None:
-    """Fill a linear layer with random ``[out_dim, in_dim]`` weights and a bias."""
-    spec.weight = random_array(rng, out_dim, in_dim)
-    spec.bias = random_array(rng, out_dim)
-
-
-def set_feed_forward(spec: transformer_spec.FeedForwardSpec, rng: np.random.Generator) -> None:
-    """Fill a pre-norm feed-forward block."""
-    set_layer_norm(spec.layer_norm)
-    set_linear(spec.linear_0, rng, FFN_DIM, D_MODEL)
-    set_linear(spec.linear_1, rng, D_MODEL, FFN_DIM)
-
-
-def set_self_attention(spec: Any, rng: np.random.Generator) -> None:
-    """Fill a self-attention block (fused QKV projection, output projection)."""
-    set_layer_norm(spec.layer_norm)
-    set_linear(spec.linear[0], rng, 3 * D_MODEL, D_MODEL)
-    set_linear(spec.linear[1], rng, D_MODEL, D_MODEL)
-
-
-def set_cross_attention(spec: Any, rng: np.random.Generator) -> None:
-    """Fill a cross-attention block (query, fused key/value, output projection)."""
-    set_layer_norm(spec.layer_norm)
-    set_linear(spec.linear[0], rng, D_MODEL, D_MODEL)
-    set_linear(spec.linear[1], rng, 2 * D_MODEL, D_MODEL)
-    set_linear(spec.linear[2], rng, D_MODEL, D_MODEL)
-
-
-def fill_encoder(spec: whisper_spec.WhisperEncoderSpec, rng: np.random.Generator) -> None:
-    """Fill the audio encoder: two convolutions, positions, layers, final norm."""
-    spec.conv1.weight = random_array(rng, D_MODEL, N_MELS, 3)
-    spec.conv1.bias = random_array(rng, D_MODEL)
-    spec.conv2.weight = random_array(rng, D_MODEL, D_MODEL, 3)
-    spec.conv2.bias = random_array(rng, D_MODEL)
-    spec.position_encodings.encodings = random_array(rng, ENCODER_POSITIONS, D_MODEL)
-    set_layer_norm(spec.layer_norm)
-    for layer in spec.layer:
-        set_self_attention(layer.self_attention, rng)
-        set_feed_forward(layer.ffn, rng)
-
-
-def fill_decoder(
-    spec: transformer_spec.TransformerDecoderSpec,
-    vocabulary: Vocabulary,
-    rng: np.random.Generator,
-) -> None:
-    """Fill the text decoder with the state-machine embeddings and projection."""
-    spec.embeddings.weight = decoder_embeddings(vocabulary, rng)
-    spec.position_encodings.encodings = random_array(rng, DECODER_POSITIONS, D_MODEL)
-    set_layer_norm(spec.layer_norm)
-    for layer in spec.layer:
-        set_self_attention(layer.self_attention, rng)
-        set_cross_attention(layer.attention, rng)
-        set_feed_forward(layer.ffn, rng)
-    spec.projection.weight = output_projection(vocabulary, rng)
-
-
-def configure(spec: whisper_spec.WhisperSpec, vocabulary: Vocabulary) -> None:
-    """Set the ``config.json`` fields the way the transformers converter does."""
-    ids = vocabulary.ids()
-    config = spec.config
-    config.suppress_ids = []
-    config.suppress_ids_begin = [ids[SPACE], ids[EOT]]
-    config.lang_ids = sorted(ids[f"<|{code}|>"] for code in LANGUAGE_CODES)
-    config.alignment_heads = [
-        [layer, head]
-        for layer in range(NUM_DECODER_LAYERS // 2, NUM_DECODER_LAYERS)
-        for head in range(NUM_HEADS)
-    ]
-
-
-def build_spec(vocabulary: Vocabulary, rng: np.random.Generator) -> whisper_spec.WhisperSpec:
-    """Return a fully populated (not yet validated) ``WhisperSpec``."""
-    spec = whisper_spec.WhisperSpec(NUM_ENCODER_LAYERS, NUM_HEADS, NUM_DECODER_LAYERS, NUM_HEADS)
-    fill_encoder(spec.encoder, rng)
-    fill_decoder(spec.decoder, vocabulary, rng)
-    configure(spec, vocabulary)
-    spec.register_vocabulary(vocabulary.tokens)
-    return spec

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.services import command_transcripts
 from tests.support.tiny_piper import build_tiny_piper_voice
-from wyoming_tts.engine import SpeechSettings
+from wyoming_tts.engines import SpeechSettings
 from wyoming_tts.espeak import EspeakEngine
 from wyoming_tts.piper.engine import PiperEngine
 from wyoming_tts.piper.voices import find_piper_voices

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
+import numpy as np
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 from wyoming.info import Describe, Info
@@ -27,7 +28,7 @@ from wyoming_common.audio import AudioFormat
 from wyoming_common.client import WyomingConnection
 from wyoming_common.worker import CancelToken, ModelWorker
 from wyoming_tts.cache import PhraseCache
-from wyoming_tts.engine import TtsEngine, VoiceChoice, VoiceDescription
+from wyoming_tts.engines import TtsEngine, VoiceChoice, VoiceDescription
 from wyoming_tts.handler import TtsEventHandler
 from wyoming_tts.info import build_info
 from wyoming_tts.synthesizer import Synthesizer
@@ -51,6 +52,7 @@ async def tts_service(
     cache_bytes: int = 0,
     samples_per_chunk: int = 1024,
     max_sentence_chars: int = 400,
+    max_text_chars: int = 10_000,
 ) -> AsyncIterator[TtsService]:
     """The service as __main__ wires it, on a free loopback port (cache off unless asked)."""
     worker = ModelWorker(f"tts-{engine.name}", concurrency=engine.concurrency)
@@ -66,6 +68,7 @@ async def tts_service(
         streaming=streaming,
         samples_per_chunk=samples_per_chunk,
         max_sentence_chars=max_sentence_chars,
+        max_text_chars=max_text_chars,
     )
     async with running_service(factory, service="tts", load=partial(worker.run, engine.load)) as r:
         yield TtsService(r.uri, synthesizer)
@@ -167,6 +170,16 @@ def audio_blocks(events: Sequence[Event]) -> list[Block]:
     return blocks
 
 
+def same_speech(ours: bytes, reference: bytes, min_correlation: float = 0.999) -> bool:
+    """The same waveform up to loudness: equal length and a correlation near 1 (Piper scales each
+    sentence to full scale; we scale by one gain per voice)."""
+    a = np.frombuffer(ours, dtype="<i2").astype(np.float64)
+    b = np.frombuffer(reference, dtype="<i2").astype(np.float64)
+    if a.size != b.size or a.size == 0:
+        return False
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))) >= min_correlation
+
+
 def all_audio(events: Sequence[Event]) -> bytes:
     """Every block's PCM, in order."""
     return b"".join(block.audio for block in audio_blocks(events))
@@ -214,16 +227,18 @@ class RecordingEngine:
         return self.inner.audio_format(voice)
 
     def synthesize(
-        self, sentences: Sequence[str], choice: VoiceChoice, cancel: CancelToken
+        self, sentence: str, choice: VoiceChoice, cancel: CancelToken
     ) -> Iterator[bytes]:
         self.tokens.append(cancel)
-        for sentence in sentences:
-            if sentence == self.hold:
-                self.released_in_time = self.release.wait(STEP)
-            for audio in self.inner.synthesize([sentence], choice, cancel):
+        if sentence == self.hold:
+            self.released_in_time = self.release.wait(STEP)
+        first = True
+        for audio in self.inner.synthesize(sentence, choice, cancel):
+            if first:
                 with self._lock:
                     self.sentences.append((time.monotonic(), sentence))
-                yield audio
+                first = False
+            yield audio
 
     @property
     def texts(self) -> list[str]:

@@ -11,22 +11,28 @@ import signal
 import socket
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
+from wyoming.event import Event
+from wyoming.info import AsrModel, AsrProgram, Attribution, Info
 
-from tests.support.services import REPO
+from tests.support.services import REPO, running_service
+from tests.support.tiny_piper import build_tiny_piper_voice
 from wyoming_common.audio import read_wav
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.handler import ServiceEventHandler
 from wyoming_common.worker import ModelWorker
 from wyoming_tts.__main__ import _settings, build_parser
-from wyoming_tts.engine_factory import build_engine
+from wyoming_tts.engines import build_engine
 from wyoming_tts.espeak import EspeakEngine
+from wyoming_tts.piper.engine import PiperEngine
 from wyoming_tts.settings import TtsSettings
 from wyoming_voice import synthesize as synthesize_cli
 from wyoming_voice.bench import tts as bench
 
-from .conftest import require_espeak
+from .conftest import DUO, TINY, require_espeak
 from .recognizer import CommandRecognizer
 from .support import STEP, tts_service
 
@@ -102,13 +108,43 @@ async def test_auto_without_piper_voices_uses_espeak_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     require_espeak()
-    settings = TtsSettings(data_dirs=(tmp_path,), download_dir=tmp_path, voice="de_DE-x-low")
+    settings = TtsSettings(data_dirs=(tmp_path,), download_dir=tmp_path)
     with caplog.at_level(logging.WARNING):
         engine = await ModelWorker("setup").run(build_engine, settings)
     assert isinstance(engine, EspeakEngine)
-    assert "speaking with espeak-ng instead" in caplog.text
+    assert "speaking with espeak-ng instead (no Piper voice found)" in caplog.text
     await ModelWorker("load").run(engine.load)
-    assert engine.default_voice == "de"  # the missing Piper voice's language
+    assert engine.default_voice == "en-us"
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--voice", "en_US-nobody-medium"], "--voice"),  # auto, but the voice is explicit
+        (["--engine", "piper"], "--data-dir"),
+        (["--engine", "espeak-ng", "--voice", "nobody"], "--voice"),
+        (["--device", "cuda"], "--device"),
+    ],
+)
+def test_an_explicit_choice_that_cannot_be_honoured_exits_2_naming_the_flag(
+    tmp_path: Path, argv: list[str], flag: str
+) -> None:
+    """The real command, as a user runs it: one line on stderr, exit status 2."""
+    if "espeak-ng" in argv:
+        require_espeak()
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    if flag == "--device":  # needs a Piper voice to get as far as choosing the device
+        build_tiny_piper_voice(voices, "en_US-tiny-medium")
+    result = subprocess.run(
+        [sys.executable, "-m", "wyoming_tts", "--data-dir", str(voices), "--uri",
+         f"tcp://127.0.0.1:{_free_port()}", *argv],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and flag in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def _free_port() -> int:
@@ -184,3 +220,63 @@ async def test_bench_prints_a_table_and_a_json_line(
         ("repeat", "single"),
     }
     assert rows[("long", "single")]["audio_s"] > rows[("short", "single")]["audio_s"] > 0
+
+
+class _SpeechToTextInfo(ServiceEventHandler):
+    """A service that is not a TTS (it answers describe like an STT) for the wrong-URI check."""
+
+    async def handle_request(self, event: Event) -> bool:
+        return True
+
+
+def _stt_info() -> Info:
+    attribution = Attribution(name="test", url="https://example.invalid")
+    model = AsrModel(
+        name="m", attribution=attribution, installed=True, description=None, version=None,
+        languages=["en"],
+    )  # fmt: skip
+    program = AsrProgram(
+        name="stt", attribution=attribution, installed=True, description=None, version=None,
+        models=[model],
+    )  # fmt: skip
+    return Info(asr=[program])
+
+
+async def _synthesize_cli(argv: list[str]) -> int:
+    code: int = await asyncio.wait_for(asyncio.to_thread(synthesize_cli.main, argv), STEP)
+    return code
+
+
+async def test_synthesize_command_fails_clearly(
+    piper_engine: PiperEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.wav"
+    async with tts_service(piper_engine) as service:
+        ok = await _synthesize_cli(["Hi there.", "-o", str(out), "--uri", service.uri])
+        assert ok == 0 and out.exists()
+        capsys.readouterr()
+        cases = [
+            (["--voice", "nobody"], 2, "--voice nobody"),
+            (["--voice", DUO, "--speaker", "zed"], 2, "--speaker zed"),
+            (["-o", "/nonexistent/x.wav"], 1, "/nonexistent does not exist"),
+            (["-o", str(tmp_path)], 1, "is a directory"),
+        ]
+        for extra, status, message in cases:
+            argv = ["Hi.", "--uri", service.uri, *extra]
+            if "-o" not in extra:
+                argv += ["-o", str(tmp_path / "never.wav")]
+            assert await _synthesize_cli(argv) == status, extra
+            captured = capsys.readouterr()
+            assert captured.out == "" and "Traceback" not in captured.err
+            (line,) = captured.err.strip().splitlines()
+            assert line.startswith("error: ") and message in line, line
+        # The voice check is the server's own matching (case does not matter).
+        argv = ["Hi.", "-o", str(out), "--uri", service.uri, "--voice", TINY.upper()]
+        assert await _synthesize_cli(argv) == 0
+    assert not (tmp_path / "never.wav").exists()
+    factory = partial(_SpeechToTextInfo, info=_stt_info)
+    async with running_service(factory, service="stt") as stt:
+        argv = ["Hi.", "-o", str(tmp_path / "never.wav"), "--uri", stt.uri]
+        assert await _synthesize_cli(argv) == 1
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert "is not a TTS service (it offers: asr)" in line

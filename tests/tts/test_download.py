@@ -18,7 +18,7 @@ from aiohttp import web
 from tests.support.tiny_piper import build_tiny_piper_voice
 from wyoming_common.errors import ConfigError
 from wyoming_common.worker import ModelWorker
-from wyoming_tts.engine_factory import build_engine
+from wyoming_tts.engines import build_engine
 from wyoming_tts.errors import VoiceDownloadError
 from wyoming_tts.piper.download import Progress, VoiceDownloader, voice_files, voice_path
 from wyoming_tts.piper.engine import PiperEngine

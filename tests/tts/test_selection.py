@@ -7,8 +7,7 @@ import pytest
 
 from tests.support.tiny_piper import build_tiny_piper_config
 from wyoming_common.errors import ConfigError
-from wyoming_tts.engine import VoiceDescription
-from wyoming_tts.engine_factory import plan_engine
+from wyoming_tts.engines import VoiceDescription, plan_engine
 from wyoming_tts.espeak import espeak_language, parse_voice_list, pcm_from_wav_stream
 from wyoming_tts.piper.engine import CUDA_PROVIDER, select_device
 from wyoming_tts.piper.voices import describe_piper_config
@@ -80,14 +79,14 @@ def test_plan_engine() -> None:
     )
     assert (piper.engine, piper.voice) == ("piper", "a")
     fallback = plan_engine(
-        "auto",
-        voice="de_DE-thorsten-low",
-        piper_installed=True,
-        piper_voices=[],
-        espeak_available=True,
+        "auto", voice=None, piper_installed=True, piper_voices=[], espeak_available=True
     )
-    assert (fallback.engine, fallback.voice, fallback.language) == ("espeak-ng", None, "de_DE")
+    assert (fallback.engine, fallback.voice) == ("espeak-ng", None)
     assert "no Piper voice" in fallback.reason
+    espeak_voice = plan_engine(
+        "auto", voice="en-gb", piper_installed=True, piper_voices=[], espeak_available=True
+    )
+    assert (espeak_voice.engine, espeak_voice.voice) == ("espeak-ng", "en-gb")
     forced = plan_engine(
         "espeak-ng", voice="en-gb", piper_installed=True, piper_voices=["a"], espeak_available=True
     )
@@ -100,6 +99,8 @@ def test_plan_engine() -> None:
         ("piper", None, True, [], True, "--data-dir"),
         ("piper", None, False, [], True, "--engine"),
         ("auto", "en_US-x-low", True, ["en_US-y-low"], True, "--voice"),
+        ("auto", "de_DE-thorsten-low", True, [], True, "--voice"),  # never espeak-ng instead
+        ("auto", "de_DE-thorsten-low", False, [], True, "--voice"),
         ("auto", None, True, [], False, "--engine"),
         ("espeak-ng", None, True, ["a"], False, "--engine"),
     ],
@@ -125,13 +126,21 @@ def test_plan_engine_errors_name_the_flag(
         ("cuda", [CUDA_PROVIDER, "CPUExecutionProvider"], True, True),
         ("cpu", [CUDA_PROVIDER, "CPUExecutionProvider"], True, False),
         ("auto", ["CPUExecutionProvider"], True, False),
-        ("cuda", ["CPUExecutionProvider"], True, False),
         ("auto", [CUDA_PROVIDER, "CPUExecutionProvider"], False, False),
     ],
 )
 def test_select_device(requested: str, providers: list[str], gpu: bool, use_cuda: bool) -> None:
     choice = select_device(requested, providers, gpu)
     assert choice.use_cuda is use_cuda and choice.reason
+
+
+@pytest.mark.parametrize(
+    ("providers", "gpu"), [(["CPUExecutionProvider"], True), ([CUDA_PROVIDER], False)]
+)
+def test_explicit_cuda_never_falls_back(providers: list[str], gpu: bool) -> None:
+    with pytest.raises(ConfigError) as raised:
+        select_device("cuda", providers, gpu)
+    assert raised.value.flag == "--device"
 
 
 ESPEAK_LISTING = """\

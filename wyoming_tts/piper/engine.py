@@ -1,24 +1,30 @@
 """The Piper engine: piper-tts voices on onnxruntime (CUDA when available), loaded lazily and kept.
 
-piper and onnxruntime are imported inside the methods that run in the model worker, so
+piper-tts phonemizes (its bundled espeak-ng) and maps phonemes to ids; the voice's graph runs
+in `PiperModel`, which hands out each sentence's audio in pieces as the decoder makes them.
+piper, onnx and onnxruntime are imported inside the methods that run in the model worker, so
 importing this module stays cheap.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from wyoming_common.audio import AudioFormat
-from wyoming_common.errors import EngineError
+from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.worker import CancelToken
 
-from ..engine import SpeechSettings, VoiceChoice, VoiceDescription
+from ..engines import SpeechSettings, VoiceChoice, VoiceDescription
+from .model import PiperModel
 from .voices import PiperVoiceFiles, ordered_descriptions
 
 if TYPE_CHECKING:
@@ -26,9 +32,14 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+_MAX_INT16 = 32767.0
 CUDA_PROVIDER = "CUDAExecutionProvider"
 DEVICES = ("auto", "cpu", "cuda")
-_WARM_UP_TEXT = "Hello."
+# Spoken once when a voice loads: warms it up, checks its decoding in pieces, and measures the
+# peak that sets the voice's gain (Piper normalises each sentence to full scale, which a stream
+# cannot do before the sentence ends; one gain per voice also keeps sentences equally loud).
+_CALIBRATION_TEXT = "Hello! The kitchen light is on, and it is twenty one degrees inside."
+_HEADROOM = 0.95
 
 
 @dataclass(frozen=True)
@@ -42,21 +53,36 @@ class DeviceChoice:
 def select_device(
     requested: str, available_providers: Sequence[str], gpu_present: bool
 ) -> DeviceChoice:
-    """CUDA when asked for (or auto) and both the CUDA provider and a GPU exist, else CPU."""
+    """CUDA when asked for (or auto) and both the CUDA provider and a GPU exist, else CPU.
+
+    Only auto falls back to the CPU; `--device cuda` without CUDA is a ConfigError.
+    """
     if requested == "cpu":
         return DeviceChoice(False, "CPU requested (--device cpu)")
+    missing = None
     if CUDA_PROVIDER not in available_providers:
-        return DeviceChoice(
-            False, "onnxruntime has no CUDA provider (install onnxruntime-gpu for GPU synthesis)"
-        )
-    if not gpu_present:
-        return DeviceChoice(False, "no NVIDIA GPU found")
-    return DeviceChoice(True, f"CUDA provider and a GPU found (--device {requested})")
+        missing = "onnxruntime has no CUDA provider (install onnxruntime-gpu for GPU synthesis)"
+    elif not gpu_present:
+        missing = "no NVIDIA GPU found"
+    if missing is None:
+        return DeviceChoice(True, f"CUDA provider and a GPU found (--device {requested})")
+    if requested == "cuda":
+        raise ConfigError("--device", f"cuda requested but {missing}")
+    return DeviceChoice(False, missing)
 
 
 def nvidia_gpu_present() -> bool:
     """True when the NVIDIA driver exposes a device (no CUDA library needed to check)."""
     return Path("/dev/nvidiactl").exists() or Path("/proc/driver/nvidia/gpus").is_dir()
+
+
+@dataclass
+class _LoadedVoice:
+    """A voice ready to speak: piper-tts for phonemes, its graph, and its gain."""
+
+    voice: PiperVoice
+    model: PiperModel
+    gain: float = 1.0
 
 
 class PiperEngine:
@@ -80,7 +106,7 @@ class PiperEngine:
         self.speech = speech
         self.device = device
         self.use_cuda = False
-        self._loaded: dict[str, PiperVoice] = {}
+        self._loaded: dict[str, _LoadedVoice] = {}
         self._load_lock = threading.Lock()
 
     @property
@@ -102,7 +128,7 @@ class PiperEngine:
         return AudioFormat(self._files[voice].description.sample_rate, 2, 1)
 
     def load(self) -> None:
-        """Choose the device, then load and warm the default voice."""
+        """Choose the device, then load, check and warm the default voice."""
         import onnxruntime
 
         choice = select_device(
@@ -110,65 +136,108 @@ class PiperEngine:
         )
         self.use_cuda = choice.use_cuda
         _LOGGER.info("Piper runs on %s: %s", "CUDA" if choice.use_cuda else "CPU", choice.reason)
-        started = time.monotonic()
-        for _audio in self.synthesize([_WARM_UP_TEXT], VoiceChoice(self._default), CancelToken()):
-            pass
-        _LOGGER.info(
-            "Default voice %s loaded and warmed up in %.2f s",
-            self._default,
-            time.monotonic() - started,
-        )
+        self._voice(self._default)
 
-    def _voice(self, name: str) -> PiperVoice:
-        """The loaded voice (loaded on first use, then kept)."""
+    def streams(self, voice: str) -> bool:
+        """Whether a loaded voice speaks a sentence in several pieces."""
+        loaded = self._loaded.get(voice)
+        return loaded is not None and loaded.model.streams
+
+    def _voice(self, name: str) -> _LoadedVoice:
+        """The loaded voice (loaded and calibrated on first use, then kept)."""
         with self._load_lock:
-            voice = self._loaded.get(name)
-            if voice is not None:
-                return voice
-            from piper import PiperVoice
-
-            files = self._files[name]
-            started = time.monotonic()
-            try:
-                voice = PiperVoice.load(
-                    files.model, config_path=files.config, use_cuda=self.use_cuda
+            loaded = self._loaded.get(name)
+            if loaded is None:
+                started = time.monotonic()
+                loaded = self._load_voice(name)
+                self._loaded[name] = loaded
+                _LOGGER.info(
+                    "Loaded voice %s in %.2f s (%s, %s)",
+                    name,
+                    time.monotonic() - started,
+                    loaded.model.providers()[0],
+                    "streaming within sentences" if loaded.model.streams else "whole sentences",
                 )
-            except Exception as err:  # onnxruntime/json errors of a broken voice file
-                if not self.use_cuda:
-                    raise EngineError(f"cannot load voice {name}: {err}") from err
-                # A CUDA provider that cannot start (driver, cuDNN) must not cost the voice.
-                _LOGGER.warning("Voice %s failed on CUDA (%s); using the CPU instead", name, err)
-                self.use_cuda = False
-                try:
-                    voice = PiperVoice.load(files.model, config_path=files.config)
-                except Exception as cpu_err:
-                    raise EngineError(f"cannot load voice {name}: {cpu_err}") from cpu_err
-            providers = voice.session.get_providers()
-            _LOGGER.info(
-                "Loaded voice %s in %.2f s (%s)", name, time.monotonic() - started, providers[0]
-            )
-            self._loaded[name] = voice
-            return voice
+            return loaded
+
+    def _load_voice(self, name: str) -> _LoadedVoice:
+        try:
+            return self._open(name, use_cuda=self.use_cuda)
+        except Exception as err:  # onnxruntime/onnx/json errors of a broken voice file
+            if not self.use_cuda:
+                raise EngineError(f"cannot load voice {name}: {err}") from err
+            # A CUDA provider that cannot start (driver, cuDNN) must not cost the voice.
+            _LOGGER.warning("Voice %s failed on CUDA (%s); using the CPU instead", name, err)
+            self.use_cuda = False
+            try:
+                return self._open(name, use_cuda=False)
+            except Exception as cpu_err:
+                raise EngineError(f"cannot load voice {name}: {cpu_err}") from cpu_err
+
+    def _open(self, name: str, *, use_cuda: bool) -> _LoadedVoice:
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        files = self._files[name]
+        config = PiperConfig.from_dict(json.loads(files.config.read_text(encoding="utf-8")))
+        providers: list[Any] = ["CPUExecutionProvider"]
+        if use_cuda:
+            providers = [(CUDA_PROVIDER, {"cudnn_conv_algo_search": "HEURISTIC"})]
+        model = PiperModel(str(files.model), providers=providers, hop_length=config.hop_length)
+        # piper-tts only phonemizes here; the graph runs in `model`.
+        voice = PiperVoice(session=None, config=config)  # type: ignore[arg-type]
+        loaded = _LoadedVoice(voice, model)
+        peak = max(
+            (model.calibrate(inputs) for inputs in self._inputs(loaded, _CALIBRATION_TEXT, None)),
+            default=0.0,
+        )
+        loaded.gain = _HEADROOM / peak if peak > 1e-4 else 1.0
+        return loaded
+
+    def _inputs(
+        self, loaded: _LoadedVoice, text: str, speaker: str | None
+    ) -> Iterator[dict[str, np.ndarray]]:
+        """Model inputs for each phoneme group espeak-ng makes of text (as piper-tts makes them)."""
+        config = loaded.voice.config
+        scales = np.array(
+            [
+                config.noise_scale if self.speech.noise_scale is None else self.speech.noise_scale,
+                config.length_scale
+                if self.speech.length_scale is None
+                else self.speech.length_scale,
+                config.noise_w_scale if self.speech.noise_w is None else self.speech.noise_w,
+            ],
+            dtype=np.float32,
+        )
+        speaker_id = None
+        if config.num_speakers > 1:
+            speaker_id = config.speaker_id_map.get(speaker or "", config.default_speaker_id)
+        for phonemes in loaded.voice.phonemize(text):
+            if not phonemes:
+                continue
+            ids = np.array([loaded.voice.phonemes_to_ids(phonemes)], dtype=np.int64)
+            inputs: dict[str, np.ndarray] = {
+                "input": ids,
+                "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+                "scales": scales,
+            }
+            if speaker_id is not None and "sid" in loaded.model.input_names:
+                inputs["sid"] = np.array([speaker_id], dtype=np.int64)
+            yield inputs
 
     def synthesize(
-        self, sentences: Sequence[str], choice: VoiceChoice, cancel: CancelToken
+        self, sentence: str, choice: VoiceChoice, cancel: CancelToken
     ) -> Iterator[bytes]:
-        """One PCM block per sentence (plus --sentence-silence), stopping when cancelled."""
-        from piper import SynthesisConfig
-
-        voice = self._voice(choice.voice)
-        speaker_id = None
-        if choice.speaker is not None:
-            speaker_id = voice.config.speaker_id_map.get(choice.speaker)
-        config = SynthesisConfig(
-            speaker_id=speaker_id,
-            length_scale=self.speech.length_scale,
-            noise_scale=self.speech.noise_scale,
-            noise_w_scale=self.speech.noise_w,
-        )
-        silence = bytes(2 * int(voice.config.sample_rate * self.speech.sentence_silence))
-        for sentence in sentences:
-            if cancel.cancelled:
-                return
-            chunks = voice.synthesize(sentence, config)
-            yield b"".join(chunk.audio_int16_bytes for chunk in chunks) + silence
+        """The sentence's PCM in pieces as the decoder makes them, then --sentence-silence."""
+        loaded = self._voice(choice.voice)
+        sent = False
+        for inputs in self._inputs(loaded, sentence, choice.speaker):
+            for audio in loaded.model.pieces(inputs):
+                if cancel.cancelled:
+                    return
+                pcm = np.clip(audio * (loaded.gain * _MAX_INT16), -_MAX_INT16, _MAX_INT16)
+                yield pcm.astype("<i2").tobytes()
+                sent = True
+        silence = bytes(2 * int(loaded.voice.config.sample_rate * self.speech.sentence_silence))
+        if silence or not sent:
+            yield silence

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine import VoiceDescription
+from ..engines import VoiceDescription
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """`wyoming-voice bench pipeline`: end of speech → transcript → answer → first audio, per stage,
-p50/p95 over a folder of spoken commands; optionally the same through Home Assistant."""
+p50/p95 over a folder of spoken commands; optionally the same through Home Assistant, or
+(`--real`) on a stack it starts with the real models: device commands and open questions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from satellite.arguments import ENV_PREFIX
+from satellite.settings import ENV_PREFIX
 from voice_pipeline.audio_io import load_command, stream_pcm
 from voice_pipeline.endpoints import add_endpoint_arguments
 from voice_pipeline.errors import PipelineError
@@ -21,7 +22,11 @@ from voice_pipeline.types import STAGE_LABELS
 from wyoming_common.config import EnvArgumentParser, positive_int
 from wyoming_common.errors import WyomingVoiceError
 
+from ..ha_assist import HA_LABELS, add_ha_arguments, bench_from_args
 from ..pipeline_cli import options_from, resolve_endpoints
+from .pipeline_real import command_turns, question_turns, run_turns, stack_models
+from .real_models import default_models_dir, real_models
+from .real_stack import real_stack
 
 Samples = dict[str, list[float]]
 
@@ -91,19 +96,66 @@ def build_parser(prog: str) -> EnvArgumentParser:
         "(our standalone pipeline; with --ha-url also through Home Assistant's Assist).",
     )
     add_endpoint_arguments(parser)
-    parser.add_argument(
-        "--audio", type=Path, required=True, help="folder of spoken commands (*.wav)"
-    )
+    parser.add_argument("--audio", type=Path, required=True, help="folder of commands (*.wav)")
     parser.add_argument("--limit", type=positive_int, help="only the first N files")
     parser.add_argument(
         "--realtime", action="store_true", help="stream each command at real-time speed"
     )
-    parser.add_argument(
-        "--ha-url", help="also run each command through HA's Assist pipeline (http://HA:8123)"
+    add_ha_arguments(parser, ENV_PREFIX)  # the token only from a file or the environment
+    real = parser.add_argument_group("--real: start the stack with the real models")
+    real.add_argument(
+        "--real",
+        action="store_true",
+        help="start STT (Whisper base), the agent (a GGUF) and TTS (Piper joe) on loopback and "
+        "measure device commands (fast path) and open questions (the model)",
     )
-    parser.add_argument("--ha-token", help="long-lived access token for --ha-url")
-    parser.add_argument("--ha-pipeline", help="Assist pipeline id (default: the preferred one)")
+    real.add_argument(
+        "--models",
+        type=Path,
+        default=default_models_dir(),
+        help="folder of ../shared/models/fetch-real-models",
+    )
+    real.add_argument("--llm-model", type=Path, help="GGUF (default: Qwen 1.5B, else 0.5B)")
+    real.add_argument("--questions", type=int, default=4, help="open questions to ask (0-6)")
+    real.add_argument(
+        "--hass-url", help="a real Home Assistant for the agent (default: the fake one)"
+    )
+    real.add_argument("--hass-token-file", type=Path, help="its long-lived access token file")
     return parser
+
+
+async def _run_real(args: argparse.Namespace, files: Sequence[Path]) -> int:
+    models = stack_models(real_models(args.models), args.llm_model)
+    record: dict[str, object] = {
+        "bench": "pipeline",
+        "real": True,
+        "llm": models.llm.name if models.llm else None,
+    }
+    async with real_stack(
+        models, hass_url=args.hass_url, hass_token_file=args.hass_token_file
+    ) as stack:
+        for name, turns in (
+            ("device commands (fast path)", command_turns(files)),
+            ("open questions (model)", question_turns(args.questions)),
+        ):
+            samples, failures = await run_turns(stack, turns, realtime=args.realtime)
+            for failure in failures:
+                print(f"  {failure}", file=sys.stderr)
+            summary = summarize(samples)
+            print(
+                format_table(
+                    f"{name}: {len(turns)} turns, {len(failures)} failed",
+                    summary,
+                    dict(STAGE_LABELS),
+                )
+            )
+            print()
+            record[name.split(" (")[0].replace(" ", "_")] = {
+                "failures": len(failures),
+                "stages": summary,
+            }
+    print(json.dumps(record))
+    return 0
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -111,6 +163,8 @@ async def _run(args: argparse.Namespace) -> int:
     if not files:
         print(f"error: no *.wav in {args.audio}", file=sys.stderr)
         return 2
+    if args.real:
+        return await _run_real(args, files)
     labels = dict(STAGE_LABELS)
     record: dict[str, object] = {"bench": "pipeline", "commands": len(files)}
     samples, failures = await bench_wyoming(args, files)
@@ -122,11 +176,7 @@ async def _run(args: argparse.Namespace) -> int:
     )
     record["standalone"] = {"failures": failures, "stages": summary}
     if args.ha_url:
-        from ..ha_assist import HA_LABELS, bench_home_assistant
-
-        ha_samples, ha_failures = await bench_home_assistant(
-            args.ha_url, args.ha_token or "", files, pipeline_id=args.ha_pipeline
-        )
+        ha_samples, ha_failures = await bench_from_args(args, files, ENV_PREFIX)
         ha_summary = summarize(ha_samples)
         print()
         print(format_table(f"Home Assistant Assist ({ha_failures} failed)", ha_summary, HA_LABELS))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wyoming.info import Describe, Info
 
-from voice_pipeline.stt_requests import transcribe_audio
+from voice_pipeline.stt_client import transcribe_audio
 from wyoming_common.audio import AudioFormat, read_wav
 from wyoming_common.client import WyomingConnection
 from wyoming_common.config import positive_float, positive_int, wyoming_uri

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice_pipeline.tts_requests import SpeechResult, synthesize
+from voice_pipeline.tts_client import SpeechResult, synthesize
 from wyoming_common.client import ServiceUnavailableError, describe
 
 SIZES = (("short", 1), ("medium", 3), ("long", 10))

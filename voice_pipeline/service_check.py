@@ -1,0 +1,52 @@
+"""`describe` before a request: a client pointed at the wrong kind of service says so at once
+instead of waiting for an answer that never comes (issue 14, item 9)."""
+
+from __future__ import annotations
+
+from wyoming.info import Info
+
+from wyoming_common.client import ServiceUnavailableError, describe
+
+from .errors import ServiceError
+
+# stage → (info field, what users call it)
+STAGE_PROGRAMS = {
+    "stt": ("asr", "speech-to-text"),
+    "agent": ("handle", "conversation agent"),
+    "tts": ("tts", "text-to-speech"),
+}
+_OTHER_KINDS = (
+    ("intent", "intent recognizer"),
+    ("wake", "wake word"),
+    ("mic", "microphone"),
+    ("snd", "sound output"),
+)
+
+
+def service_kinds(info: Info) -> list[str]:
+    """What a service offers, in words ("speech-to-text", "satellite", ...)."""
+    kinds = [label for field, label in STAGE_PROGRAMS.values() if getattr(info, field, None)]
+    kinds += [label for field, label in _OTHER_KINDS if getattr(info, field, None)]
+    if info.satellite is not None:
+        kinds.append("satellite")
+    return kinds
+
+
+def require_stage(stage: str, uri: str, info: Info) -> None:
+    """Raise ServiceError unless info offers an installed program for stage."""
+    field, label = STAGE_PROGRAMS[stage]
+    programs = getattr(info, field, None) or []
+    if any(getattr(p, "installed", False) for p in programs):
+        return
+    offered = ", ".join(service_kinds(info)) or "nothing a client can use"
+    raise ServiceError(stage, f"{uri} is not a {label} service (it offers: {offered})")
+
+
+async def check_service(stage: str, uri: str, timeout: float = 5.0) -> Info:
+    """describe → info, checked for the stage; ServiceError when down or the wrong kind."""
+    try:
+        info = await describe(uri, timeout=timeout)
+    except ServiceUnavailableError as err:
+        raise ServiceError(stage, str(err)) from err
+    require_stage(stage, uri, info)
+    return info

@@ -1,0 +1,152 @@
+"""The stack a benchmark measures with real models: `wyoming-voice up` on loopback ports with
+Whisper, a GGUF model and a Piper voice, and a Home Assistant for the agent (the one given, or
+the fake Home Assistant of a source checkout, `python -m tests.fake_hass`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import os
+import secrets
+import shlex
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.errors import WyomingVoiceError
+
+START_TIMEOUT = 300.0  # loading Whisper and a 1.5B model on a busy 2-core CPU
+
+
+class StackStartError(WyomingVoiceError):
+    """A service of the benchmark stack did not start."""
+
+    code = "stack-start-failed"
+
+
+@dataclass(frozen=True)
+class StackModels:
+    """What the stack runs: a Whisper folder, a GGUF file, a Piper voice (.onnx)."""
+
+    whisper: Path
+    llm: Path | None
+    piper_voice: Path
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """Where the started services answer."""
+
+    stt_uri: str
+    agent_uri: str
+    tts_uri: str
+    hass_url: str
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (loopback)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _child(log: Path, *argv: str) -> asyncio.subprocess.Process:
+    with log.open("wb") as out:
+        return await asyncio.create_subprocess_exec(
+            *argv, stdout=out, stderr=asyncio.subprocess.STDOUT, start_new_session=True
+        )
+
+
+async def _wait_for(uri: str, process: asyncio.subprocess.Process, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
+            raise StackStartError(f"the stack exited with {process.returncode}:\n{tail}")
+        with contextlib.suppress(ServiceUnavailableError, TimeoutError):
+            await describe(uri, 2.0)
+            return
+        await asyncio.sleep(0.5)
+    raise StackStartError(f"{uri} did not answer within {START_TIMEOUT:.0f} s (log: {log})")
+
+
+async def _start_fake_hass(workdir: Path, token: str) -> tuple[str, asyncio.subprocess.Process]:
+    if importlib.util.find_spec("tests.fake_hass") is None:
+        raise StackStartError(
+            "no Home Assistant: give --hass-url and --hass-token-file, or run from a source "
+            "checkout (its fake Home Assistant, tests/fake_hass, stands in)"
+        )
+    port = free_port()
+    process = await _child(
+        workdir / "hass.log", sys.executable, "-m", "tests.fake_hass", "--port", str(port),
+        "--token", token,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _attempt in range(200):
+        with contextlib.suppress(OSError):
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return url, process
+        await asyncio.sleep(0.1)
+    raise StackStartError("the fake Home Assistant did not start")
+
+
+@asynccontextmanager
+async def real_stack(
+    models: StackModels, *, hass_url: str | None = None, hass_token_file: Path | None = None
+) -> AsyncIterator[RunningStack]:
+    """`wyoming-voice up` with the models on free loopback ports; stopped on exit."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-stack-"))
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        if hass_url is None:
+            token = secrets.token_hex(16)
+            hass_token_file = workdir / "token"
+            hass_token_file.write_text(token, encoding="utf-8")
+            hass_url, hass = await _start_fake_hass(workdir, token)
+            processes.append(hass)
+        ports = {name: free_port() for name in ("stt", "tts", "llm")}
+        argv = [
+            sys.executable, "-m", "wyoming_voice.cli", "up", "--host", "127.0.0.1",
+            "--no-zeroconf", "--data-dir", str(workdir / "data"),
+            "--stt-port", str(ports["stt"]), "--tts-port", str(ports["tts"]),
+            "--llm-port", str(ports["llm"]),
+            "--stt-model", str(models.whisper), "--stt-args", "--language en",
+            "--tts-voice", models.piper_voice.stem,
+            "--tts-args", shlex.join(["--data-dir", str(models.piper_voice.parent)]),
+            "--llm-args", "--max-actions-per-minute 1000",
+            "--hass-url", hass_url,
+        ]  # fmt: skip
+        if hass_token_file is not None:
+            argv += ["--hass-token-file", str(hass_token_file)]
+        if models.llm is not None:
+            argv += ["--llm-model", str(models.llm)]
+        up = await _child(workdir / "up.log", *argv)
+        processes.append(up)
+        uris = {name: f"tcp://127.0.0.1:{port}" for name, port in ports.items()}
+        for uri in uris.values():
+            await _wait_for(uri, up, workdir / "up.log")
+        yield RunningStack(uris["stt"], uris["llm"], uris["tts"], hass_url)
+    finally:
+        await _stop(processes)
+
+
+async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
+    for process in reversed(processes):  # `up` (and its children) before Home Assistant
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, 15)
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, 9)
+                await process.wait()
