@@ -31,6 +31,10 @@ InfoSource = Callable[[], Info]
 DEFAULT_IDLE_TIMEOUT = 60.0
 """Seconds a connection may stay without an event either way and without work in progress."""
 
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 16 * 1024 * 1024
+"""After an error, input is read and dropped for up to this long / this much before closing."""
+
 # Errors caused by what a client sent (or by load): INFO, never a traceback.
 _CLIENT_ERRORS = (ProtocolError, BadRequestError, BusyError)
 
@@ -75,6 +79,7 @@ class ServiceEventHandler(AsyncEventHandler):
         self._closed = False
         self.activity = Activity()
         self._watch = IdleWatch(self.activity)
+        self._linger = False  # an error was sent: close gently
         self.info_events = InfoEvents()  # the runner shares one between connections
         peer = writer.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "local client"
@@ -176,6 +181,22 @@ class ServiceEventHandler(AsyncEventHandler):
             text, code = f"internal error: {err}", "internal-error"
         self.end_request(ok=False)
         await self.send_error(text, code)
+        self._linger = True
+
+    async def _linger_close(self) -> None:
+        """After an error: end our side (the error, then FIN) and swallow what the client is
+        still sending for a moment, so that closing does not reset the connection and throw
+        the error away before the client has read it."""
+        with contextlib.suppress(ConnectionError, OSError, RuntimeError, TimeoutError):
+            if self.writer.can_write_eof():
+                self.writer.write_eof()
+            async with asyncio.timeout(LINGER_SECONDS):
+                swallowed = 0
+                while swallowed < LINGER_BYTES:
+                    data = await self.reader.read(64 * 1024)
+                    if not data:
+                        break
+                    swallowed += len(data)
 
     # -- idle timeout and eviction ------------------------------------------------------------
 
@@ -277,6 +298,8 @@ class ServiceEventHandler(AsyncEventHandler):
         try:
             await self.on_disconnect()
         finally:
+            if self._linger and not self.writer.is_closing():
+                await self._linger_close()
             self.writer.close()
             try:
                 await asyncio.wait_for(self.writer.wait_closed(), 1.0)

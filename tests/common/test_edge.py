@@ -4,6 +4,7 @@ traceback, and the service keeps serving."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 
@@ -12,6 +13,7 @@ from wyoming.event import Event
 from wyoming.info import Describe
 
 from tests.support.services import running_service
+from wyoming_common.wire import read_event
 
 from .helpers import Probe, connect, recording_factory
 
@@ -67,3 +69,17 @@ async def test_text_of_the_error_names_the_event_and_field() -> None:
             error = await client.recv()
             assert error is not None
             assert error.data["text"] == "audio-chunk: 'channels' must be an integer, got str 'one'"
+
+
+async def test_error_survives_a_client_that_keeps_sending() -> None:
+    # 8 MB of one header line: the service answers after 64 KB and closes; without lingering
+    # its close resets the connection and the client never reads the error.
+    async with asyncio.timeout(20), running_service(recording_factory()) as runner:
+        assert runner.port is not None
+        reader, writer = await asyncio.open_connection("127.0.0.1", runner.port)
+        writer.write(b'{"type": "ping", "data": {"text": "' + b"a" * 8_000_000)
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        error = await read_event(reader)
+        writer.close()
+    assert error is not None and error.data["code"] == "payload-too-large"
