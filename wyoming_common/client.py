@@ -119,6 +119,9 @@ async def describe(uri: str, timeout: float = 5.0) -> Info:
                 raise ServiceUnavailableError(f"{uri} closed the connection before info")
             if Info.is_type(event.type):
                 return Info.from_event(event)
+            if event.type == "error":
+                code, text = event.data.get("code"), event.data.get("text")
+                raise ServiceUnavailableError(f"{uri} answered describe with {code}: {text}")
 
 
 SERVICE_KINDS: dict[str, str] = {

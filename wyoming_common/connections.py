@@ -22,7 +22,7 @@ MAX_CONNECTIONS = 4096
 """Upper bound of the automatic connection cap."""
 RESERVED_FILES = 256
 """Descriptors kept for models, logs, pipes, zeroconf and the metrics server."""
-HEADROOM = 64
+HEADROOM = 128
 """Sockets accepted beyond the cap: newcomers being refused, idle ones being closed."""
 
 
@@ -110,15 +110,18 @@ class ConnectionTable:
         self.handlers.discard(handler)
 
     def _evict_one(self) -> bool:
-        candidates = [h for h in self.handlers if h.idle_seconds > 0]
-        candidates.sort(key=lambda h: h.idle_seconds, reverse=True)
-        for handler in candidates:
-            text = f"{self.service} is full and this connection was idle: closing it"
+        idle = [(handler.idle_seconds, handler) for handler in self.handlers]
+        text = f"{self.service} is full and this connection was idle: closing it"
+        for _ in range(3):  # the longest-idle one; rarely it just became busy: try the next
+            seconds, handler = max(idle, key=lambda pair: pair[0], default=(0.0, None))
+            if handler is None or seconds <= 0:
+                return False
             if handler.expire(text, "idle-timeout"):
-                self.evicted += 1
                 # It leaves the table as soon as its task ends; the newcomer may briefly
                 # make the count cap + 1.
+                self.evicted += 1
                 return True
+            idle.remove((seconds, handler))
         return False
 
     async def refuse(self, writer: asyncio.StreamWriter) -> None:

@@ -204,7 +204,8 @@ class ServiceEventHandler(AsyncEventHandler):
     def idle_seconds(self) -> float:
         """Seconds this connection has waited for its client with nothing else going on
         (0 while an event is handled, a request runs in the background or work is done)."""
-        if not self._watch.reading or self._tasks or self.idle_timeout is None:
+        watch = self._watch
+        if not watch.reading or watch.expiry or self._tasks or self.idle_timeout is None:
             return 0.0
         return self.activity.idle_seconds()
 

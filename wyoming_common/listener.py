@@ -98,7 +98,8 @@ class Listener:
         return None
 
     def serve(self, handle: SocketHandler, spawn: Callable[[Awaitable[None]], None]) -> None:
-        """Listen and accept; spawn(handle(sock)) for every accepted connection."""
+        """Listen and accept; spawn(handle(sock)) for every accepted connection (spawn must
+        count the socket at once, so that `room` is up to date before the next accept)."""
         for sock in self.sockets:
             sock.listen(BACKLOG)
             self._loops.append(asyncio.create_task(self._accept(sock, handle, spawn)))

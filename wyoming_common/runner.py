@@ -191,12 +191,14 @@ class ServiceRunner:
             self._listener = None
 
     def _spawn(self, work: Awaitable[None]) -> None:
+        # Counted here, synchronously after accept(): the accept loop checks for room
+        # before its next accept, before the task below has run.
+        self.connections.socket_opened()
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _on_socket(self, sock: socket.socket) -> None:
-        self.connections.socket_opened()
         try:
             reader, writer = await asyncio.open_connection(sock=sock)
         except OSError:

@@ -125,6 +125,22 @@ class ServiceProcess:
             assert time.monotonic() < deadline, f"{self.kind} holds {self.descriptors()} files"
             await asyncio.sleep(0.1)
 
+    def accept_queue(self) -> int:
+        """Connections the kernel has completed that the service has not accepted yet."""
+        port = int(self.uri.rsplit(":", 1)[1])
+        for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                return int(fields[4].split(":")[1], 16)  # rx_queue of a LISTEN socket
+        return 0
+
+    async def wait_until_accepted(self, timeout: float = 60.0) -> None:
+        """Until the kernel's accept queue of the service is empty."""
+        deadline = time.monotonic() + timeout
+        while self.accept_queue():
+            assert time.monotonic() < deadline, f"{self.kind}: {self.accept_queue()} queued"
+            await asyncio.sleep(0.05)
+
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
