@@ -2,7 +2,8 @@
 answered with `error` (or served), and describe still fast afterwards.
 
 CI sends ROBUSTNESS_FRAMES (default 2,500) frames per service; the issue's figure is 10,000:
-`ROBUSTNESS_FRAMES=10000 pytest tests/robustness/test_fuzz.py`.
+`ROBUSTNESS_FRAMES=10000 pytest tests/robustness/test_fuzz.py` (ROBUSTNESS_SEED picks other
+frames).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from .fuzz import fuzz
 from .processes import ServiceProcess, assert_healthy
 
 FRAMES = int(os.environ.get("ROBUSTNESS_FRAMES", "2500"))
+SEED = int(os.environ.get("ROBUSTNESS_SEED", "14"))
 
 
 async def test_malformed_frames(service: ServiceProcess) -> None:
     offset = service.log_size()
-    report = await fuzz(service.uri, malformed_frames(FRAMES, seed=14))
+    report = await fuzz(service.uri, malformed_frames(FRAMES, seed=SEED))
     print(f"\n{service.kind}: {report.summary()}")
     assert service.alive, f"{service.kind} crashed:\n{service.log()[-3000:]}"
     assert report.frames == FRAMES
