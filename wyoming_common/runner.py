@@ -90,8 +90,8 @@ class ServiceRunner:
         self._zeroconf_interfaces = zeroconf_interfaces
         self._listener: Listener | None = None
         self.limits = limits or ConnectionLimits(
-            max_connections=getattr(settings, "max_connections", None),
-            idle_timeout=getattr(settings, "idle_timeout", None),
+            max_connections=settings.max_connections,
+            idle_timeout=settings.idle_timeout,
         )
         self.connections = ConnectionTable(service, self.limits.max_connections or 1)
         self._memory = MemoryReturner()
