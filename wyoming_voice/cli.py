@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench stt": ("wyoming_voice.bench.stt", "benchmark an STT service"),
     "bench tts": ("wyoming_voice.bench.tts", "benchmark a TTS service"),
     "bench llm": ("wyoming_voice.bench.llm", "benchmark the conversation agent"),
+    "bench agent": ("wyoming_voice.bench.agent", "score the agent's actions on YAML case files"),
     "bench pipeline": (
         "wyoming_voice.bench.pipeline",
         "benchmark end of speech → first reply audio",

@@ -13,8 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from . import services
-from .errors import EntityNotFound, HouseError, NotFoundError, ServiceFailure
+from .errors import EntityNotFound, HouseError
+from .intent_state import IntentState
 from .registry import Area, Device, EntityEntry, Floor, new_ulid, utcnow
+from .service_calls import ServiceCall, run_service
+from .todo import TodoLists
+
+__all__ = ["Context", "House", "ServiceCall", "State", "StateChangedEvent"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,18 +101,6 @@ class StateChangedEvent:
         }
 
 
-@dataclass
-class ServiceCall:
-    """A recorded service call; `error` holds the error code when the call failed."""
-
-    domain: str
-    service: str
-    data: dict[str, Any]
-    entity_ids: list[str] = field(default_factory=list)
-    return_response: bool = False
-    error: str | None = None
-
-
 StateListener = Callable[[StateChangedEvent], None]
 
 
@@ -123,6 +116,8 @@ class House:
         self.states: dict[str, State] = {}
         self.exposed: dict[str, bool] = {}
         self.service_calls: list[ServiceCall] = []
+        self.todo = TodoLists()
+        self.intent_state = IntentState()
         self._failures: dict[tuple[str, str], str] = {}
         self._listeners: list[StateListener] = []
 
@@ -294,6 +289,7 @@ class House:
         target: Mapping[str, Any] | None = None,
         *,
         return_response: bool = False,
+        context: Context | None = None,
     ) -> list[State]:
         """Run a service, record it, and return the states it changed (raises `HouseError`)."""
         service_data = dict(data or {})
@@ -304,58 +300,19 @@ class House:
         call = ServiceCall(domain, service, service_data, return_response=return_response)
         self.service_calls.append(call)
         changed: list[State] = []
+        remove = self.add_listener(
+            lambda event: changed.append(event.new_state) if event.new_state else None
+        )
         try:
-            if not services.has_service(self, domain, service):
-                raise services.ServiceNotFound(domain, service)
-            call.entity_ids = self._resolve_targets(domain, merged_target)
-            plan = services.plan(self, domain, service, call.entity_ids)
-            if (domain, service) in self._failures:
-                raise ServiceFailure(self._failures[(domain, service)])
-            context = Context()
-            remove = self.add_listener(
-                lambda event: changed.append(event.new_state) if event.new_state else None
-            )
-            try:
-                for entity_id, action in plan:
-                    new_state, attrs = action(self.states[entity_id], service_data)
-                    self.update_state(entity_id, new_state, attrs, context)
-            finally:
-                remove()
+            run_service(self, call, merged_target, context or Context())
         except HouseError as err:
             call.error = err.code
             _LOGGER.debug("Service %s.%s failed: %s", domain, service, err)
             raise
+        finally:
+            remove()
         return changed
 
-    def _resolve_targets(self, domain: str, target: Mapping[str, Any]) -> list[str]:
-        """Expand entity/area/device targets to entity ids, checking they exist."""
-        explicit: list[str] = []
-        for entity_id in _as_list(target.get("entity_id")):
-            if entity_id == "all":
-                explicit.extend(e for e in self.states if e.split(".", 1)[0] == domain)
-            elif entity_id not in self.states:
-                raise EntityNotFound(entity_id)
-            else:
-                explicit.append(entity_id)
-        expanded: list[str] = []
-        for area_id in _as_list(target.get("area_id")):
-            if area_id not in self.areas:
-                raise NotFoundError(f"Area {area_id} not found.")
-            expanded.extend(e for e in self.states if self.area_of(e) == area_id)
-        for device_id in _as_list(target.get("device_id")):
-            if device_id not in self.devices:
-                raise NotFoundError(f"Device {device_id} not found.")
-            expanded.extend(e for e, entry in self.entities.items() if entry.device_id == device_id)
-        # Area and device targets silently skip entities of other domains, as in HA.
-        if domain != "homeassistant":
-            expanded = [e for e in expanded if e.startswith(f"{domain}.")]
-        return list(dict.fromkeys(explicit + expanded))
-
-
-def _as_list(value: Any) -> list[str]:
-    """Accept a string, a comma-separated string or a list of ids."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return [str(item) for item in value]
+    def failure_of(self, domain: str, service: str) -> str | None:
+        """Return the injected failure message of `domain.service`, if any."""
+        return self._failures.get((domain, service))

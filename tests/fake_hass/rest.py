@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import assist
+from . import assist, intent, services
 from .errors import HouseError, NotFoundError, ServerStopping
 
 if TYPE_CHECKING:
@@ -126,34 +126,43 @@ class RestApi:
         return web.json_response(state.as_dict(), status=status)
 
     async def call_service(self, request: web.Request) -> web.Response:
-        """`POST /api/services/<domain>/<service>`: returns the states it changed."""
+        """`POST /api/services/<domain>/<service>[?return_response]`: the states it changed
+        (and the service's response when asked for)."""
         domain, service = request.match_info["domain"], request.match_info["service"]
         body = await _json_body(request)
+        house = self.hass.house
         return_response = "return_response" in request.query
-        if return_response and domain != "script":
-            return _message("Service does not support responses", HTTPStatus.BAD_REQUEST)
+        mode = services.response_mode(house, domain, service)
+        if house.has_service(domain, service):
+            if return_response and mode is None:
+                return _message(
+                    "Service does not support responses. Remove return_response from request.",
+                    HTTPStatus.BAD_REQUEST,
+                )
+            if mode == "only" and not return_response:
+                return _message(
+                    "Service call requires responses but caller did not ask for responses. "
+                    "Add ?return_response to query parameters.",
+                    HTTPStatus.BAD_REQUEST,
+                )
         target: dict[str, Any] = {
             k: body.pop(k) for k in ("entity_id", "area_id", "device_id") if k in body
         }
-        changed = self.hass.house.call_service(
-            domain, service, body, target, return_response=return_response
-        )
+        index = len(house.service_calls)
+        changed = house.call_service(domain, service, body, target, return_response=return_response)
         states = [s.as_dict() for s in changed]
         if return_response:
-            return web.json_response({"changed_states": states, "service_response": {}})
+            response = house.service_calls[index].response
+            return web.json_response({"changed_states": states, "service_response": response})
         return web.json_response(states)
 
     async def intent_handle(self, request: web.Request) -> web.Response:
-        """`POST /api/intent/handle` {name, data{name}}: HassTurnOn/HassTurnOff/HassToggle."""
-        body = await _json_body(request)
-        slots = body.get("data") or {}
-        response = assist.handle_intent(
-            self.hass.house,
-            str(body.get("name", "")),
-            slots if isinstance(slots, dict) else {},
-            language=str(body.get("language") or "en"),
-        )
-        return web.json_response(response)
+        """`POST /api/intent/handle` {name, data?, language?, assistant?, device_id?,
+        satellite_id?}: HA 2026.11's intents (see `intent.py`)."""
+        status, body = intent.handle_request(self.hass.house, await request.read())
+        if isinstance(body, str):
+            return web.Response(status=status, text=body, content_type="text/plain")
+        return web.json_response(body, status=status)
 
     async def conversation_process(self, request: web.Request) -> web.Response:
         """`POST /api/conversation/process` {text, language?, agent_id?, conversation_id?}."""

@@ -1,376 +1,223 @@
-"""Effects of services on entity states: pure functions from (state, data) to a new state."""
+"""The services of the fake home: which exist, which entity features each needs, and the
+effect each has (in `service_effects` and `todo`). Shared by the websocket `call_service`,
+REST `/api/services` and the intents, so all three change states the same way."""
 
 from __future__ import annotations
 
-import colorsys
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+import functools
+from typing import TYPE_CHECKING
 
-from .errors import (
-    EntityNotFound,
-    InvalidServiceData,
-    ServiceNotFound,
-    ServiceValidationError,
-)
-from .registry import utcnow
+from . import service_effects as fx
+from .errors import EntityNotFound, ServiceNotFound, ServiceValidationError
+from .todo import DEFAULT_FEATURES as TODO_FEATURES
+from .todo import TODO_SERVICES
 
 if TYPE_CHECKING:
-    from .house import House, State
+    from .house import House
 
-__all__ = ["ServiceNotFound", "has_service", "plan"]
+__all__ = ["SERVICES", "ServiceNotFound", "ServiceNotSupported", "has_service", "plan"]
 
-# An action returns the new state string (None keeps it) and attribute updates.
-EntityAction = Callable[["State", Mapping[str, Any]], tuple[str | None, dict[str, Any]]]
-
-COLOR_NAMES: dict[str, tuple[int, int, int]] = {
-    "red": (255, 0, 0),
-    "green": (0, 128, 0),
-    "lime": (0, 255, 0),
-    "blue": (0, 0, 255),
-    "white": (255, 255, 255),
-    "yellow": (255, 255, 0),
-    "orange": (255, 165, 0),
-    "purple": (128, 0, 128),
-    "pink": (255, 192, 203),
-    "cyan": (0, 255, 255),
-    "magenta": (255, 0, 255),
-    "brown": (165, 42, 42),
-    "warmwhite": (255, 244, 229),
-}
-
-_LIGHT_OFF = {"brightness": None, "color_mode": None, "hs_color": None, "rgb_color": None}
-_LIGHT_OFF_TEMP = {"color_temp_kelvin": None}
-
-# cover supported_features bits
-_COVER_OPEN, _COVER_CLOSE, _COVER_SET_POSITION = 1, 2, 4
-
-
-def _number(data: Mapping[str, Any], key: str, low: float, high: float) -> float:
-    """Read a numeric field, raising `invalid_format` like HA's schema does."""
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidServiceData(f"expected float for dictionary value @ data['{key}']")
-    if not low <= value <= high:
-        raise InvalidServiceData(
-            f"value must be at most {high} and at least {low} for dictionary value @ data['{key}']"
-        )
-    return float(value)
-
-
-def _on(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return "on", {}
-
-
-def _off(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return "off", {}
-
-
-def _toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return ("off" if state.state == "on" else "on"), {}
-
-
-# Lights -----------------------------------------------------------------------
-
-
-def _rgb_from_data(data: Mapping[str, Any]) -> tuple[int, int, int] | None:
-    if "color_name" in data:
-        key = str(data["color_name"]).casefold().replace(" ", "")
-        if key not in COLOR_NAMES:
-            raise InvalidServiceData(
-                f"value {data['color_name']} is not a valid color name @ data['color_name']"
-            )
-        return COLOR_NAMES[key]
-    if "rgb_color" in data:
-        value = data["rgb_color"]
-        if not isinstance(value, list | tuple) or len(value) != 3:
-            raise InvalidServiceData("expected a list of 3 values @ data['rgb_color']")
-        red, green, blue = (int(_number({"c": part}, "c", 0, 255)) for part in value)
-        return red, green, blue
-    if "hs_color" in data:
-        hue, sat = data["hs_color"]
-        red_f, green_f, blue_f = colorsys.hsv_to_rgb(float(hue) / 360, float(sat) / 100, 1.0)
-        return round(red_f * 255), round(green_f * 255), round(blue_f * 255)
-    return None
-
-
-def _light_on(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    attrs = state.attributes
-    modes = list(attrs.get("supported_color_modes") or ["onoff"])
-    current = attrs.get("brightness")
-    brightness = 255 if current is None else int(current)
-    if "brightness_pct" in data:
-        brightness = round(_number(data, "brightness_pct", 0, 100) * 255 / 100)
-    elif "brightness" in data:
-        brightness = round(_number(data, "brightness", 0, 255))
-    elif "brightness_step_pct" in data:
-        step = _number(data, "brightness_step_pct", -100, 100)
-        brightness = max(0, min(255, brightness + round(step * 255 / 100)))
-    if brightness == 0:
-        return _light_off(state, data)
-    updates: dict[str, Any] = {}
-    if modes != ["onoff"]:
-        updates["brightness"] = brightness
-    rgb = _rgb_from_data(data)
-    if rgb is not None and ("hs" in modes or "rgb" in modes):
-        hue, sat, _ = colorsys.rgb_to_hsv(*(part / 255 for part in rgb))
-        updates.update(
-            color_mode="hs" if "hs" in modes else "rgb",
-            hs_color=(round(hue * 360, 3), round(sat * 100, 3)),
-            rgb_color=rgb,
-        )
-        if "color_temp" in modes:
-            updates["color_temp_kelvin"] = None
-    elif "color_temp_kelvin" in data and "color_temp" in modes:
-        low, high = (
-            attrs.get("min_color_temp_kelvin", 2000),
-            attrs.get("max_color_temp_kelvin", 6500),
-        )
-        kelvin = round(max(low, min(high, _number(data, "color_temp_kelvin", 1000, 20000))))
-        updates.update(
-            color_mode="color_temp", color_temp_kelvin=kelvin, hs_color=None, rgb_color=None
-        )
-    elif state.state != "on":
-        if "hs" in modes:
-            updates.update(color_mode="hs", hs_color=(0.0, 0.0), rgb_color=(255, 255, 255))
-        elif "color_temp" in modes:
-            updates.update(color_mode="color_temp", color_temp_kelvin=3000)
-        else:
-            updates["color_mode"] = modes[0]
-    return "on", updates
-
-
-def _light_off(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    updates = {key: None for key in _LIGHT_OFF if key in state.attributes}
-    if "color_temp_kelvin" in state.attributes:
-        updates.update(_LIGHT_OFF_TEMP)
-    return "off", updates
-
-
-def _light_toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return _light_off(state, data) if state.state == "on" else _light_on(state, data)
-
-
-# Fans, climate, covers, locks -------------------------------------------------
-
-
-def _fan_on(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    if "percentage" in data:
-        return _fan_percentage(state, data)
-    return "on", {"percentage": state.attributes.get("percentage") or 100}
-
-
-def _fan_off(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return "off", {"percentage": 0}
-
-
-def _fan_toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return _fan_off(state, data) if state.state == "on" else _fan_on(state, data)
-
-
-def _fan_percentage(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    percentage = round(_number(data, "percentage", 0, 100))
-    return ("on" if percentage else "off"), {"percentage": percentage}
-
-
-def _climate_temperature(
-    state: State, data: Mapping[str, Any]
-) -> tuple[str | None, dict[str, Any]]:
-    if "temperature" not in data:
-        raise InvalidServiceData("required key not provided @ data['temperature']")
-    temperature = _number(data, "temperature", -100, 100)
-    low, high = state.attributes.get("min_temp", 7), state.attributes.get("max_temp", 35)
-    if not low <= temperature <= high:
-        raise ServiceValidationError(
-            f"Provided temperature {temperature} is not valid. Accepted range is {low} to {high}"
-        )
-    new_state = None
-    if "hvac_mode" in data:
-        new_state, _ = _climate_mode(state, data)
-    return new_state, {"temperature": temperature}
-
-
-def _climate_mode(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    mode = data.get("hvac_mode")
-    if mode not in state.attributes.get("hvac_modes", []):
-        raise ServiceValidationError(f"HVAC mode {mode} is not valid for {state.entity_id}")
-    return str(mode), {"hvac_action": "idle" if mode == "off" else "heating"}
-
-
-def _climate_on(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return _climate_mode(state, {"hvac_mode": "heat"})
-
-
-def _climate_off(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return _climate_mode(state, {"hvac_mode": "off"})
-
-
-def _require_cover_feature(state: State, feature: int, service: str) -> None:
-    if not int(state.attributes.get("supported_features", 0)) & feature:
-        raise ServiceValidationError(
-            f"Entity {state.entity_id} does not support action cover.{service}"
-        )
-
-
-def _cover_position(position: int, state: State) -> tuple[str | None, dict[str, Any]]:
-    attrs = {"current_position": position} if "current_position" in state.attributes else {}
-    return ("open" if position > 0 else "closed"), attrs
-
-
-def _cover_open(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    _require_cover_feature(state, _COVER_OPEN, "open_cover")
-    return _cover_position(100, state)
-
-
-def _cover_close(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    _require_cover_feature(state, _COVER_CLOSE, "close_cover")
-    return _cover_position(0, state)
-
-
-def _cover_set(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    _require_cover_feature(state, _COVER_SET_POSITION, "set_cover_position")
-    return _cover_position(round(_number(data, "position", 0, 100)), state)
-
-
-def _cover_toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return _cover_close(state, data) if state.state == "open" else _cover_open(state, data)
-
-
-def _keep(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return None, {}
-
-
-def _set(value: str) -> EntityAction:
-    def action(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-        return value, {}
-
-    return action
-
-
-# Media players, scripts, scenes -----------------------------------------------
-
-
-def _volume_set(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return None, {"volume_level": _number(data, "volume_level", 0, 1)}
-
-
-def _volume_step(step: float) -> EntityAction:
-    def action(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-        level = float(state.attributes.get("volume_level") or 0) + step
-        return None, {"volume_level": round(max(0.0, min(1.0, level)), 2)}
-
-    return action
-
-
-def _volume_mute(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return None, {"is_volume_muted": bool(data.get("is_volume_muted", True))}
-
-
-def _play_pause(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return ("paused" if state.state == "playing" else "playing"), {}
-
-
-def _media_toggle(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return ("off" if state.state != "off" else "on"), {}
-
-
-def _select_option(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    options = state.attributes.get("options")
-    option = str(data.get("option", ""))
-    if options and option not in options:
-        raise ServiceValidationError(f"Option {option} is not valid for {state.entity_id}")
-    return option, {}
-
-
-def _script_run(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return None, {"last_triggered": utcnow().isoformat()}
-
-
-def _scene_on(state: State, data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    return utcnow().isoformat(), {}
-
+EntityAction = fx.EntityAction
 
 SERVICES: dict[str, dict[str, EntityAction]] = {
-    "light": {"turn_on": _light_on, "turn_off": _light_off, "toggle": _light_toggle},
-    "switch": {"turn_on": _on, "turn_off": _off, "toggle": _toggle},
+    "light": {"turn_on": fx.light_on, "turn_off": fx.light_off, "toggle": fx.light_toggle},
+    "switch": {
+        "turn_on": fx.set_state("on"),
+        "turn_off": fx.set_state("off"),
+        "toggle": fx.toggle_on_off,
+    },
+    "input_boolean": {
+        "turn_on": fx.set_state("on"),
+        "turn_off": fx.set_state("off"),
+        "toggle": fx.toggle_on_off,
+    },
+    "automation": {
+        "turn_on": fx.set_state("on"),
+        "turn_off": fx.set_state("off"),
+        "toggle": fx.toggle_on_off,
+        "trigger": fx.script_run,
+    },
     "fan": {
-        "turn_on": _fan_on,
-        "turn_off": _fan_off,
-        "toggle": _fan_toggle,
-        "set_percentage": _fan_percentage,
+        "turn_on": fx.fan_on,
+        "turn_off": fx.fan_off,
+        "toggle": fx.fan_toggle,
+        "set_percentage": fx.fan_percentage,
     },
     "climate": {
-        "set_temperature": _climate_temperature,
-        "set_hvac_mode": _climate_mode,
-        "turn_on": _climate_on,
-        "turn_off": _climate_off,
+        "set_temperature": fx.climate_temperature,
+        "set_hvac_mode": fx.climate_mode,
+        "turn_on": fx.climate_on,
+        "turn_off": fx.climate_off,
     },
     "cover": {
-        "open_cover": _cover_open,
-        "close_cover": _cover_close,
-        "set_cover_position": _cover_set,
-        "stop_cover": _keep,
-        "toggle": _cover_toggle,
+        "open_cover": fx.open_full,
+        "close_cover": fx.close_full,
+        "set_cover_position": fx.set_position,
+        "stop_cover": fx.keep,
+        "toggle": fx.open_close_toggle,
     },
-    "lock": {"lock": _set("locked"), "unlock": _set("unlocked")},
+    "valve": {
+        "open_valve": fx.open_full,
+        "close_valve": fx.close_full,
+        "set_valve_position": fx.set_position,
+        "stop_valve": fx.keep,
+        "toggle": fx.open_close_toggle,
+    },
+    "lock": {
+        "lock": fx.set_state("locked"),
+        "unlock": fx.set_state("unlocked"),
+        "open": fx.set_state("open"),
+    },
     "media_player": {
-        "turn_on": _set("on"),
-        "turn_off": _set("off"),
-        "volume_set": _volume_set,
-        "volume_up": _volume_step(0.1),
-        "volume_down": _volume_step(-0.1),
-        "volume_mute": _volume_mute,
-        "media_play": _set("playing"),
-        "media_pause": _set("paused"),
-        "media_stop": _set("idle"),
-        "media_play_pause": _play_pause,
-        "media_next_track": _keep,
-        "media_previous_track": _keep,
-        "toggle": _media_toggle,
+        "turn_on": fx.set_state("on"),
+        "turn_off": fx.set_state("off"),
+        "toggle": fx.media_toggle,
+        "volume_set": fx.volume_set,
+        "volume_up": fx.volume_step(0.1),
+        "volume_down": fx.volume_step(-0.1),
+        "volume_mute": fx.volume_mute,
+        "media_play": fx.set_state("playing"),
+        "media_pause": fx.set_state("paused"),
+        "media_stop": fx.set_state("idle"),
+        "media_play_pause": fx.play_pause,
+        "media_next_track": fx.track_step(1),
+        "media_previous_track": fx.track_step(-1),
     },
-    "script": {"turn_on": _script_run, "toggle": _script_run, "turn_off": _keep},
-    "scene": {"turn_on": _scene_on},
-    "select": {"select_option": _select_option},
+    "vacuum": {
+        "start": fx.set_state("cleaning"),
+        "pause": fx.set_state("paused"),
+        "stop": fx.set_state("idle"),
+        "return_to_base": fx.set_state("returning"),
+        "clean_spot": fx.set_state("cleaning"),
+        "clean_area": fx.set_state("cleaning"),
+        "locate": fx.keep,
+        "set_fan_speed": fx.fan_speed,
+    },
+    "script": {"turn_on": fx.script_run, "toggle": fx.script_run, "turn_off": fx.keep},
+    "scene": {"turn_on": fx.timestamp},
+    "button": {"press": fx.timestamp},
+    "input_button": {"press": fx.timestamp},
+    "select": {"select_option": fx.select_option},
 }
 
-# homeassistant.turn_on/off/toggle map to these per-domain services.
-_GENERIC: dict[str, dict[str, str]] = {
-    "cover": {"turn_on": "open_cover", "turn_off": "close_cover", "toggle": "toggle"},
-    "scene": {"turn_on": "turn_on"},
+# (domain, service) -> feature sets, one of which the entity must fully support (HA's
+# `required_features` of entity services). Unlisted services need no feature.
+REQUIRED_FEATURES: dict[tuple[str, str], tuple[int, ...]] = {
+    ("fan", "turn_on"): (32,),
+    ("fan", "turn_off"): (16,),
+    ("fan", "toggle"): (16, 32),
+    ("fan", "set_percentage"): (1,),
+    ("climate", "turn_on"): (256,),
+    ("climate", "turn_off"): (128,),
+    ("climate", "set_temperature"): (1, 2),
+    ("cover", "open_cover"): (1,),
+    ("cover", "close_cover"): (2,),
+    ("cover", "set_cover_position"): (4,),
+    ("cover", "stop_cover"): (8,),
+    ("cover", "toggle"): (3,),
+    ("valve", "open_valve"): (1,),
+    ("valve", "close_valve"): (2,),
+    ("valve", "set_valve_position"): (4,),
+    ("valve", "stop_valve"): (8,),
+    ("valve", "toggle"): (3,),
+    ("lock", "open"): (1,),
+    ("media_player", "turn_on"): (128,),
+    ("media_player", "turn_off"): (256,),
+    ("media_player", "toggle"): (384,),
+    ("media_player", "volume_up"): (4, 1024),
+    ("media_player", "volume_down"): (4, 1024),
+    ("media_player", "volume_set"): (4,),
+    ("media_player", "volume_mute"): (8,),
+    ("media_player", "media_play"): (16384,),
+    ("media_player", "media_pause"): (1,),
+    ("media_player", "media_stop"): (4096,),
+    ("media_player", "media_play_pause"): (16385,),
+    ("media_player", "media_next_track"): (32,),
+    ("media_player", "media_previous_track"): (16,),
+    ("vacuum", "start"): (8192,),
+    ("vacuum", "pause"): (4,),
+    ("vacuum", "stop"): (8,),
+    ("vacuum", "return_to_base"): (16,),
+    ("vacuum", "clean_spot"): (1024,),
+    ("vacuum", "clean_area"): (16384,),
+    ("vacuum", "locate"): (512,),
+    ("vacuum", "set_fan_speed"): (32,),
+    ("todo", "add_item"): (1,),
+    ("todo", "remove_item"): (2,),
+    ("todo", "update_item"): (4,),
 }
-_GENERIC_SERVICES = ("turn_on", "turn_off", "toggle")
+
+# What a domain reports when its entity does not say (used by case files and tests).
+DEFAULT_FEATURES: dict[str, int] = {"todo": TODO_FEATURES}
+
+GENERIC_SERVICES = ("turn_on", "turn_off", "toggle")
+# Services that return data: "only" must be called with return_response, "optional" may be.
+RESPONSE_SERVICES = {("todo", "get_items"): "only"}
+
+
+class ServiceNotSupported(ServiceValidationError):
+    """An explicitly targeted entity lacks the feature the service needs."""
+
+    def __init__(self, domain: str, service: str, entity_id: str) -> None:
+        super().__init__(f"Entity {entity_id} does not support action {domain}.{service}.")
+        self.entity_id = entity_id
 
 
 def has_service(house: House, domain: str, service: str) -> bool:
     """Return whether `domain.service` is registered (scripts register one service each)."""
     if domain == "homeassistant":
-        return service in _GENERIC_SERVICES
+        return service in GENERIC_SERVICES
     if domain == "script" and f"script.{service}" in house.states:
         return True
+    if domain == "todo":
+        return service in TODO_SERVICES
     return service in SERVICES.get(domain, {})
 
 
-def _generic_action(entity_domain: str, service: str) -> EntityAction | None:
-    mapped = _GENERIC.get(entity_domain, {s: s for s in _GENERIC_SERVICES}).get(service)
-    return SERVICES.get(entity_domain, {}).get(mapped or "")
+def response_mode(house: House, domain: str, service: str) -> str | None:
+    """ "only", "optional" (scripts) or None when the service returns nothing."""
+    if domain == "script" and service not in SERVICES["script"]:
+        return "optional"
+    return RESPONSE_SERVICES.get((domain, service))
+
+
+def supports(house: House, entity_id: str, domain: str, service: str) -> bool:
+    """Return whether the entity has one of the feature sets the service needs."""
+    feature_sets = REQUIRED_FEATURES.get((domain, service))
+    if feature_sets is None:
+        return True
+    state = house.states[entity_id]
+    features = int(state.attributes.get("supported_features") or 0)
+    return any(features & wanted == wanted for wanted in feature_sets)
 
 
 def plan(
-    house: House, domain: str, service: str, entity_ids: list[str]
+    house: House,
+    domain: str,
+    service: str,
+    entity_ids: list[str],
+    explicit: frozenset[str] = frozenset(),
 ) -> list[tuple[str, EntityAction]]:
-    """Return (entity id, action) steps for a call, raising before anything changes."""
+    """Return (entity id, action) steps for a call, raising before anything changes.
+
+    Entities reached through an area or device that lack a needed feature are skipped, as HA
+    does; an explicitly named one fails the whole call with `ServiceNotSupported`.
+    """
     if not has_service(house, domain, service):
         raise ServiceNotFound(domain, service)
     if domain == "script" and service not in SERVICES["script"]:
-        return [(f"script.{service}", _script_run)]
-    if domain == "homeassistant":
-        steps = []
-        for entity_id in entity_ids:
-            action = _generic_action(entity_id.split(".", 1)[0], service)
-            if action is not None:
-                steps.append((entity_id, action))
-        return steps
+        return [(f"script.{service}", fx.script_run)]
     for entity_id in entity_ids:
         if not entity_id.startswith(f"{domain}."):
             raise EntityNotFound(entity_id)
-    action = SERVICES[domain][service]
-    return [(entity_id, action) for entity_id in entity_ids]
+    if domain == "todo":
+        action: EntityAction = functools.partial(TODO_SERVICES[service], house.todo)
+    else:
+        action = SERVICES[domain][service]
+    steps = []
+    for entity_id in entity_ids:
+        if supports(house, entity_id, domain, service):
+            steps.append((entity_id, action))
+        elif entity_id in explicit:
+            raise ServiceNotSupported(domain, service, entity_id)
+    return steps
