@@ -1,4 +1,5 @@
-"""The conversation agent: stop phrases, confirmations, the fast local path, then the model."""
+"""The conversation agent: stop phrases, confirmations, HA's own sentences (the fast path),
+then the model. Every action goes through one IntentExecutor."""
 
 from __future__ import annotations
 
@@ -8,17 +9,21 @@ import re
 from dataclasses import dataclass, field
 
 from wyoming_common.errors import EngineError
+from wyoming_common.info import wyoming_language
 
-from .actions.executor import ActionExecutor
-from .engines.base import ChatEngine, ChatMessage
-from .fastpath.intents import FastPath
+from .engines.base import ChatEngine, ChatMessage, Toolbox
+from .fastpath.path import FastPath, call_for
 from .hass.home import Home
-from .llm_turn import GenerationOptions, SpeechSink, run_llm_turn
+from .intents.calls import CallResult, Status
+from .intents.catalog import Kind, intent_spec
+from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor
+from .intents.grounding import GENERIC, Utterance
+from .intents.tools import prompt_toolbox, turn_toolbox
+from .intents.vocab import w
 from .memory import Conversation, ConversationMemory
+from .model_turn import GenerationOptions, ModelTurn, SpeechSink, run_model_turn
 from .persona import DEFAULT_PERSONA, Persona
 from .prompt import build_messages, system_prompt
-from .tool_runner import ToolRunner
-from .tools import Toolbox, build_toolbox
 from .turn import TurnContext, TurnRequest
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,12 +31,17 @@ _LOGGER = logging.getLogger(__name__)
 STOP_PHRASES = frozenset(
     {"stop", "stop it", "never mind", "nevermind", "cancel", "cancel that", "forget it"}
 )
-NO_MODEL_TEXT = "I can only control devices without a language model."
-NO_HASS_TEXT = "Sorry, I can't reach Home Assistant right now."
+NOTHING_TO_CONFIRM = "There is nothing waiting for confirmation."
+NOT_UNDERSTOOD = "Sorry, I didn't understand that."
+NO_MODEL_TEXT = "Sorry, I can only help with your home; I have no language model for that."
 TOO_SLOW_TEXT = "Sorry, that took too long."
 ENGINE_DOWN_TEXT = "Sorry, my language model is not available right now."
 _CONFIRM = re.compile(r"\bconfirm(ed)?\b")
-_NEGATION = re.compile(r"\b(don't|do not|no|not)\b")
+_NEGATION = re.compile(r"\b(don't|do not|no|not|cancel)\b")
+COMMAND_WORDS = w(
+    "turn switch open close shut lock unlock dim brighten pause resume unpause mute unmute"
+    " volume raise lower activate deactivate start timer vacuum skip add"
+)
 
 
 def normalize(text: str) -> str:
@@ -50,6 +60,11 @@ def is_confirmation(text: str) -> bool:
     return bool(_CONFIRM.search(words)) and not _NEGATION.search(words)
 
 
+def looks_like_command(said: Utterance) -> bool:
+    """True when the words are about devices (for answers when HA or the model is missing)."""
+    return bool(set(said.stems) & (COMMAND_WORDS | GENERIC))
+
+
 @dataclass(frozen=True)
 class AgentSettings:
     """Behaviour of the agent as a whole."""
@@ -57,7 +72,7 @@ class AgentSettings:
     language: str = "en"
     generation: GenerationOptions = field(default_factory=GenerationOptions)
     turn_timeout: float = 60.0
-    hass_wait: float = 2.0  # how long a turn waits for Home Assistant to come back
+    hass_wait: float = 1.5  # how long a turn waits for Home Assistant to come back
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,7 @@ class AgentReply:
     conversation_id: str
     text: str
     handled: bool = True
-    source: str = "llm"  # stop, confirm, fast-path, llm, no-model
+    source: str = "llm"  # stop, confirm, fast-path, llm, no-model, no-hass
 
 
 class ConversationAgent:
@@ -77,21 +92,20 @@ class ConversationAgent:
         self,
         settings: AgentSettings,
         memory: ConversationMemory,
+        executor: IntentExecutor,
         *,
         persona: Persona = DEFAULT_PERSONA,
         home: Home | None = None,
-        executor: ActionExecutor | None = None,
         fast_path: FastPath | None = None,
         engine: ChatEngine | None = None,
     ) -> None:
         self.settings = settings
         self.memory = memory
+        self.executor = executor
         self.persona = persona
         self.home = home
-        self.executor = executor
         self.fast_path = fast_path
         self.engine = engine
-        self.runner = ToolRunner(home, executor) if home and executor else None
         self._prefix: tuple[int, Toolbox | None, str] | None = None
 
     @property
@@ -100,27 +114,20 @@ class ConversationAgent:
         return self.home is not None and self.home.available
 
     def prompt_prefix(self) -> tuple[Toolbox | None, str]:
-        """Toolbox and system prompt for the current home (rebuilt when names change)."""
+        """Tools and system prompt for the current home (rebuilt when names change)."""
         home = self.home
         generation = -1 if home is None or not home.entities else home.generation
         if self._prefix is None or self._prefix[0] != generation:
-            toolbox = None
-            entities, areas = [], []
-            if home is not None and home.entities and self.runner is not None:
-                entities, areas = list(home.entities.values()), list(home.areas.values())
-                toolbox = build_toolbox(entities, areas)
-            inline = self.engine.inline_tools if self.engine is not None else True
-            prompt = system_prompt(
-                self.persona, entities=entities, areas=areas, toolbox=toolbox, inline_tools=inline
-            )
-            self._prefix = (generation, toolbox, prompt)
+            tools = prompt_toolbox(home) if home is not None and home.entities else None
+            prompt = system_prompt(self.persona, home if tools is not None else None)
+            self._prefix = (generation, tools, prompt)
         return self._prefix[1], self._prefix[2]
 
     async def warm_up(self) -> None:
         """Evaluate the stable prompt prefix so the first turn is fast."""
         if self.engine is not None:
-            _toolbox, prompt = self.prompt_prefix()
-            await self.engine.prefill([ChatMessage("system", prompt), ChatMessage("user", "hi")])
+            tools, prompt = self.prompt_prefix()
+            await self.engine.prefill([ChatMessage("system", prompt)], tools)
 
     def _context(self, request: TurnRequest, conversation: Conversation) -> TurnContext:
         area_id = None
@@ -131,7 +138,7 @@ class ConversationAgent:
         return TurnContext(
             text=request.text.strip(),
             conversation_id=conversation.conversation_id,
-            language=(request.language or self.settings.language).split("-")[0].split("_")[0],
+            language=wyoming_language(request.language or self.settings.language),
             device_id=request.device_id,
             satellite_id=request.satellite_id,
             area_id=area_id,
@@ -143,40 +150,71 @@ class ConversationAgent:
         turn = self._context(request, conversation)
         cid = conversation.conversation_id
         _LOGGER.debug("Turn %s: %r", cid, turn.text)
+        pending, conversation.pending = conversation.pending, ()
         if is_stop_phrase(turn.text) or not turn.text:
-            conversation.pending = ()
             self.memory.touch(conversation)
             return AgentReply(cid, "", source="stop")
-        pending, conversation.pending = conversation.pending, ()
-        if pending and self.executor is not None and is_confirmation(turn.text):
-            results = [await self.executor.execute(r, turn, confirmed=True) for r in pending]
-            text = ". ".join(result.speech for result in results)
-            await speak(text)
-            self.memory.record(conversation, turn.text, text)
-            return AgentReply(cid, text, source="confirm")
-        if self.home is not None and not self.home.available:
-            await self.home.ensure_available(self.settings.hass_wait)
-        if self.fast_path is not None:
-            answer = await self.fast_path.answer(turn)
-            if answer is not None:
-                if answer.handled and answer.speech:
-                    await speak(answer.speech)
-                conversation.pending = answer.pending
-                self.memory.record(conversation, turn.text, answer.speech)
-                return AgentReply(cid, answer.speech, answer.handled, source="fast-path")
-        if self.engine is None:
-            self.memory.touch(conversation)
-            unreachable = self.home is not None and not self.home.available
-            return AgentReply(
-                cid, NO_HASS_TEXT if unreachable else NO_MODEL_TEXT, False, "no-model"
+        if is_confirmation(turn.text):
+            result = (
+                await self.executor.confirm(pending, turn)
+                if pending
+                else CallResult(Status.NOT_FOUND, NOTHING_TO_CONFIRM)
             )
-        text = await self._ask_model(turn, conversation, speak)
-        self.memory.record(conversation, turn.text, text)
-        return AgentReply(cid, text, source="llm")
+            return await self._finish(conversation, turn, result, speak, "confirm")
+        said = Utterance.of(turn.text, turn.language)
+        if self.fast_path is not None:
+            match = await self.fast_path.recognise(turn)
+            spec = intent_spec(match.intent) if match is not None else None
+            if match is not None and spec is not None:
+                if spec.kind is not Kind.LOCAL:
+                    await self._wait_for_home()
+                call = call_for(match, turn.text)
+                result = await self.executor.run(call, turn, previous=conversation.last_targets)
+                if result.status is not Status.NOT_FOUND or self.engine is None:
+                    return await self._finish(conversation, turn, result, speak, "fast-path")
+        return await self._without_templates(conversation, turn, said, speak)
+
+    async def _without_templates(
+        self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink
+    ) -> AgentReply:
+        command = looks_like_command(said)
+        if command and self.home is None:
+            result = CallResult(Status.UNAVAILABLE, NOT_CONNECTED)
+            return await self._finish(conversation, turn, result, speak, "no-hass")
+        if command and not await self._wait_for_home():
+            result = CallResult(Status.UNAVAILABLE, UNREACHABLE)
+            return await self._finish(conversation, turn, result, speak, "no-hass")
+        if self.engine is None:
+            text = NOT_UNDERSTOOD if command or self.home is not None else NO_MODEL_TEXT
+            result = CallResult(Status.NOT_FOUND, text)
+            return await self._finish(conversation, turn, result, speak, "no-model")
+        return await self._ask_model(conversation, turn, said, speak)
+
+    async def _wait_for_home(self) -> bool:
+        home = self.home
+        if home is None:
+            return False
+        return home.available or await home.ensure_available(self.settings.hass_wait)
+
+    async def _finish(
+        self,
+        conversation: Conversation,
+        turn: TurnContext,
+        result: CallResult,
+        speak: SpeechSink,
+        source: str,
+    ) -> AgentReply:
+        if result.speech and result.handled:
+            await speak(result.speech)  # a refusal travels only in `not-handled`
+        conversation.pending = result.pending
+        if result.targets:
+            conversation.last_targets = result.targets
+        self.memory.record(conversation, turn.text, result.speech)
+        return AgentReply(conversation.conversation_id, result.speech, result.handled, source)
 
     async def _ask_model(
-        self, turn: TurnContext, conversation: Conversation, speak: SpeechSink
-    ) -> str:
+        self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink
+    ) -> AgentReply:
         assert self.engine is not None
         spoken: list[str] = []
 
@@ -184,32 +222,47 @@ class ConversationAgent:
             spoken.append(chunk)
             await speak(chunk)
 
-        toolbox, prompt = self.prompt_prefix()
+        tools, prompt = self.prompt_prefix()
+        usable = self.home is not None and self.home.available and tools is not None
+        model_turn = ModelTurn(
+            engine=self.engine,
+            executor=self.executor,
+            options=self.settings.generation,
+            prompt_tools=tools,
+            turn_tools=turn_toolbox(said, self.home, tools)
+            if usable and self.home and tools
+            else None,
+            said=said,
+            previous=conversation.last_targets,
+        )
         messages = build_messages(prompt, conversation.exchanges, turn.text)
         try:
             async with asyncio.timeout(self.settings.turn_timeout):
-                outcome = await run_llm_turn(
-                    self.engine,
-                    messages,
-                    turn,
-                    tracked,
-                    toolbox=toolbox,
-                    runner=self.runner,
-                    options=self.settings.generation,
-                )
+                outcome = await run_model_turn(model_turn, messages, turn, tracked)
         except TimeoutError:
             _LOGGER.warning(
                 "Turn %s ran past %.0f s", turn.conversation_id, self.settings.turn_timeout
             )
-            return await self._apologise(spoken, TOO_SLOW_TEXT, tracked)
+            return await self._apologise(conversation, turn, spoken, TOO_SLOW_TEXT, tracked)
         except EngineError as err:
             _LOGGER.error("Chat engine failed: %s", err)
-            return await self._apologise(spoken, ENGINE_DOWN_TEXT, tracked)
+            return await self._apologise(conversation, turn, spoken, ENGINE_DOWN_TEXT, tracked)
         conversation.pending = outcome.pending
-        return outcome.text
+        if outcome.targets:
+            conversation.last_targets = outcome.targets
+        self.memory.record(conversation, turn.text, outcome.text)
+        return AgentReply(conversation.conversation_id, outcome.text, outcome.handled, "llm")
 
-    @staticmethod
-    async def _apologise(spoken: list[str], text: str, speak: SpeechSink) -> str:
-        chunk = f" {text}" if spoken else text
-        await speak(chunk)
-        return "".join(spoken).strip()
+    async def _apologise(
+        self,
+        conversation: Conversation,
+        turn: TurnContext,
+        spoken: list[str],
+        text: str,
+        speak: SpeechSink,
+    ) -> AgentReply:
+        if spoken:  # the answer was under way: end it audibly
+            await speak(f" {text}")
+        self.memory.touch(conversation)
+        said = "".join(spoken).strip() if spoken else text
+        return AgentReply(conversation.conversation_id, said, False, "llm")

@@ -19,9 +19,11 @@ from wyoming.handle import Handled, HandledChunk, NotHandled
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 from wyoming_common.config import EnvArgumentParser, parse_or_exit, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.options import add_flags, read_settings
 from wyoming_common.worker import ModelWorker
-from wyoming_llm.runtime import AgentRuntime, build_engine, build_home
-from wyoming_llm.settings import ENV_PREFIX, AgentConfig, add_agent_arguments, agent_config
+from wyoming_llm.engines import build_engine
+from wyoming_llm.runtime import AgentRuntime, build_home
+from wyoming_llm.settings import ENV_PREFIX, AgentConfig, AgentFlags, agent_config
 from wyoming_llm.turn import TurnRequest
 
 DEFAULT_URI = "tcp://127.0.0.1:10500"
@@ -45,7 +47,7 @@ def build_parser(prog: str) -> EnvArgumentParser:
     parser.add_argument("--device-id", env=False, help="speaking device (for 'in here')")
     parser.add_argument("--timeout", type=float, default=120.0, env=False, help="seconds to wait")
     parser.add_argument("--debug", action="store_true", env=False, help="log at DEBUG level")
-    add_agent_arguments(parser)
+    add_flags(parser, AgentFlags)
     return parser
 
 
@@ -97,7 +99,7 @@ async def ask_remote(uri: str, request: TurnRequest, out: TextIO, timeout: float
 
 async def ask_direct(config: AgentConfig, request: TurnRequest, out: TextIO) -> int:
     """Build the agent here, answer one turn, and shut it down."""
-    engine = build_engine(config, ModelWorker("llm"))
+    engine = build_engine(config.llama, config.openai, ModelWorker("llm"))
     runtime = AgentRuntime(config, engine=engine, home=build_home(config))
     try:
         await runtime.start()
@@ -118,7 +120,9 @@ async def ask_direct(config: AgentConfig, request: TurnRequest, out: TextIO) -> 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice ask") -> int:
     """Entry point: print the answer; exit 0 handled, 1 not handled, 2 unreachable."""
     parser = build_parser(prog)
-    args, config = parse_or_exit(parser, argv, lambda a: (a, agent_config(a)))
+    args, config = parse_or_exit(
+        parser, argv, lambda a: (a, agent_config(read_settings(AgentFlags, a)))
+    )
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
