@@ -6,17 +6,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wyoming_common.errors import EngineError
 from wyoming_common.info import wyoming_language
 
+from .clauses import split_clauses
 from .engines.base import ChatEngine, ChatMessage, Toolbox
 from .fastpath.path import FastPath, call_for
 from .hass.home import Home
 from .intents.calls import CallResult, Status
 from .intents.catalog import Kind, intent_spec
-from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor
+from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor, merge
 from .intents.grounding import GENERIC, Utterance
 from .intents.tools import prompt_toolbox, turn_toolbox
 from .intents.vocab import w
@@ -161,18 +162,38 @@ class ConversationAgent:
                 else CallResult(Status.NOT_FOUND, NOTHING_TO_CONFIRM)
             )
             return await self._finish(conversation, turn, result, speak, "confirm")
+        fast = await self._fast_path(turn, conversation)
+        if fast is not None and (fast.status is not Status.NOT_FOUND or self.engine is None):
+            return await self._finish(conversation, turn, fast, speak, "fast-path")
         said = Utterance.of(turn.text, turn.language)
-        if self.fast_path is not None:
-            match = await self.fast_path.recognise(turn)
-            spec = intent_spec(match.intent) if match is not None else None
-            if match is not None and spec is not None:
-                if spec.kind is not Kind.LOCAL:
-                    await self._wait_for_home()
-                call = call_for(match, turn.text)
-                result = await self.executor.run(call, turn, previous=conversation.last_targets)
-                if result.status is not Status.NOT_FOUND or self.engine is None:
-                    return await self._finish(conversation, turn, result, speak, "fast-path")
         return await self._without_templates(conversation, turn, said, speak)
+
+    async def _fast_path(self, turn: TurnContext, conversation: Conversation) -> CallResult | None:
+        """HA's sentences: for the whole text, else for each of several requests in it (all
+        of them must be recognised); None when the templates do not cover it."""
+        if self.fast_path is None:
+            return None
+        clauses = [turn.text]
+        matches = [await self.fast_path.recognise(turn)]
+        if matches[0] is None:
+            clauses = split_clauses(turn.text)
+            parts = [replace(turn, text=clause) for clause in clauses]
+            matches = [await self.fast_path.recognise(part) for part in parts]
+        found = [(m, intent_spec(m.intent)) for m in matches if m is not None]
+        if not clauses or len(found) != len(clauses) or any(s is None for _m, s in found):
+            return None
+        if any(s is not None and s.kind is not Kind.LOCAL for _m, s in found):
+            await self._wait_for_home()
+        results = []
+        for clause, (match, _spec) in zip(clauses, found, strict=True):
+            results.append(
+                await self.executor.run(
+                    call_for(match, clause),
+                    replace(turn, text=clause),
+                    previous=conversation.last_targets,
+                )
+            )
+        return merge(results)
 
     async def _without_templates(
         self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink

@@ -119,6 +119,7 @@ async def run_model_turn(
         if not calls:
             break
         all_calls.extend(calls)
+        _LOGGER.info("Model calls: %s", [(c.name, c.arguments) for c in calls])
         outcomes = [
             await turn.executor.run(
                 IntentCall(call.name, call.arguments),

@@ -51,6 +51,7 @@ async def running_runtime(
     engine: ChatEngine | None = None,
     verify_timeout: float = 1.0,
     hass_wait: float = 5.0,
+    start_timeout: float = 30.0,
     **kwargs: Any,
 ) -> AsyncIterator[AgentRuntime]:
     """A started AgentRuntime (connected when the config has Home Assistant)."""
@@ -62,7 +63,7 @@ async def running_runtime(
         verify_timeout=verify_timeout,
         **kwargs,
     )
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(start_timeout):
         await runtime.start(hass_wait=hass_wait)
     try:
         yield runtime

@@ -251,3 +251,17 @@ async def test_fast_path_answers_quickly_and_concurrently(
         )
     assert all(said.handled for said in answers)
     assert hass.house.get_state("light.kitchen").state == "on"
+
+
+async def test_several_requests_in_one_sentence(hass: FakeHomeAssistant, tmp_path: Path) -> None:
+    """Each part is one of HA's sentences ("and the Bed Light" borrows "turn on")."""
+    config = config_for(tmp_path, hass_url=hass.url)
+    async with running_runtime(config) as runtime, agent_server(runtime) as server:
+        said = await say(server.uri, "turn off the Standing Light and turn on the TV")
+        both = await say(server.uri, "turn on the Kitchen Lights and the Bed Light")
+        half = await say(server.uri, "turn on the Kitchen Lights and the Moon")  # not a device
+    assert said.handled and said.text == "Turned off Standing Light. Turned on TV."
+    assert both.handled and hass.house.get_state("light.bed_light").state == "on"
+    assert hass.house.get_state("media_player.tv").state == "on"
+    assert not half.handled  # the templates do not cover it all: no model, nothing done
+    assert [c for c in hass.service_calls if "moon" in str(c.data)] == []

@@ -91,6 +91,24 @@ class Toolbox:
         """The tools in the OpenAI `tools` shape."""
         return [spec.openai() for spec in self.specs]
 
+    def compact(self) -> list[dict[str, Any]]:
+        """The tools as few tokens can say them, for a prompt a CPU evaluates:
+        `{"name", "description", "parameters": {"arg": "type", ...}, "required": [...]}`."""
+        tools = []
+        for spec in self.specs:
+            properties = spec.parameters.get("properties", {})
+            tool: dict[str, Any] = {
+                "name": spec.name,
+                "description": spec.description,
+                "parameters": {
+                    key: value.get("type", "string") for key, value in properties.items()
+                },
+            }
+            if spec.parameters.get("required"):
+                tool["required"] = list(spec.parameters["required"])
+            tools.append(tool)
+        return tools
+
 
 @dataclass(frozen=True)
 class ChatMessage:

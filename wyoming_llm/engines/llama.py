@@ -31,6 +31,7 @@ from .chat_template import (
     inline_tool_prompt,
     to_template_messages,
 )
+from .constrained import TokenIndex
 from .grammar import build_call_grammar, parse_call
 from .llama_decode import CALL_BUDGET, CallText, Decoder, Markers, Sampling
 from .model_files import choose_gpu_layers, resolve_model
@@ -64,6 +65,7 @@ class LlamaEngine:
         self._llm: Any = None
         self._formatter: Formatter | None = None
         self._markers = Markers()
+        self._index: TokenIndex | None = None
         self._grammars: dict[str, Any] = {}
 
     async def load(self) -> None:
@@ -104,6 +106,7 @@ class LlamaEngine:
         bos_text = llm._model.token_get_text(bos) if bos >= 0 else ""
         self._formatter = formatter_for(dict(llm.metadata), bos_text, eos_text)
         self._markers = _markers(llm) if self._formatter.supports_tools else Markers()
+        self._index = TokenIndex(llm)
         self._llm = llm
         self.model_path = path
 
@@ -127,8 +130,8 @@ class LlamaEngine:
             system = shown[0]
             shown[0] = replace(system, content=f"{system.content}\n{inline_tool_prompt(tools)}")
         template_messages = to_template_messages(shown, native_tools=native)
-        openai_tools = tools.openai_tools() if tools is not None and native else None
-        return self._formatter(template_messages, openai_tools)
+        shown_tools = tools.compact() if tools is not None and native else None
+        return self._formatter(template_messages, shown_tools)
 
     async def prefill(self, messages: Sequence[ChatMessage], tools: Toolbox | None) -> None:
         """Evaluate a prompt prefix now so the next turn starts from a warm KV cache."""
@@ -180,7 +183,15 @@ class LlamaEngine:
         stats = GenerationStats(prompt_tokens=len(tokens), cached_tokens=cached)
         self.last_stats = stats
         sampling = Sampling(request.temperature, request.seed or self.settings.seed)
-        decoder = Decoder(llm, self._markers, self._grammar, stats, cancel)
+        assert self._index is not None
+        decoder = Decoder(
+            llm,
+            markers=self._markers,
+            index=self._index,
+            grammar_for=self._grammar,
+            stats=stats,
+            cancel=cancel,
+        )
         started = time.monotonic()
         try:
             yield from decoder.run(tokens, request, sampling, formatted.stop)

@@ -17,6 +17,7 @@ from typing import Any
 from wyoming_common.worker import CancelToken
 
 from .base import ChatRequest, GenerationStats, Toolbox
+from .constrained import ChoiceDecoder, TokenIndex, call_texts
 from .grammar import looks_like_a_call
 
 CALL_BUDGET = 160  # tokens for one call's JSON
@@ -60,13 +61,16 @@ class Decoder:
     def __init__(
         self,
         llm: Any,
+        *,
         markers: Markers,
+        index: TokenIndex,
         grammar_for: Callable[[Toolbox], Any],
         stats: GenerationStats,
         cancel: CancelToken,
     ) -> None:
         self.llm = llm
         self.markers = markers
+        self.index = index
         self.grammar_for = grammar_for
         self.stats = stats
         self.cancel = cancel
@@ -115,12 +119,13 @@ class Decoder:
         yield from self._text(prompt, first, request, sampling, stop)
 
     def _first_token(self, prompt: list[int], sampling: Sampling, allowed: bool) -> int | None:
+        """The answer's first token; when no call is allowed, never one that starts a call."""
         processors = None
-        if not allowed and self.markers.tool_open is not None:
+        if not allowed:
             import llama_cpp
             import numpy as np
 
-            banned = self.markers.tool_open
+            banned = sorted(self.index.call_starts | {self.markers.tool_open or 0} - {0})
 
             def ban(_ids: Any, scores: Any) -> Any:
                 scores[banned] = -np.inf
@@ -181,13 +186,11 @@ class Decoder:
         """One grammar-constrained call after base; with a native template, more calls while
         the model opens another `<tool_call>` (up to request.max_calls)."""
         assert request.toolbox is not None
-        grammar = self.grammar_for(request.toolbox)
+        texts = call_texts(request.toolbox)
         for index in range(max(1, request.max_calls)):
-            out: list[int] = []
-            for token in self._tokens(base, sampling, temp=0.0, grammar=grammar):
-                out.append(token)
-                if len(out) >= CALL_BUDGET:
-                    break
+            out = self._one_call(base, request.toolbox, texts, sampling)
+            if out is None:
+                return
             yield CallText(self.llm.detokenize(out).decode("utf-8", "replace"))
             if not native or index + 1 >= request.max_calls or not out:
                 return
@@ -200,6 +203,23 @@ class Decoder:
                 self.markers.tool_open or 0,
                 *self.markers.open_tokens,
             ]
+
+    def _one_call(
+        self, base: list[int], toolbox: Toolbox, texts: list[bytes] | None, sampling: Sampling
+    ) -> list[int] | None:
+        """One call's tokens: chosen among the allowed call texts, else under a grammar."""
+        if texts:
+            chosen = ChoiceDecoder(self.llm, self.index, self.stats, self.cancel).decode(
+                base, texts
+            )
+            return None if chosen is None else chosen[1]
+        out: list[int] = []
+        grammar = self.grammar_for(toolbox)
+        for token in self._tokens(base, sampling, temp=0.0, grammar=grammar):
+            out.append(token)
+            if len(out) >= CALL_BUDGET:
+                break
+        return out
 
     def _opens_another(self, base: list[int]) -> bool:
         """True when the model's next tokens after a call are a new `<tool_call>`."""

@@ -209,6 +209,7 @@ _SPECS: tuple[IntentSpec, ...] = (
         Kind.QUERY,
         "Reads the current indoor temperature.",
         domains=frozenset({"climate", "sensor"}),
+        tool=False,  # HassGetState reads thermometers too (HA's LLM API offers neither)
     ),
     IntentSpec("HassGetWeather", Kind.QUERY, "Reads the current weather.", frozenset({"weather"})),
     IntentSpec(

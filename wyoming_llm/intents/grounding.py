@@ -17,7 +17,7 @@ from ..hass.models import ExposedEntity
 from .catalog import IntentSpec, Kind
 from .resolve import HomeView, area_of
 from .vocab import ALL_WORDS, COLORS, DEVICE_CLASS_WORDS, DOMAIN_WORDS, verbs_for
-from .words import contains_phrase, content_stems, numbers, stems, words
+from .words import ARTICLES, contains_phrase, content_stems, numbers, stems, words
 
 COVER_CLASSES = (
     "awning", "blind", "curtain", "damper", "door", "garage", "gate", "shade", "shutter", "window",
@@ -56,6 +56,19 @@ class Utterance:
         """True when every content word of phrase appears somewhere."""
         wanted = content_stems(phrase)
         return bool(wanted) and set(wanted) <= set(self.stems)
+
+    def spans(self, longest: int = 5) -> list[str]:
+        """Runs of up to `longest` words said (free-text arguments must be one of them)."""
+        found: list[str] = []
+        for size in range(1, longest + 1):
+            for start in range(len(self.tokens) - size + 1):
+                run = self.tokens[start : start + size]
+                if run[0] in ARTICLES or run[-1] in ARTICLES:
+                    continue
+                text = " ".join(run)
+                if text not in found:
+                    found.append(text)
+        return found
 
     @property
     def colors(self) -> list[str]:

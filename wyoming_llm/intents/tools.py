@@ -18,7 +18,7 @@ from ..hass.models import ExposedEntity
 from .catalog import INTENTS, TARGET_SLOTS, IntentSpec, Kind
 from .grounding import Utterance, kind_grounded, name_grounded, verb_fits
 from .resolve import HomeView
-from .vocab import DEVICE_CLASS_WORDS, QUESTION_WORDS, WEATHER_WORDS
+from .vocab import DEVICE_CLASS_WORDS, QUESTION_WORDS, STATE_WORDS, WEATHER_WORDS
 
 _TARGET_HELP = {
     "name": {"type": "string", "description": "a device name or alias from the list"},
@@ -65,13 +65,19 @@ def _target_schema(spec: IntentSpec, home: HomeView) -> dict[str, Any]:
 
 
 def prompt_toolbox(home: HomeView) -> Toolbox:
-    """Every intent tool the home allows, as the prompt describes them."""
+    """Every intent tool the home allows, as the prompt describes them: names and types only
+    (the prompt is evaluated on a CPU; the grammar of each turn holds the allowed values)."""
     specs = []
     for spec in INTENTS.values():
         if not offered(spec, home):
             continue
-        properties = {**_target_schema(spec, home), **spec.args}
-        parameters = {"type": "object", "properties": properties, "required": list(spec.required)}
+        properties = {
+            key: {"type": schema.get("type", "string")}
+            for key, schema in {**_target_schema(spec, home), **spec.args}.items()
+        }
+        parameters = {"type": "object", "properties": properties}
+        if spec.required:
+            parameters["required"] = list(spec.required)
         specs.append(ToolSpec(spec.name, spec.description, parameters))
     return Toolbox(tuple(specs))
 
@@ -105,14 +111,18 @@ def _strict_args(spec: IntentSpec, said: Utterance) -> dict[str, Any]:
         if key == "color":
             if said.colors:
                 strict[key] = {"enum": said.colors}
-        elif schema.get("type") in ("integer", "number") and key in spec.spoken_values:
+        elif key == "state":
+            states = sorted({STATE_WORDS[t] for t in said.tokens if t in STATE_WORDS})
+            if states:
+                strict[key] = {"enum": states}
+        elif schema.get("type") in ("integer", "number"):
             enum = _number_enum(said, schema)
             if enum is None and spec.kind is Kind.TIMER:
                 enum = {"enum": [1, 30]} if said.has("a") or said.has("half") else None
             if enum is not None:
                 strict[key] = enum
-        else:
-            strict[key] = schema
+        else:  # free text (a list item, a timer's name): a run of the words said
+            strict[key] = {"enum": said.spans()}
     return strict
 
 

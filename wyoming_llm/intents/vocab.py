@@ -176,6 +176,12 @@ INTENT_VERBS: dict[str, dict[str, frozenset[str]]] = {
 QUESTION_WORDS = w(
     "any are check did do does how is many much state status tell was were what whats which"
 )
+# Words for states, as Home Assistant's raw states (HassGetState's `state`).
+STATE_WORDS = {
+    "on": "on", "off": "off", "open": "open", "opened": "open", "closed": "closed",
+    "shut": "closed", "locked": "locked", "unlocked": "unlocked", "playing": "playing",
+    "paused": "paused", "home": "home", "away": "not_home", "running": "on",
+}  # fmt: skip
 # Words that ask about the weather (answered only from a weather entity).
 WEATHER_WORDS = w(
     "weather forecast rain raining sunny snow snowing temperature degree hot cold warm humid"
