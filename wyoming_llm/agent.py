@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass, field, replace
 
 from wyoming_common.errors import EngineError
@@ -18,52 +17,22 @@ from .hass.home import Home
 from .intents.calls import CallResult, Status
 from .intents.catalog import Kind, intent_spec
 from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor, merge
-from .intents.grounding import GENERIC, Utterance
 from .intents.tools import prompt_toolbox, turn_toolbox
-from .intents.vocab import w
+from .intents.utterance import Utterance
 from .memory import Conversation, ConversationMemory
-from .model_turn import GenerationOptions, ModelTurn, SpeechSink, run_model_turn
+from .model_turn import GenerationOptions, ModelOutcome, ModelTurn, SpeechSink, run_model_turn
 from .persona import DEFAULT_PERSONA, Persona
+from .phrases import is_confirmation, is_stop_phrase, looks_like_command
 from .prompt import build_messages, system_prompt
 from .turn import TurnContext, TurnRequest
 
 _LOGGER = logging.getLogger(__name__)
 
-STOP_PHRASES = frozenset(
-    {"stop", "stop it", "never mind", "nevermind", "cancel", "cancel that", "forget it"}
-)
 NOTHING_TO_CONFIRM = "There is nothing waiting for confirmation."
 NOT_UNDERSTOOD = "Sorry, I didn't understand that."
 NO_MODEL_TEXT = "Sorry, I can only help with your home; I have no language model for that."
 TOO_SLOW_TEXT = "Sorry, that took too long."
 ENGINE_DOWN_TEXT = "Sorry, my language model is not available right now."
-_CONFIRM = re.compile(r"\bconfirm(ed)?\b")
-_NEGATION = re.compile(r"\b(don't|do not|no|not|cancel)\b")
-COMMAND_WORDS = w(
-    "turn switch open close shut lock unlock dim brighten pause resume unpause mute unmute"
-    " volume raise lower activate deactivate start timer vacuum skip add"
-)
-
-
-def normalize(text: str) -> str:
-    """Lower case, punctuation removed, single spaces."""
-    return " ".join(re.sub(r"[^\w\s']", " ", text.casefold()).split())
-
-
-def is_stop_phrase(text: str) -> bool:
-    """ "Stop", "never mind", "cancel" … end the turn at once."""
-    return normalize(text) in STOP_PHRASES
-
-
-def is_confirmation(text: str) -> bool:
-    """The follow-up that releases a sensitive action: contains "confirm", no negation."""
-    words = normalize(text)
-    return bool(_CONFIRM.search(words)) and not _NEGATION.search(words)
-
-
-def looks_like_command(said: Utterance) -> bool:
-    """True when the words are about devices (for answers when HA or the model is missing)."""
-    return bool(set(said.stems) & (COMMAND_WORDS | GENERIC))
 
 
 @dataclass(frozen=True)
@@ -186,13 +155,12 @@ class ConversationAgent:
             await self._wait_for_home()
         results = []
         for clause, (match, _spec) in zip(clauses, found, strict=True):
-            results.append(
-                await self.executor.run(
-                    call_for(match, clause),
-                    replace(turn, text=clause),
-                    previous=conversation.last_targets,
-                )
+            result = await self.executor.run(
+                call_for(match, clause),
+                replace(turn, text=clause),
+                previous=conversation.last_targets,
             )
+            results.append(self.fast_path.in_language(match, result, turn.language))
         return merge(results)
 
     async def _without_templates(
@@ -236,51 +204,67 @@ class ConversationAgent:
     async def _ask_model(
         self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink
     ) -> AgentReply:
-        assert self.engine is not None
         spoken: list[str] = []
 
         async def tracked(chunk: str) -> None:
             spoken.append(chunk)
             await speak(chunk)
 
+        # Several requests the templates did not all cover: one model turn for each part
+        # (a small model makes one call per turn far more reliably than several).
+        parts = split_clauses(turn.text) if self.can_control_home else []
+        texts = parts or [turn.text]
+        outcomes: list[ModelOutcome] = []
+        try:
+            async with asyncio.timeout(self.settings.turn_timeout):
+                for text in texts:
+                    part = replace(turn, text=text)
+                    outcomes.append(await self._part(conversation, part, len(texts) > 1, tracked))
+        except TimeoutError:
+            _LOGGER.warning(
+                "Turn %s ran past %.0f s", turn.conversation_id, self.settings.turn_timeout
+            )
+            return await self._apologise(conversation, spoken, TOO_SLOW_TEXT, tracked)
+        except EngineError as err:
+            _LOGGER.error("Chat engine failed: %s", err)
+            return await self._apologise(conversation, spoken, ENGINE_DOWN_TEXT, tracked)
+        text = " ".join(o.text for o in outcomes if o.text)
+        conversation.pending = tuple(p for o in outcomes for p in o.pending)
+        targets = tuple(t for o in outcomes for t in o.targets)
+        if targets:
+            conversation.last_targets = targets
+        self.memory.record(conversation, turn.text, text)
+        handled = any(o.handled for o in outcomes)
+        return AgentReply(conversation.conversation_id, text, handled, "llm")
+
+    async def _part(
+        self, conversation: Conversation, turn: TurnContext, several: bool, speak: SpeechSink
+    ) -> ModelOutcome:
+        """One request: HA's sentences first when it is part of several, else the model."""
+        if several:
+            fast = await self._fast_path(turn, conversation)
+            if fast is not None and fast.status is not Status.NOT_FOUND:
+                if fast.handled:
+                    await speak(fast.speech)
+                return ModelOutcome(fast.speech, fast.handled, fast.pending, fast.targets)
+        assert self.engine is not None
+        said = Utterance.of(turn.text, turn.language)
         tools, prompt = self.prompt_prefix()
-        usable = self.home is not None and self.home.available and tools is not None
+        home = self.home if self.can_control_home else None
         model_turn = ModelTurn(
             engine=self.engine,
             executor=self.executor,
             options=self.settings.generation,
             prompt_tools=tools,
-            turn_tools=turn_toolbox(said, self.home, tools)
-            if usable and self.home and tools
-            else None,
+            turn_tools=turn_toolbox(said, home, tools) if home and tools else None,
             said=said,
             previous=conversation.last_targets,
         )
         messages = build_messages(prompt, conversation.exchanges, turn.text)
-        try:
-            async with asyncio.timeout(self.settings.turn_timeout):
-                outcome = await run_model_turn(model_turn, messages, turn, tracked)
-        except TimeoutError:
-            _LOGGER.warning(
-                "Turn %s ran past %.0f s", turn.conversation_id, self.settings.turn_timeout
-            )
-            return await self._apologise(conversation, turn, spoken, TOO_SLOW_TEXT, tracked)
-        except EngineError as err:
-            _LOGGER.error("Chat engine failed: %s", err)
-            return await self._apologise(conversation, turn, spoken, ENGINE_DOWN_TEXT, tracked)
-        conversation.pending = outcome.pending
-        if outcome.targets:
-            conversation.last_targets = outcome.targets
-        self.memory.record(conversation, turn.text, outcome.text)
-        return AgentReply(conversation.conversation_id, outcome.text, outcome.handled, "llm")
+        return await run_model_turn(model_turn, messages, turn, speak)
 
     async def _apologise(
-        self,
-        conversation: Conversation,
-        turn: TurnContext,
-        spoken: list[str],
-        text: str,
-        speak: SpeechSink,
+        self, conversation: Conversation, spoken: list[str], text: str, speak: SpeechSink
     ) -> AgentReply:
         if spoken:  # the answer was under way: end it audibly
             await speak(f" {text}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .intents.grounding import Utterance
+from .intents.utterance import Utterance
 from .intents.vocab import WEATHER_WORDS
 
 _ACTION_CLAIM = re.compile(

@@ -19,7 +19,7 @@ from .claims import asks_about_weather, honest_answer
 from .engines.base import ChatEngine, ChatMessage, ChatRequest, TextDelta, Toolbox, ToolCall
 from .intents.calls import CallResult, IntentCall, Pending, Status
 from .intents.executor import IntentExecutor, merge
-from .intents.grounding import Utterance
+from .intents.utterance import Utterance
 from .turn import TurnContext
 
 _LOGGER = logging.getLogger(__name__)

@@ -102,9 +102,9 @@ async def agent_server(runtime: AgentRuntime) -> AsyncIterator[ServiceRunner]:
         yield runner
 
 
-async def turn(uri: str, transcript: Transcript) -> list[Event]:
+async def turn(uri: str, transcript: Transcript, timeout: float = 20) -> list[Event]:
     """One HA-style turn: new connection, transcript, read until the terminal event."""
-    async with WyomingConnection(uri, read_timeout=20) as connection:
+    async with WyomingConnection(uri, read_timeout=timeout) as connection:
         await connection.write(transcript.event())
         return await connection.read_until(lambda e: e.type in TERMINAL)
 
@@ -118,9 +118,11 @@ class Said:
     streamed: str  # what the handled-chunks carried
 
 
-async def say(uri: str, text: str, *, language: str = "en", **context: str) -> Said:
+async def say(
+    uri: str, text: str, *, language: str = "en", timeout: float = 20, **context: str
+) -> Said:
     """Send text as HA 2026.11 does (context with conversation/device/satellite ids)."""
-    events = await turn(uri, Transcript(text=text, language=language, context=context))
+    events = await turn(uri, Transcript(text=text, language=language, context=context), timeout)
     last = events[-1]
     chunks = "".join(
         HandledChunk.from_event(e).text for e in events if HandledChunk.is_type(e.type)

@@ -222,8 +222,10 @@ async def test_other_languages_use_their_templates(hass: FakeHomeAssistant, tmp_
     config = config_for(tmp_path, "--language", "en", "de", hass_url=hass.url)
     async with running_runtime(config) as runtime, agent_server(runtime) as server:
         said = await say(server.uri, "schalte Bed Light ein", language="de")
-    assert said.handled
+        state = await say(server.uri, "ist Bed Light an", language="de")
+    assert said.handled and said.text == "Licht eingeschaltet"  # HA's German reply
     assert hass.house.get_state("light.bed_light").state == "on"
+    assert state.handled and state.text == "Ja"
 
 
 async def test_action_that_does_not_take_effect_is_reported(

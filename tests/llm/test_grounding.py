@@ -11,8 +11,9 @@ import pytest
 from wyoming_common.hass import Area, Floor
 from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.catalog import INTENTS
-from wyoming_llm.intents.grounding import Utterance, check
+from wyoming_llm.intents.grounding import check
 from wyoming_llm.intents.resolve import resolve
+from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.intents.words import name_variants, numbers
 
 from .homes import StaticHome
@@ -108,9 +109,10 @@ def test_media_commands_need_a_playing_player_that_can() -> None:
         ("water the front yard", "HassClimateSetTemperature", {"temperature": 25}, "value"),
         ("set the office lights to fifty percent", "HassLightSet", {"brightness": 60, "area": "Office", "domain": "light"}, "value"),
         ("make the kitchen light red", "HassLightSet", {"name": "Kitchen Light", "color": "blue"}, "value"),
-        ("what can you do", "HassTurnOn", {"name": "Standing Light"}, "target"),
+        ("what can you do", "HassTurnOn", {"name": "Standing Light"}, "verb"),  # a question
         ("tell me a joke", "HassTurnOn", {"name": "Party Time"}, "target"),
-        ("how far away is the moon", "HassLightSet", {"area": "Kitchen", "domain": "light", "brightness": 50}, "value"),
+        ("how far away is the moon", "HassLightSet", {"area": "Kitchen", "domain": "light", "brightness": 50}, "verb"),
+        ("the moon is far away", "HassLightSet", {"area": "Kitchen", "domain": "light", "brightness": 50}, "value"),
     ],
 )  # fmt: skip
 def test_the_guard_refuses_what_the_words_do_not_support(

@@ -29,8 +29,8 @@ from wyoming_llm.engines.model_files import choose_gpu_layers, is_hub_id, pick_g
 from wyoming_llm.errors import ModelLoadError
 from wyoming_llm.handler import AgentEventHandler
 from wyoming_llm.hass.models import ExposedEntity
-from wyoming_llm.intents.grounding import Utterance
 from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
+from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.persona import DEFAULT_PERSONA
 from wyoming_llm.prompt import build_messages, system_prompt
 

@@ -47,6 +47,8 @@ async def test_tool_call_acts_and_speaks_the_verified_result(
     system = body["messages"][0]["content"]
     assert "- Kitchen Lights, Kitchen: light, Kitchen" in system and "Coffee" not in system
     assert server.headers[0]["Authorization"] == "Bearer sk-local-123"
+    # At start the agent asked for one token of the stable prefix (the server's prompt cache).
+    assert server.warm_ups and server.warm_ups[0]["messages"] == body["messages"][:1]
 
 
 async def test_a_call_naming_nothing_known_is_fed_back_once(

@@ -27,8 +27,8 @@ from wyoming_llm.engines.llama import LlamaEngine
 from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.audit import AuditLog
 from wyoming_llm.intents.calls import IntentCall, Status
-from wyoming_llm.intents.grounding import Utterance
 from wyoming_llm.intents.policy import ActionPolicy, PolicyDecision, SensitiveMode, is_sensitive
+from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.runtime import AUDIT_FILE
 from wyoming_llm.turn import TurnContext
 

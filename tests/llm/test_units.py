@@ -14,13 +14,12 @@ from wyoming_common.config import EnvArgumentParser
 from wyoming_common.errors import ConfigError
 from wyoming_common.hass import Area, Floor
 from wyoming_common.options import add_flags, read_settings
-from wyoming_llm.agent import is_confirmation, is_stop_phrase
 from wyoming_llm.hass.models import ExposedEntity
-from wyoming_llm.intents.grounding import Utterance
-from wyoming_llm.intents.responses import render_response
 from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
+from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.memory import ConversationMemory
 from wyoming_llm.persona import DEFAULT_PERSONA, load_persona
+from wyoming_llm.phrases import is_confirmation, is_stop_phrase
 from wyoming_llm.prompt import system_prompt
 from wyoming_llm.settings import ENV_PREFIX, AgentFlags, agent_config
 
@@ -64,19 +63,6 @@ def test_stop_and_confirm_phrases() -> None:
     assert not is_stop_phrase("stop the music in the kitchen")
     assert is_confirmation("Confirm") and is_confirmation("yes, I confirm")
     assert not is_confirmation("don't confirm") and not is_confirmation("yes")
-
-
-def test_response_templates() -> None:
-    variables = {"slots": {"name": "kitchen light", "area": "Kitchen", "brightness": 50.0}}
-    assert render_response("Turned on {{ slots.name | capitalize }}", variables) == (
-        "Turned on Kitchen light"
-    )
-    assert render_response("Set to {{ slots.brightness }}%", variables) == "Set to 50%"
-    assert render_response("{{ domain.replace('_', ' ') }}", {"domain": "media_player"}) == (
-        "media player"
-    )
-    assert render_response("{% if x %}y{% endif %}", variables) is None
-    assert render_response("{{ slots.missing }}", variables) is None
 
 
 def test_persona_file(tmp_path: Path) -> None:

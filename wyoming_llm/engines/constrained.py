@@ -52,17 +52,23 @@ class TokenIndex:
 
     def __init__(self, llm: Any) -> None:
         self.by_bytes: dict[bytes, int] = {}
+        self.pieces: dict[int, bytes] = {}
         self.call_starts: set[int] = set()  # tokens that begin a call written as text
         model = llm._model
         for token in range(llm.n_vocab()):
             piece = bytes(model.token_to_piece(token, special=False)).rstrip(b"\x00")
             if not piece:
                 continue
+            self.pieces[token] = piece
             if piece.lstrip().startswith((b"{", b"`", b"[", b"<tool")):
                 self.call_starts.add(token)
             if piece not in self.by_bytes:
                 self.by_bytes[piece] = token
         self.longest = min(48, max((len(p) for p in self.by_bytes), default=1))
+
+    def piece(self, token: int) -> bytes:
+        """The bytes of a token."""
+        return self.pieces[token]
 
     def spell(self, text: bytes) -> list[int] | None:
         """Tokens spelling text exactly (longest match first); None when impossible."""
@@ -144,6 +150,19 @@ class ChoiceDecoder:
         self.llm.n_tokens = cached
         return list(base[cached:])
 
+    def _heal(self, piece: list[int] | None, out: bytes, live: list[bytes]) -> list[int] | None:
+        """The forced tokens without the last one when a longer token could start there
+        (`{` before `"name"` where the model writes `{"`): the model picks that one itself."""
+        if not piece:
+            return piece
+        last = self.index.piece(piece[-1])
+        start = len(out) + sum(len(self.index.piece(t)) for t in piece) - len(last)
+        for text in live:
+            for _token, spelled in self.index.starting(text[start:]):
+                if len(spelled) > len(last):
+                    return piece[:-1]
+        return piece
+
     def decode(self, base: list[int], texts: list[bytes]) -> tuple[bytes, list[int]] | None:
         """The chosen call text and its tokens, or None when cancelled."""
         pending = self._start(base)
@@ -158,8 +177,9 @@ class ChoiceDecoder:
                 return out, tokens
             rests = [t[len(out) :] for t in live]
             forced = _forced_part(_common_prefix(rests), rests)
-            piece = self.index.spell(forced) if forced else None
+            piece = self._heal(self.index.spell(forced) if forced else None, out, live)
             if piece:
+                forced = b"".join(self.index.piece(token) for token in piece)
                 pending += piece
                 tokens += piece
                 out += forced

@@ -3,6 +3,7 @@ using its native tool calling and streaming (server-sent events)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -80,7 +81,15 @@ class OpenAIEngine:
         _LOGGER.info("Chat engine: %s model %s", self.settings.endpoint, self.settings.model)
 
     async def prefill(self, messages: Sequence[ChatMessage], tools: Toolbox | None) -> None:
-        """Nothing to do: the server manages its own cache."""
+        """Ask for one token of this prefix, so a server that keeps a prompt cache (llama.cpp's,
+        vLLM's) has evaluated it before the first turn; a server that is not up is no error."""
+        request = ChatRequest(tuple(messages), prompt_tools=tools, max_tokens=1, temperature=0.0)
+        try:
+            async with contextlib.aclosing(self.chat(request)) as pieces:
+                async for _piece in pieces:
+                    pass
+        except ChatEngineError as err:
+            _LOGGER.info("Could not warm up %s: %s", self.settings.endpoint, err)
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {

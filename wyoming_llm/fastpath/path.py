@@ -4,14 +4,16 @@ executor the model uses carries it out (no language model, a few milliseconds)."
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from wyoming_common.worker import ModelWorker
 
 from ..hass.home import Home
-from ..intents.calls import IntentCall
+from ..intents.calls import CallResult, IntentCall
 from ..intents.words import words
 from ..turn import TurnContext
 from .matcher import HomeNames, IntentMatch, IntentMatcher
+from .responses import localized
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,6 +48,13 @@ class FastPath:
             tuple(home.areas.values()),
             tuple(home.floors.values()),
         )
+
+    def in_language(self, match: IntentMatch, result: CallResult, language: str) -> CallResult:
+        """The result, said with HA's own reply when the sentence was not English."""
+        if self.home is None or language.split("-", maxsplit=1)[0].lower() == "en":
+            return result
+        text = localized(self.matcher.responses(match.language), match, result, self.home)
+        return replace(result, speech=text) if text else result
 
     async def recognise(self, turn: TurnContext) -> IntentMatch | None:
         """The intent in the turn's text, if HA's templates know it."""

@@ -17,9 +17,9 @@ from ..turn import TurnContext
 from . import grounding, sentences
 from .calls import CallResult, HaContext, IntentCall, Pending, Status, entity_ids, run_intent
 from .catalog import IntentSpec
-from .grounding import Utterance
 from .policy import PolicyDecision
 from .resolve import entities_named, resolve
+from .utterance import Utterance
 from .verify import expectation
 
 _LOGGER = logging.getLogger(__name__)

@@ -15,10 +15,11 @@ from . import answers, sentences
 from .actions import own_args
 from .calls import CallResult, HaContext, IntentCall, Status
 from .catalog import IntentSpec
-from .grounding import Utterance, name_grounded, value_problem
+from .grounding import name_grounded, value_problem
 from .policy import PolicyDecision
 from .queries import ask_home
 from .resolve import entities_named
+from .utterance import Utterance
 
 _LOGGER = logging.getLogger(__name__)
 _TIMER_ERRORS = {

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from ..turn import TurnContext
 from . import actions, chores, queries
 from .calls import CallResult, HaContext, IntentCall, Pending, Status
 from .catalog import Kind, intent_spec
-from .grounding import Utterance
+from .grounding import sanitize
+from .utterance import Utterance
 
 _LOGGER = logging.getLogger(__name__)
 NOT_CONNECTED = "I'm not connected to Home Assistant."
@@ -54,6 +56,8 @@ class IntentExecutor:
             return CallResult(Status.UNAVAILABLE, NOT_CONNECTED)
         if not ctx.home.available:
             return CallResult(Status.UNAVAILABLE, UNREACHABLE)
+        if said is not None:
+            call = replace(call, slots=sanitize(said, ctx.home, call.slots))
         if spec.kind is Kind.TARGET:
             return await actions.act(ctx, spec, call, turn, said=said, previous=previous)
         if spec.kind is Kind.QUERY:

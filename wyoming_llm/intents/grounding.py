@@ -10,92 +10,19 @@ Anything else becomes a short question instead of an action: "I'm not sure" beat
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..hass.models import ExposedEntity
 from .catalog import IntentSpec, Kind
-from .resolve import HomeView, area_of
-from .vocab import ALL_WORDS, COLORS, DEVICE_CLASS_WORDS, DOMAIN_WORDS, verbs_for
-from .words import ARTICLES, contains_phrase, content_stems, numbers, stems, words
+from .resolve import HomeView, area_of, find_area, find_floor
+from .utterance import GENERIC, Utterance
+from .vocab import DEVICE_CLASS_WORDS, DOMAIN_WORDS, verbs_for
+from .words import content_stems
 
 COVER_CLASSES = (
     "awning", "blind", "curtain", "damper", "door", "garage", "gate", "shade", "shutter", "window",
 )  # fmt: skip
-GENERIC = frozenset().union(*DOMAIN_WORDS.values(), *DEVICE_CLASS_WORDS.values())
-PRONOUNS = frozenset({"it", "them", "that", "those", "this", "these", "they", "one"})
-_TIMER_UNITS = {"hour": 3600, "minute": 60, "second": 1, "min": 60, "sec": 1}
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """What was said, prepared once for every check."""
-
-    text: str
-    english: bool = True
-    tokens: tuple[str, ...] = ()
-    stems: tuple[str, ...] = ()
-    numbers: frozenset[float] = frozenset()
-
-    @classmethod
-    def of(cls, text: str, language: str = "en") -> Utterance:
-        """Prepare text said in language."""
-        return cls(
-            text,
-            language.split("-", maxsplit=1)[0].split("_", maxsplit=1)[0].lower() == "en",
-            tuple(words(text)),
-            tuple(stems(text)),
-            frozenset(numbers(text)),
-        )
-
-    def has(self, phrase: str) -> bool:
-        """True when the phrase's stems appear in order (plural-tolerant)."""
-        return contains_phrase(list(self.stems), stems(phrase))
-
-    def has_all(self, phrase: str) -> bool:
-        """True when every content word of phrase appears somewhere."""
-        wanted = content_stems(phrase)
-        return bool(wanted) and set(wanted) <= set(self.stems)
-
-    def spans(self, longest: int = 5) -> list[str]:
-        """Runs of up to `longest` words said (free-text arguments must be one of them)."""
-        found: list[str] = []
-        for size in range(1, longest + 1):
-            for start in range(len(self.tokens) - size + 1):
-                run = self.tokens[start : start + size]
-                if run[0] in ARTICLES or run[-1] in ARTICLES:
-                    continue
-                text = " ".join(run)
-                if text not in found:
-                    found.append(text)
-        return found
-
-    @property
-    def colors(self) -> list[str]:
-        """Colour names said ("light blue" → "lightblue"), as HA's HassLightSet takes them."""
-        found: list[str] = []
-        tokens = self.tokens
-        for size in (3, 2, 1):
-            for start in range(len(tokens) - size + 1):
-                name = "".join(tokens[start : start + size])
-                if name in COLORS and name not in found:
-                    found.append(name)
-        return found
-
-    @property
-    def kind_words(self) -> set[str]:
-        """The words that name kinds of devices."""
-        return set(self.stems) & GENERIC
-
-    @property
-    def says_all(self) -> bool:
-        """True for "all the lights", "everywhere", "the whole house"."""
-        return bool(set(self.stems) & ALL_WORDS)
-
-    @property
-    def refers_back(self) -> bool:
-        """True for "turn it off", "close them"."""
-        return bool(set(self.tokens) & PRONOUNS)
 
 
 @dataclass(frozen=True)
@@ -271,6 +198,8 @@ def check(
     previous: Collection[str] = (),
 ) -> Verdict:
     """The guard's verdict on a model's call after its targets were resolved."""
+    if said.english and said.is_question and spec.changes_home:
+        return Verdict(problem="verb", speech="Sorry, I'm not sure what you want me to do.")
     problem = value_problem(said, spec, slots)
     if problem is not None:
         question = _QUESTIONS.get(problem, "Could you say that again with the exact value?")
@@ -302,13 +231,33 @@ def check(
     return Verdict(fitting)
 
 
-@dataclass
-class GroundingStats:
-    """Counts of refused calls by problem (for logs and benchmarks)."""
+def _said_place(said: Utterance, names: tuple[str, ...]) -> bool:
+    return any(said.has_all(n) for n in names if n)
 
-    refused: dict[str, int] = field(default_factory=dict)
 
-    def add(self, verdict: Verdict) -> None:
-        """Count a refusal."""
-        if verdict.problem:
-            self.refused[verdict.problem] = self.refused.get(verdict.problem, 0) + 1
+def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[str, Any]:
+    """A model's slots, tidied: kinds in HA's spelling ("Light" → "light"), and with a name
+    given, no area, floor or device class the words did not say (models add them freely;
+    HA would then find nothing)."""
+    clean: dict[str, Any] = dict(slots)
+    for key in ("domain", "device_class"):
+        if isinstance(clean.get(key), str):
+            clean[key] = clean[key].strip().casefold().replace(" ", "_")
+    if isinstance(clean.get("name"), str):
+        clean["name"] = clean["name"].replace("_", " ")
+    if not clean.get("name"):
+        return clean
+    area = find_area(home, clean.get("area"))
+    if clean.get("area") and (area is None or not _said_place(said, (area.name, *area.aliases))):
+        clean.pop("area")
+    floor = find_floor(home, clean.get("floor"))
+    if clean.get("floor") and (
+        floor is None or not _said_place(said, (floor.name, *floor.aliases))
+    ):
+        clean.pop("floor")
+    device_class = clean.get("device_class")
+    if isinstance(device_class, str) and not (
+        DEVICE_CLASS_WORDS.get(device_class, frozenset()) & set(said.stems)
+    ):
+        clean.pop("device_class")
+    return clean

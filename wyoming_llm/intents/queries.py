@@ -14,8 +14,8 @@ from ..turn import TurnContext
 from . import answers, grounding, sentences
 from .calls import CallResult, HaContext, IntentCall, Status, entity_ids, run_intent
 from .catalog import IntentSpec
-from .grounding import Utterance
 from .resolve import Targets, entities_named, find_area, resolve
+from .utterance import Utterance
 
 _LOGGER = logging.getLogger(__name__)
 UNREACHABLE = "Sorry, I can't reach Home Assistant right now."

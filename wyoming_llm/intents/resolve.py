@@ -140,6 +140,42 @@ def _variables(home: HomeView, slots: Mapping[str, Any], domains: list[str]) -> 
     }
 
 
+def _candidates(
+    home: HomeView, spec: IntentSpec, slots: Mapping[str, Any]
+) -> tuple[list[str], list[ExposedEntity]]:
+    """The domains meant, and the exposed entities of those domains and device classes."""
+    domains = as_list(slots.get("domain"))
+    if spec.domains:
+        domains = [d for d in domains if d in spec.domains] if domains else sorted(spec.domains)
+    candidates = [e for e in home.entities.values() if not domains or e.domain in domains]
+    classes = set(as_list(slots.get("device_class")))
+    if classes:
+        candidates = [e for e in candidates if e.device_class in classes]
+    return domains, candidates
+
+
+def _in_place(
+    home: HomeView, candidates: list[ExposedEntity], floor: Floor | None, area: Area | None
+) -> list[ExposedEntity]:
+    if floor is not None:
+        on_floor = {a.area_id for a in home.areas.values() if a.floor_id == floor.floor_id}
+        candidates = [e for e in candidates if e.area_id in on_floor]
+    if area is not None:
+        candidates = [e for e in candidates if e.area_id == area.area_id]
+    return candidates
+
+
+def _missing(name: Any, classes: bool, floor: Floor | None, area: Area | None) -> str:
+    """HA's error key for an empty result."""
+    if area is not None:
+        if name:
+            return "no_entity_in_area"
+        return "no_device_class_in_area" if classes else "no_domain_in_area"
+    if floor is not None:
+        return "no_domain_in_floor"
+    return "no_device_class" if classes else "no_domain"
+
+
 def resolve(
     home: HomeView,
     spec: IntentSpec,
@@ -153,52 +189,30 @@ def resolve(
     Without a name, area or floor the speaker's area (`preferred_area`) is used when it has
     matching entities; the whole home only when there is one candidate, `everywhere` (the
     words said "all"), or the intent only acts on entities in a state (media that is playing).
+    A name several entities share is narrowed to the speaker's area, else it is ambiguous.
     """
-    domains = as_list(slots.get("domain"))
-    if spec.domains:
-        domains = [d for d in domains if d in spec.domains] if domains else sorted(spec.domains)
+    domains, candidates = _candidates(home, spec, slots)
     variables = _variables(home, slots, domains)
-    candidates = [e for e in home.entities.values() if not domains or e.domain in domains]
-    classes = set(as_list(slots.get("device_class")))
-    if classes:
-        candidates = [e for e in candidates if e.device_class in classes]
-    floor = area = None
-    if slots.get("floor"):
-        floor = find_floor(home, slots["floor"])
-        if floor is None:
-            return Targets(error="no_floor", variables=variables)
-    if slots.get("area"):
-        area = find_area(home, slots["area"])
-        if area is None:
-            return Targets(error="no_area", variables=variables)
+    floor = find_floor(home, slots.get("floor"))
+    if slots.get("floor") and floor is None:
+        return Targets(error="no_floor", variables=variables)
+    area = find_area(home, slots.get("area"))
+    if slots.get("area") and area is None:
+        return Targets(error="no_area", variables=variables)
     name = slots.get("name")
-    if isinstance(name, str) and name.strip() and name_key(name) not in ("all", ""):
-        found = entities_named(candidates, name)
-        if not found:
-            return Targets(error="no_entity", variables=variables)
-        candidates = found
-    else:
+    if not isinstance(name, str) or name_key(name) in ("all", ""):
         name = None
-    if floor is not None:
-        on_floor = {a.area_id for a in home.areas.values() if a.floor_id == floor.floor_id}
-        candidates = [e for e in candidates if e.area_id in on_floor]
-        if not candidates:
-            return Targets(error="no_domain_in_floor", variables=variables, floor=floor)
-    if area is not None:
-        candidates = [e for e in candidates if e.area_id == area.area_id]
-        if not candidates:
-            key = "no_entity_in_area" if name else "no_domain_in_area"
-            if classes and not name:
-                key = "no_device_class_in_area"
-            return Targets(error=key, variables=variables, area=area)
+    elif not (candidates := entities_named(candidates, name)):
+        return Targets(error="no_entity", variables=variables)
+    candidates = _in_place(home, candidates, floor, area)
     if not candidates:
-        return Targets(error="no_device_class" if classes else "no_domain", variables=variables)
+        key = _missing(name, bool(slots.get("device_class")), floor, area)
+        return Targets(error=key, variables=variables, area=area, floor=floor)
     if name is None and area is None and floor is None:
         candidates, error = _place(home, spec, candidates, preferred_area, everywhere)
         if error:
             return Targets(error=error, variables=variables)
     elif name is not None and len(candidates) > 1 and not everywhere:
-        # Several with this name (as HA: narrowed by the speaker's area, else ambiguous).
         here = [e for e in candidates if preferred_area and e.area_id == preferred_area]
         candidates = here or candidates
         if len(candidates) > 1:

@@ -16,8 +16,9 @@ from typing import Any
 from ..engines.base import Toolbox, ToolSpec
 from ..hass.models import ExposedEntity
 from .catalog import INTENTS, TARGET_SLOTS, IntentSpec, Kind
-from .grounding import Utterance, kind_grounded, name_grounded, verb_fits
+from .grounding import kind_grounded, name_grounded, verb_fits
 from .resolve import HomeView
+from .utterance import Utterance
 from .vocab import DEVICE_CLASS_WORDS, QUESTION_WORDS, STATE_WORDS, WEATHER_WORDS
 
 _TARGET_HELP = {
@@ -169,6 +170,8 @@ def turn_toolbox(said: Utterance, home: HomeView, prompt: Toolbox) -> Toolbox:
     specs = []
     for tool in prompt.specs:
         spec = INTENTS[tool.name]
+        if said.english and said.is_question and spec.changes_home:
+            continue  # a question is answered, never acted on
         domains = _domains(spec, home)
         candidates = [e for e in home.entities.values() if not domains or e.domain in domains]
         properties: dict[str, Any] = {}
