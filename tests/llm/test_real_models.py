@@ -105,6 +105,7 @@ async def test_openai_engine_against_a_real_openai_compatible_server(
         config = config_for(
             tmp_path,
             "--openai-url", url, "--openai-model", "qwen", "--turn-timeout", "300",
+            "--max-tool-rounds", "0",
             hass_url=hass.url,
         )  # fmt: skip
         engine = build_engine(config.llama, config.openai, ModelWorker("unused"))
