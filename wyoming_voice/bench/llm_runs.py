@@ -103,8 +103,8 @@ async def raw(runtime: AgentRuntime, engine: LlamaEngine, text: str, tokens: int
             first_token = first_token if first_token is not None else now
             count += 1
             said += chunk["choices"][0]["text"]
-            if first_word is None and said.strip() and said.lstrip()[-1:].isspace():
-                first_word = now
+            if first_word is None and len(said.split()) >= 2:  # as our speech stream: a
+                first_word = now  # word is out once the next one has begun
         total = time.perf_counter() - started
         ttft = first_token or total
         sample = Sample("raw", text, first_word or total, total, len(prompt), cached, count)
