@@ -10,15 +10,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wyoming_common.config import EnvArgumentParser, positive_float, read_env, wyoming_uri
+from wyoming_common.config import (
+    EnvArgumentParser,
+    group,
+    option,
+    positive_float,
+    read_env,
+    wyoming_uri,
+)
 from wyoming_common.discovery import browse
-from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.errors import ConfigError, WyomingVoiceError
 from wyoming_common.hass import (
     HomeAssistantAuthError,
     HomeAssistantClient,
     HomeAssistantCommandError,
     HomeAssistantConnectionError,
 )
+from wyoming_common.options import read_settings, settings_parser
 
 from .errors import ProvisioningError
 from .provision import Provisioner
@@ -30,112 +38,96 @@ _LOGGER = logging.getLogger(__name__)
 TOKEN_ENV = "WYOMING_HA_SETUP_HASS_TOKEN"
 
 
+_HA = "Home Assistant"
+_SERVICES = "services (tcp:// URIs Home Assistant can reach)"
+DESCRIPTION = (
+    "Add wyoming-voice services to Home Assistant through its API: a Wyoming config entry per "
+    "service (or confirm the zeroconf discoveries), an Assist pipeline with our speech-to-text, "
+    "conversation agent and voice, the pipeline on our satellites, and entities exposed to the "
+    "assistant. Running it again changes nothing that is already right."
+)
+
+
 @dataclass(frozen=True)
 class HaSetupSettings:
-    """Parsed flags (the token itself is read later, never logged)."""
+    """The ha-setup flags (the token itself is read later, never logged)."""
 
-    hass_url: str
-    token_file: Path | None
-    requested: tuple[tuple[str, str], ...]  # (role, uri)
-    discover: bool
-    discover_seconds: float
-    timeout: float
-    options: SetupOptions
+    hass_url: str | None = option(
+        None, section=_HA, help="e.g. http://homeassistant.local:8123 (required)"
+    )
+    hass_token_file: Path | None = option(
+        None,
+        type=Path,
+        section=_HA,
+        help=f"file holding a long-lived access token (or the token in {TOKEN_ENV})",
+    )
+    stt: str | None = option(
+        None, type=wyoming_uri, section=_SERVICES, help="speech-to-text, e.g. tcp://gpu:10300"
+    )
+    tts: str | None = option(
+        None, type=wyoming_uri, section=_SERVICES, help="text-to-speech, e.g. tcp://gpu:10200"
+    )
+    agent: str | None = option(
+        None, type=wyoming_uri, section=_SERVICES, help="conversation agent, tcp://gpu:10500"
+    )
+    satellites: tuple[str, ...] = option(
+        (),
+        flag="--satellite",
+        repeat=True,
+        type=wyoming_uri,
+        section=_SERVICES,
+        help="a satellite (repeat)",
+    )
+    discover: bool = option(False, section=_SERVICES, help="find our services by zeroconf instead")
+    discover_seconds: float = option(
+        3.0, type=positive_float, section=_SERVICES, help="how long to browse"
+    )
+    options: SetupOptions = group(SetupOptions, title="pipeline")
+    timeout: float = option(10.0, type=positive_float, help="seconds per call")
+    debug: bool = option(False, help="log at DEBUG level")
+
+    def __post_init__(self) -> None:
+        if not self.hass_url:
+            raise ConfigError("--hass-url", "required, e.g. http://homeassistant.local:8123")
+        if not self.hass_url.startswith(("http://", "https://")):
+            raise ConfigError("--hass-url", f"expected http(s)://HOST:PORT, got {self.hass_url!r}")
+        if self.discover and self.requested:
+            raise ConfigError("--discover", "use either --discover or service URIs, not both")
+        if not self.discover and not self.requested:
+            raise ConfigError("--stt", "give --stt/--tts/--agent/--satellite URIs, or --discover")
+
+    @property
+    def requested(self) -> tuple[tuple[str, str], ...]:
+        """(role, uri) of every service named on the command line."""
+        pairs = [(role, getattr(self, role)) for role in ("stt", "tts", "agent")]
+        named = [(role, uri) for role, uri in pairs if uri]
+        return tuple(named + [("satellite", uri) for uri in self.satellites])
 
 
 def build_parser(prog: str) -> EnvArgumentParser:
-    """The ha-setup flags."""
-    parser = EnvArgumentParser(
-        prog=prog,
-        env_prefix="WYOMING_HA_SETUP",
-        description="Add wyoming-voice services to Home Assistant through its API: a Wyoming "
-        "config entry per service (or confirm the zeroconf discoveries), an Assist pipeline "
-        "with our speech-to-text, conversation agent and voice, the pipeline on our "
-        "satellites, and entities exposed to the assistant. Running it again changes nothing "
-        "that is already right.",
+    """The ha-setup flags, generated from HaSetupSettings."""
+    parser = settings_parser(
+        HaSetupSettings, prog=prog, env_prefix="WYOMING_HA_SETUP", description=DESCRIPTION
     )
-    ha = parser.add_argument_group("Home Assistant")
-    ha.add_argument("--hass-url", required=False, help="e.g. http://homeassistant.local:8123")
-    ha.add_argument(
-        "--hass-token-file",
-        help=f"file holding a long-lived access token (or the token in {TOKEN_ENV})",
-    )
-    found = parser.add_argument_group("services (tcp:// URIs Home Assistant can reach)")
-    found.add_argument("--stt", type=wyoming_uri, help="speech-to-text, e.g. tcp://gpu:10300")
-    found.add_argument("--tts", type=wyoming_uri, help="text-to-speech, e.g. tcp://gpu:10200")
-    found.add_argument("--agent", type=wyoming_uri, help="conversation agent, tcp://gpu:10500")
-    found.add_argument(
-        "--satellite", type=wyoming_uri, action="append", default=[], help="a satellite (repeat)"
-    )
-    found.add_argument(
-        "--discover", action="store_true", help="find our services by zeroconf instead"
-    )
-    found.add_argument(
-        "--discover-seconds", type=positive_float, default=3.0, help="how long to browse"
-    )
-    pipe = parser.add_argument_group("pipeline")
-    pipe.add_argument("--pipeline-name", default="wyoming-voice", help="the pipeline's name")
-    pipe.add_argument("--language", default="en", help="pipeline language (`en`, not `en-US`)")
-    pipe.add_argument("--voice", default=None, help="TTS voice (default: first for language)")
-    pipe.add_argument(
-        "--prefer-local-intents",
-        action="store_true",
-        default=False,
-        help="let Home Assistant handle simple commands itself before asking the agent",
-    )
-    pipe.add_argument(
+    # The off switch of a flag that is off by default: for scripts that say it explicitly.
+    pipeline = next(g for g in parser._action_groups if g.title == "pipeline")
+    pipeline.add_argument(
         "--no-prefer-local-intents",
         dest="prefer_local_intents",
         action="store_false",
-        env=False,
         help="send every sentence to our agent (the default)",
+        env=False,
     )
-    pipe.add_argument(
-        "--set-preferred", action="store_true", help="make it Home Assistant's preferred pipeline"
-    )
-    pipe.add_argument(
-        "--expose",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="ENTITY",
-        help="entity ids to expose to the assistant, e.g. light.kitchen",
-    )
-    parser.add_argument("--timeout", type=positive_float, default=10.0, help="seconds per call")
-    parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
     return parser
 
 
 def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> HaSetupSettings:
-    """Check the combination of flags."""
-    if not args.hass_url:
-        parser.error("--hass-url is required")
-    if not str(args.hass_url).startswith(("http://", "https://")):
-        parser.error(f"--hass-url: expected http(s)://HOST:PORT, got {args.hass_url!r}")
-    requested = [(role, getattr(args, role)) for role in ("stt", "tts", "agent")]
-    pairs = [(role, uri) for role, uri in requested if uri]
-    pairs += [("satellite", uri) for uri in args.satellite]
-    if args.discover and pairs:
-        parser.error("use either --discover or service URIs, not both")
-    if not args.discover and not pairs:
-        parser.error("give --stt/--tts/--agent/--satellite URIs, or --discover")
-    options = SetupOptions(
-        pipeline_name=args.pipeline_name,
-        language=args.language,
-        prefer_local_intents=bool(args.prefer_local_intents),
-        set_preferred=bool(args.set_preferred),
-        expose=tuple(dict.fromkeys(args.expose)),
-        voice=args.voice,
-    )
-    return HaSetupSettings(
-        hass_url=args.hass_url,
-        token_file=Path(args.hass_token_file) if args.hass_token_file else None,
-        requested=tuple(pairs),
-        discover=bool(args.discover),
-        discover_seconds=args.discover_seconds,
-        timeout=args.timeout,
-        options=options,
-    )
+    """The settings from parsed flags; a bad combination exits 2 naming the flag."""
+    try:
+        settings: HaSetupSettings = read_settings(HaSetupSettings, args)
+    except ConfigError as err:
+        parser.error(str(err))
+    return settings
 
 
 def read_token(path: Path | None) -> str:
@@ -161,10 +153,9 @@ async def run_setup(settings: HaSetupSettings, browser: Browser = browse) -> Set
     its steps say what was done before."""
     report = SetupReport()
     try:
-        token = read_token(settings.token_file)
-        async with HomeAssistantClient(
-            settings.hass_url, token, request_timeout=settings.timeout
-        ) as client:
+        token = read_token(settings.hass_token_file)
+        url = str(settings.hass_url)
+        async with HomeAssistantClient(url, token, request_timeout=settings.timeout) as client:
             version = await client.check()
             _LOGGER.info("Home Assistant %s at %s", version, settings.hass_url)
             services: list[WyomingService]
@@ -178,7 +169,10 @@ async def run_setup(settings: HaSetupSettings, browser: Browser = browse) -> Set
             report = provisioner.report
             await provisioner.run(services)
     except WyomingVoiceError as err:
-        report.error = explain(err, settings.hass_url)
+        report.error = explain(err, str(settings.hass_url))
+    except (KeyError, TypeError, AttributeError) as err:  # an answer of an unexpected shape
+        _LOGGER.debug("Unexpected answer", exc_info=True)
+        report.error = f"unexpected answer from Home Assistant ({err!r}); --debug shows where"
     return report
 
 
@@ -214,7 +208,7 @@ def main(argv: Sequence[str], prog: str = "wyoming-voice ha-setup") -> int:
     args = parser.parse_args(argv)
     settings = build_settings(args, parser)
     logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
+        level=logging.DEBUG if settings.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     report = asyncio.run(run_setup(settings))

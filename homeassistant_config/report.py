@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from wyoming_common.config import option
+
 _LOGGER = logging.getLogger(__name__)
 
 UNCHANGED = "unchanged"
@@ -13,14 +15,29 @@ UNCHANGED = "unchanged"
 
 @dataclass(frozen=True)
 class SetupOptions:
-    """What the pipeline should look like."""
+    """What the pipeline should look like (the `pipeline` flags of ha-setup)."""
 
-    pipeline_name: str = "wyoming-voice"
-    language: str = "en"
-    prefer_local_intents: bool = False
-    set_preferred: bool = False
-    expose: tuple[str, ...] = ()
-    voice: str | None = None
+    pipeline_name: str = option("wyoming-voice", help="the pipeline's name")
+    language: str = option("en", help="pipeline language (`en`, not `en-US`)")
+    voice: str | None = option(None, help="TTS voice (default: first for language)")
+    prefer_local_intents: bool = option(
+        False, help="let Home Assistant handle simple commands itself before asking the agent"
+    )
+    set_preferred: bool = option(False, help="make it Home Assistant's preferred pipeline")
+    expose: tuple[str, ...] = option(
+        (),
+        repeat=True,
+        nargs="+",
+        metavar="ENTITY",
+        help="entity ids to expose to the assistant, e.g. light.kitchen",
+    )
+
+    def __post_init__(self) -> None:
+        # `--expose a b --expose c` arrives as lists of lists: one flat list, each id once.
+        flat: list[str] = []
+        for item in self.expose:
+            flat.extend([item] if isinstance(item, str) else item)
+        object.__setattr__(self, "expose", tuple(dict.fromkeys(flat)))
 
 
 @dataclass

@@ -30,6 +30,20 @@ from .wake.settings import WakeSettings
 
 ENV_PREFIX = "WYOMING_SATELLITE"
 
+__all__ = [
+    "ArbitrationSettings",
+    "DuckSettings",
+    "EndpointSettings",
+    "HookSettings",
+    "MicSettings",
+    "SatelliteSettings",
+    "SndSettings",
+    "SoundSettings",
+    "VadSettings",
+    "WakeSettings",
+    "parse_satellite_settings",
+]
+
 DESCRIPTION = """\
 Room satellite: microphone, speaker, local wake word and voice activity detection.
 Home Assistant connects to it (port 10700) and runs its Assist pipeline on the audio;

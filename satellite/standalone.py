@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from voice_pipeline.endpoints import EndpointResolver
 from voice_pipeline.errors import PipelineError
@@ -118,6 +118,8 @@ class StandaloneAssistant:
         self.vad_worker = vad_worker or ModelWorker("vad", timeout=10.0)
         self._task: asyncio.Task[None] | None = None
         self.last_result: PipelineResult | None = None
+        self.on_question: Callable[[], None] | None = None
+        """Called once a reply that asked a question has been played (follow-ups)."""
 
     @property
     def busy(self) -> bool:
@@ -162,13 +164,9 @@ class StandaloneAssistant:
                 if task is not None and task.cancelling():
                     raise
             except PipelineError as err:
-                _LOGGER.warning("Standalone pipeline failed: %s", err)
-                stream.end(EndReason.NO_SPEECH)  # stop listening at once
-                self.hooks.emit(SatelliteState.ERROR, text=str(err), code=err.stage)
-                self.resolver.invalidate()
-                await reply.played()
-                await self._report_error(err)
+                await self._failed(err, stream, reply)
             await reply.played()
+            self._maybe_follow_up(reply)
         finally:
             ended.cancel()
             stream.end(EndReason.NO_SPEECH)
@@ -177,7 +175,24 @@ class StandaloneAssistant:
                 await asyncio.gather(run, return_exceptions=True)
         self.hooks.emit(SatelliteState.IDLE)
 
+    def _maybe_follow_up(self, reply: _ReplyPlayer) -> None:
+        result = self.last_result
+        heard = reply.playback is not None and not reply.playback.cancelled
+        if result is not None and result.expects_answer and heard and self.on_question:
+            self.on_question()
+
+    async def _failed(
+        self, err: PipelineError, stream: LocalCommandStream, reply: _ReplyPlayer
+    ) -> None:
+        _LOGGER.warning("Standalone pipeline failed: %s", err)
+        stream.end(EndReason.NO_SPEECH)  # stop listening at once
+        self.hooks.emit(SatelliteState.ERROR, text=str(err), code=err.stage)
+        self.resolver.invalidate()
+        await reply.played()
+        await self._report_error(err)
+
     async def _run_pipeline(self, stream: LocalCommandStream, reply: _ReplyPlayer) -> None:
+        self.last_result = None
         self.pipeline.endpoints = await self.resolver.resolve()
         result = await self.pipeline.run(stream.audio(), reply)
         self.last_result = result

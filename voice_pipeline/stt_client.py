@@ -190,15 +190,13 @@ async def transcribe_stream(
             for task in (reading, sending):
                 task.cancel()
             await asyncio.gather(reading, sending, return_exceptions=True)
-        return TranscriptionResult(
-            text=transcript.text or "",
-            language=transcript.language,
-            chunks=tuple(reader.chunks),
-            audio_seconds=fmt.seconds(sender.sent),
-            started_at=started,
-            end_of_speech_at=eos,
-            transcript_at=clock(),
-            first_chunk_at=reader.first_chunk_at,
+        return _result(
+            transcript,
+            reader,
+            fmt.seconds(sender.sent),
+            started=started,
+            end_of_speech=eos,
+            now=clock(),
         )
     except TimeoutError as err:
         raise ServiceError(STAGE, f"no transcript within {timeout:.0f} s") from err
@@ -208,6 +206,27 @@ async def transcribe_stream(
         raise ServiceError(STAGE, str(err)) from err
     finally:
         await conn.close()
+
+
+def _result(
+    transcript: Transcript,
+    reader: _Reader,
+    audio_seconds: float,
+    *,
+    started: float,
+    end_of_speech: float,
+    now: float,
+) -> TranscriptionResult:
+    return TranscriptionResult(
+        text=transcript.text or "",
+        language=transcript.language,
+        chunks=tuple(reader.chunks),
+        audio_seconds=audio_seconds,
+        started_at=started,
+        end_of_speech_at=end_of_speech,
+        transcript_at=now,
+        first_chunk_at=reader.first_chunk_at,
+    )
 
 
 async def transcribe_audio(

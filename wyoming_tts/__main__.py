@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import functools
 import sys
 from collections.abc import Sequence
 
 from wyoming.info import Info
 
-from wyoming_common.config import (
-    EnvArgumentParser,
-    ServiceSettings,
-    add_service_arguments,
-    parse_or_exit,
-    service_settings,
-)
+from wyoming_common.config import parse_settings
+from wyoming_common.env_args import EnvArgumentParser
 from wyoming_common.metrics import Metrics
+from wyoming_common.options import settings_parser
 from wyoming_common.runner import ServiceRunner, run_service, setup_logging
 from wyoming_common.worker import ModelWorker
 
@@ -24,7 +19,7 @@ from .cache import PhraseCache
 from .engines import TtsEngine, build_engine
 from .handler import TtsEventHandler
 from .info import build_info
-from .settings import ENV_PREFIX, TtsSettings, add_tts_arguments, tts_settings
+from .settings import ENV_PREFIX, TtsSettings
 from .synthesizer import Synthesizer
 
 DESCRIPTION = """\
@@ -37,22 +32,15 @@ synthesize-chunk, synthesize-stop) while a language model is still writing it.""
 
 
 def build_parser(prog: str) -> EnvArgumentParser:
-    """The server's flags."""
-    parser = EnvArgumentParser(prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
-    add_service_arguments(parser, default_port=10200, service="tts")
-    add_tts_arguments(parser)
-    return parser
-
-
-def _settings(args: argparse.Namespace) -> tuple[ServiceSettings, TtsSettings]:
-    return service_settings(args), tts_settings(args)
+    """The server's flags (generated from TtsSettings)."""
+    return settings_parser(TtsSettings, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
 
 
 def _info(engine: TtsEngine, streaming: bool) -> Info:
     return build_info(engine.voices(), engine=engine.name, streaming=streaming)
 
 
-async def serve(service: ServiceSettings, settings: TtsSettings) -> None:
+async def serve(settings: TtsSettings) -> None:
     """Build the engine (downloading voices first), load it, serve until stopped."""
     engine = await ModelWorker("tts-setup").run(build_engine, settings)
     worker = ModelWorker(f"tts-{engine.name}", concurrency=engine.concurrency)
@@ -70,7 +58,7 @@ async def serve(service: ServiceSettings, settings: TtsSettings) -> None:
         metrics=metrics,
     )
     runner = ServiceRunner(
-        service,
+        settings.service,
         factory,
         service="tts",
         load=functools.partial(worker.run, engine.load),
@@ -81,10 +69,11 @@ async def serve(service: ServiceSettings, settings: TtsSettings) -> None:
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice tts") -> int:
     """Parse flags, then serve until SIGTERM/SIGINT."""
-    parser = build_parser(prog)
-    service, settings = parse_or_exit(parser, argv, _settings)
-    setup_logging(service.debug, service.log_format)
-    return run_service(prog, serve(service, settings))
+    settings: TtsSettings = parse_settings(
+        TtsSettings, argv, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION
+    )
+    setup_logging(settings.service.debug, settings.service.log_format)
+    return run_service(prog, serve(settings))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and which one runs (Piper when voices exist, else espeak-ng; an explicit choice 
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import logging
 import shutil
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from wyoming_common.audio import AudioFormat
+from wyoming_common.config import option, positive_float
 from wyoming_common.errors import ConfigError
 from wyoming_common.worker import CancelToken
 
@@ -43,14 +45,26 @@ class VoiceChoice:
     speaker: str | None = None
 
 
+def non_negative_float(text: str) -> float:
+    """argparse type: a float >= 0."""
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 @dataclass(frozen=True)
 class SpeechSettings:
-    """How to speak: None leaves the voice's own default."""
+    """How to speak (the `speech` flags): None leaves the voice's own default."""
 
-    length_scale: float | None = None  # > 1 slower, < 1 faster
-    noise_scale: float | None = None
-    noise_w: float | None = None
-    sentence_silence: float = 0.0  # seconds of silence after each sentence
+    length_scale: float | None = option(
+        None, type=positive_float, help="speaking time: > 1 slower, < 1 faster"
+    )
+    noise_scale: float | None = option(None, type=non_negative_float, help="Piper generator noise")
+    noise_w: float | None = option(None, type=non_negative_float, help="Piper phoneme width noise")
+    sentence_silence: float = option(
+        0.0, type=non_negative_float, help="seconds of silence after each sentence"
+    )
 
     def cache_tag(self) -> str:
         """A string that differs whenever these settings change the audio."""

@@ -17,7 +17,8 @@ _FINAL = ".!?…"
 _CJK_FINAL = (
     "\u3002\uff01\uff1f"  # CJK full stop, exclamation and question marks need no space after them
 )
-_CLOSERS = "\"')]}\u00bb\u201d\u2019"  # quotes and brackets after the punctuation
+# quotes, brackets and markdown emphasis after the punctuation ("Stop." / (Yes!) / **Done!**)
+_CLOSERS = "\"')]}\u00bb\u201d\u2019*_`"
 # Words after which a period does not end the sentence (lower case, without the period).
 _ABBREVIATIONS = frozenset(
     {

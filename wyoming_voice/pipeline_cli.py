@@ -111,3 +111,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice pipeline"
     except WyomingVoiceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # the WAV to read, or the one to write
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1

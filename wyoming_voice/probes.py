@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -13,11 +13,35 @@ from typing import Any
 from wyoming.info import Info
 
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.config import EnvArgumentParser
 from wyoming_common.discovery import browse
 
+NOTHING_FOUND_HINT = (
+    "Services are advertised only when started with --zeroconf (`wyoming-voice up` and the "
+    "systemd units do); zeroconf needs multicast between you and them (not across VLANs, or out "
+    "of a Docker bridge network). Try --seconds 10, or ask one directly: "
+    "`wyoming-voice describe tcp://HOST:PORT`."
+)
 
-def summarize_info(info: Info) -> list[str]:
-    """One line per program/satellite: type, name, models or voices, languages."""
+
+_ENGINE = re.compile(r"\(([^()]+)\)\s*$")  # "Local text to speech (piper)" → piper
+SHORT_ITEMS = 3
+
+
+def _items(program: Any, short: bool) -> str:
+    items = getattr(program, "models", None) or getattr(program, "voices", None) or []
+    shown = items[: SHORT_ITEMS if short else 6]
+    if short:
+        names = ", ".join(str(item.name) for item in shown)
+    else:
+        names = ", ".join(f"{item.name} ({'/'.join(item.languages or [])})" for item in shown)
+    more = f" +{len(items) - len(shown)} more" if len(items) > len(shown) else ""
+    return f"[{names}{more}]"
+
+
+def summarize_info(info: Info, *, short: bool = False) -> list[str]:
+    """One line per program/satellite: type, name, models or voices (short: the engine and the
+    first few names, without languages)."""
     lines: list[str] = []
     groups: list[tuple[str, list[Any]]] = [
         ("asr", info.asr),
@@ -30,19 +54,24 @@ def summarize_info(info: Info) -> list[str]:
     ]
     for kind, programs in groups:
         for program in programs or []:
-            items = getattr(program, "models", None) or getattr(program, "voices", None) or []
-            names = ", ".join(
-                f"{item.name} ({'/'.join(item.languages or [])})" for item in items[:6]
-            )
-            more = f" +{len(items) - 6} more" if len(items) > 6 else ""
-            lines.append(f"{kind}: {program.name} [{names}{more}]")
+            engine = _ENGINE.search(getattr(program, "description", None) or "")
+            label = f"{program.name} ({engine.group(1)})" if short and engine else program.name
+            lines.append(f"{kind}: {label} {_items(program, short)}")
     if info.satellite is not None:
         lines.append(f"satellite: {info.satellite.name} (area {info.satellite.area})")
     return lines
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(prog=prog, description=description)
+class _ProbeParser(EnvArgumentParser):
+    """One-line usage errors like every other command; the probes read no environment."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("env", False)
+        return super().add_argument(*args, **kwargs)
+
+
+def _parser(prog: str, description: str) -> EnvArgumentParser:
+    return _ProbeParser(prog=prog, description=description, env_prefix="WYOMING_VOICE_PROBE")
 
 
 def describe_main(argv: Sequence[str], prog: str = "wyoming-voice describe") -> int:
@@ -78,7 +107,7 @@ def health_main(argv: Sequence[str], prog: str = "wyoming-voice health") -> int:
             info = await describe(uri, args.timeout)
         except ServiceUnavailableError as err:
             return uri, False, str(err)
-        programs = summarize_info(info)
+        programs = summarize_info(info, short=True)
         millis = (time.monotonic() - started) * 1000
         if not programs:
             return uri, False, "info lists no program"
@@ -107,12 +136,13 @@ def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> 
     async def run() -> int:
         services = await browse(args.seconds, interfaces=args.interface)
         if not services:
-            print("No Wyoming services found.", file=sys.stderr)
+            print(f"No Wyoming services found in {args.seconds:g} s.", file=sys.stderr)
+            print(NOTHING_FOUND_HINT, file=sys.stderr)
             return 1
         for service in services:
             try:
                 info = await describe(service.uri, 3.0)
-                programs = summarize_info(info)
+                programs = summarize_info(info, short=True)
                 error = None
             except ServiceUnavailableError as err:
                 programs, error = [], str(err)

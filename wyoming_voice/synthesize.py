@@ -11,9 +11,10 @@ from pathlib import Path
 
 from wyoming.info import Info
 
+from voice_pipeline.service_check import check_service
 from voice_pipeline.tts_client import synthesize
 from wyoming_common.audio import write_wav
-from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.client import ServiceUnavailableError
 
 
 class CommandError(Exception):
@@ -57,19 +58,10 @@ def check_output(path: Path) -> None:
         raise CommandError(f"-o {path}: folder {folder} is not writable")
 
 
-def check_service(info: Info, uri: str, voice: str | None, speaker: str | None) -> None:
-    """The service speaks, and has the voice (and speaker) asked for: the server would fall back
-    to its default voice, which is right for Home Assistant but not for an explicit flag."""
-    if not info.tts:
-        offers = [
-            kind
-            for kind in ("asr", "handle", "intent", "wake", "satellite")
-            if getattr(info, kind, None)
-        ]
-        raise CommandError(
-            f"--uri {uri} is not a TTS service (it offers: {', '.join(offers) or 'nothing'})"
-        )
-    if voice is None:
+def check_voice(info: Info, uri: str, voice: str | None, speaker: str | None) -> None:
+    """The service has the voice (and speaker) asked for: the server would fall back to its
+    default voice, which is right for Home Assistant but not for an explicit flag."""
+    if voice is None or not info.tts:
         return
     voices = {item.name.casefold(): item for item in info.tts[0].voices}
     match = voices.get(voice.casefold())
@@ -87,7 +79,8 @@ def check_service(info: Info, uri: str, voice: str | None, speaker: str | None) 
 
 async def _run(args: argparse.Namespace) -> str:
     check_output(args.output)
-    check_service(await describe(args.uri), args.uri, args.voice, args.speaker)
+    info = await check_service("tts", args.uri, min(args.timeout, 5.0))  # a TTS service at all
+    check_voice(info, args.uri, args.voice, args.speaker)
     result = await synthesize(
         args.uri,
         args.text,
@@ -95,6 +88,7 @@ async def _run(args: argparse.Namespace) -> str:
         speaker=args.speaker,
         stream=args.stream,
         timeout=args.timeout,
+        check=False,
     )
     if result.fmt is None:
         raise CommandError("the service sent no audio-start")

@@ -1,37 +1,91 @@
 """`wyoming-voice install-systemd`: render the unit templates for this installation, install them.
 
-The templates live in the repository's `systemd/` folder (an editable install) or in
-`wyoming_voice/systemd_units` (a wheel). Rendering fills in the absolute path of the
-`wyoming-voice` that runs this command, quoted by systemd's ExecStart rules, the folder of the
-environment files and the user name. Units are rewritten when they change; environment files
-are written only when absent, so a user's edits are never lost.
+See systemd_render for how a template becomes a unit. This module holds the flags, the plan
+(which file gets what), the report and the systemctl commands.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wyoming_common.config import EnvArgumentParser
+from wyoming_common.config import option, parse_settings
+from wyoming_common.errors import ConfigError
 
-SERVICES = ("stt", "tts", "llm", "satellite")
-GPU_SERVICES = ("stt", "tts", "llm")
-TEMPLATE_CHECK = "wyoming-voice-stt.service"
-HOME_ROOTS = (Path("/home"), Path("/root"), Path("/run/user"))
-_PLACEHOLDER = re.compile(r"@[A-Z_]+@")
-_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,30}")
-_FORBIDDEN_IN_PATHS = ('"', "'", "\\", "\n", "\r", "\0")
+from .systemd_render import (
+    GPU_SERVICES,
+    SERVICES,
+    InstallError,
+    PlannedFile,
+    apply,
+    exec_quote,
+    find_executable,
+    installation_paths,
+    keep_plan,
+    read_existing,
+    readonly_binds,
+    render_unit,
+    replace_plan,
+    units_dir,
+)
+
+__all__ = [
+    "InstallError", "InstallFlags", "InstallSettings", "exec_quote", "installation_paths",
+    "main", "plan_files", "readonly_binds", "render_unit", "units_dir",
+]  # fmt: skip
+
+DESCRIPTION = (
+    "Install one systemd unit per service (run as root). Each unit runs `wyoming-voice SERVICE` "
+    "as a transient user in a hardened sandbox, reads its settings from ENV_DIR/SERVICE.env "
+    "(written once, every option documented), keeps models in /var/lib/wyoming-voice-SERVICE "
+    "and caches in /var/cache/wyoming-voice-SERVICE. Re-running it updates the units and keeps "
+    "your environment files."
+)
+_USER_NAME = r"[a-z_][a-z0-9_-]{0,30}"
 
 
-class InstallError(Exception):
-    """Something the user must fix before the units can be installed."""
+@dataclass(frozen=True)
+class InstallFlags:
+    """The flags of install-systemd, as given."""
+
+    services: str = option("stt,tts,llm", help=f"comma-separated: {', '.join(SERVICES)}")
+    prefix: str = option("/etc/systemd/system", help="where the units go")
+    env_dir: str = option("/etc/wyoming-voice", help="where the environment files go")
+    user: str = option(
+        "wyoming-voice",
+        help="the services' user: allocated by systemd on start (DynamicUser=), or the "
+        "existing system user of that name",
+    )
+    executable: str | None = option(
+        None, help="the wyoming-voice to run (default: the one next to this Python)"
+    )
+    gpu: str = option(
+        "auto",
+        choices=("auto", "yes", "no"),
+        help="add the GPU drop-in to stt/tts/llm (auto: when /dev/nvidiactl or /dev/kfd exists)",
+    )
+    enable: bool = option(False, help="run systemctl daemon-reload and enable")
+    now: bool = option(False, help="with --enable: start them too")
+    dry_run: bool = option(False, help="print what it would write, write nothing")
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.chosen if s not in SERVICES]
+        if unknown or not self.chosen:
+            raise ConfigError("--services", f"unknown {unknown}; choose from {', '.join(SERVICES)}")
+        if not re.fullmatch(_USER_NAME, self.user):
+            raise ConfigError("--user", f"{self.user!r} is not a valid user name")
+        if self.now and not self.enable:
+            raise ConfigError("--now", "--now only works together with --enable")
+
+    @property
+    def chosen(self) -> tuple[str, ...]:
+        """The services, in order, without repeats."""
+        return tuple(dict.fromkeys(s.strip() for s in self.services.split(",") if s.strip()))
 
 
 @dataclass(frozen=True)
@@ -49,101 +103,26 @@ class InstallSettings:
     dry_run: bool
 
 
-@dataclass(frozen=True)
-class PlannedFile:
-    """A file to write: `action` is create, update, unchanged, keep (never overwrite) or remove."""
-
-    path: Path
-    content: str
-    mode: int
-    action: str
-
-
-def units_dir() -> Path:
-    """The folder holding the unit templates (wheel first, then the source tree)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "systemd_units", here.parent / "systemd"):
-        if (candidate / TEMPLATE_CHECK).is_file():
-            return candidate
-    raise InstallError(f"unit templates missing next to {here}: reinstall wyoming-voice")
-
-
-def find_executable(argv0: str | None = None) -> tuple[str, ...]:
-    """The command that starts `wyoming-voice`, as absolute paths.
-
-    The script next to the running Python comes first (the same installation), then PATH,
-    then argv[0]; with none of them, `python -m wyoming_voice.cli`.
-    """
-    python = Path(sys.executable).absolute()
-    sibling = python.parent / "wyoming-voice"
-    if sibling.is_file() and os.access(sibling, os.X_OK):
-        return (str(sibling),)
-    found = shutil.which("wyoming-voice")
-    if found:
-        return (str(Path(found).absolute()),)
-    if argv0 and Path(argv0).name == "wyoming-voice" and Path(argv0).is_file():
-        return (str(Path(argv0).absolute()),)
-    return (str(python), "-m", "wyoming_voice.cli")
-
-
-def exec_quote(arg: str) -> str:
-    """Quote one ExecStart word: specifiers (%) and variables ($) escaped, quoted if needed."""
-    if any(char in arg for char in "\n\r\0"):
-        raise InstallError(f"a command line word cannot contain a line break: {arg!r}")
-    escaped = arg.replace("%", "%%").replace("$", "$$")
-    if escaped and not any(char.isspace() or char in "\"'\\;" for char in escaped):
-        return escaped
-    return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def unit_path(path: Path) -> str:
-    """A path for a path-valued directive (EnvironmentFile=, LoadCredential=): % escaped."""
-    text = str(path)
-    if not path.is_absolute() or any(char in text for char in _FORBIDDEN_IN_PATHS):
-        raise InstallError(f"use an absolute path without quotes or backslashes: {text!r}")
-    return text.replace("%", "%%")
-
-
-def readonly_binds(paths: Sequence[Path]) -> list[Path]:
-    """The paths (of the Python environment) that lie under a home directory."""
-    binds: list[Path] = []
-    for path in paths:
-        absolute = Path(os.path.abspath(path))
-        if any(absolute.is_relative_to(root) for root in HOME_ROOTS) and absolute not in binds:
-            binds.append(absolute)
-    return binds
-
-
-def installation_paths(executable: Sequence[str]) -> list[Path]:
-    """Folders the service must read: the environment of the executable, Python, the source."""
-    first = Path(executable[0])
-    paths = [first.parent.parent, Path(sys.prefix), Path(sys.base_prefix)]
-    paths.append(Path(__file__).resolve().parents[1])  # the source tree of an editable install
-    return paths
-
-
-def render_unit(
-    template: str,
-    *,
-    executable: Sequence[str],
-    env_dir: Path,
-    user: str,
-    binds: Sequence[Path] = (),
-) -> str:
-    """Fill in a unit template for this installation."""
-    text = template.replace("@WYOMING_VOICE@", " ".join(exec_quote(a) for a in executable))
-    text = text.replace("@ENV_DIR@", unit_path(env_dir)).replace("@USER@", user)
-    if binds:
-        quoted = " ".join(f'"{unit_path(path)}"' for path in binds)
-        text = text.replace(
-            "\nProtectHome=yes\n",
-            "\n# wyoming-voice is installed under a home directory: hide the homes but it.\n"
-            f"ProtectHome=tmpfs\nBindReadOnlyPaths={quoted}\n",
-        )
-    leftover = _PLACEHOLDER.findall(text)
-    if leftover:
-        raise InstallError(f"unrendered placeholders in a unit template: {leftover}")
-    return text
+def build_settings(flags: InstallFlags, gpu_present: bool) -> InstallSettings:
+    """Resolve the executable and the GPU choice; InstallError when --executable is wrong."""
+    if flags.executable:
+        executable = Path(flags.executable).absolute()
+        if not (executable.is_file() and os.access(executable, os.X_OK)):
+            raise InstallError(f"--executable: {executable} is not an executable file")
+        command: tuple[str, ...] = (str(executable),)
+    else:
+        command = find_executable(sys.argv[0])
+    return InstallSettings(
+        services=flags.chosen,
+        prefix=Path(flags.prefix).absolute(),
+        env_dir=Path(flags.env_dir).absolute(),
+        user=flags.user,
+        executable=command,
+        gpu=flags.gpu == "yes" or (flags.gpu == "auto" and gpu_present),
+        enable=flags.enable,
+        now=flags.now,
+        dry_run=flags.dry_run,
+    )
 
 
 def plan_files(settings: InstallSettings, templates: Path) -> list[PlannedFile]:
@@ -159,60 +138,18 @@ def plan_files(settings: InstallSettings, templates: Path) -> list[PlannedFile]:
             user=settings.user,
             binds=binds,
         )
-        plans.append(_replace(settings.prefix / unit, content, 0o644))
+        plans.append(replace_plan(settings.prefix / unit, content, 0o644))
         env = (templates / f"{service}.env").read_text(encoding="utf-8")
         env = env.replace("@ENV_DIR@", str(settings.env_dir))
-        plans.append(_keep(settings.env_dir / f"{service}.env", env, 0o640))
+        plans.append(keep_plan(settings.env_dir / f"{service}.env", env, 0o640))
         if service in GPU_SERVICES:
             dropin = settings.prefix / f"{unit}.d" / "gpu.conf"
             gpu = (templates / "gpu.conf").read_text(encoding="utf-8")
             if settings.gpu:
-                plans.append(_replace(dropin, gpu, 0o644))
-            elif _read(dropin) == gpu:  # ours, unchanged: the user asked for no GPU now
+                plans.append(replace_plan(dropin, gpu, 0o644))
+            elif read_existing(dropin) == gpu:  # ours, unchanged: the user asked for no GPU now
                 plans.append(PlannedFile(dropin, gpu, 0o644, "remove"))
     return plans
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        raise InstallError(f"cannot read {path}: {err.strerror}") from err
-
-
-def _replace(path: Path, content: str, mode: int) -> PlannedFile:
-    current = _read(path)
-    action = "create" if current is None else "unchanged" if current == content else "update"
-    return PlannedFile(path, content, mode, action)
-
-
-def _keep(path: Path, content: str, mode: int) -> PlannedFile:
-    return PlannedFile(path, content, mode, "create" if _read(path) is None else "keep")
-
-
-def apply(plans: Sequence[PlannedFile]) -> None:
-    """Write (or remove) the planned files."""
-    for plan in plans:
-        try:
-            if plan.action == "remove":
-                plan.path.unlink()
-                if not any(plan.path.parent.iterdir()):  # an empty .d folder of ours
-                    plan.path.parent.rmdir()
-            elif plan.action in ("create", "update"):
-                plan.path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = plan.path.with_name(f".{plan.path.name}.tmp")
-                temporary.write_text(plan.content, encoding="utf-8")
-                temporary.chmod(plan.mode)
-                temporary.replace(plan.path)
-        except PermissionError as err:
-            raise InstallError(
-                f"permission denied writing {plan.path}: run it as root (sudo), or choose "
-                "writable folders with --prefix and --env-dir; --dry-run shows what it writes"
-            ) from err
-        except OSError as err:
-            raise InstallError(f"cannot write {plan.path}: {err.strerror}") from err
 
 
 def systemctl_commands(settings: InstallSettings, *, start: bool) -> list[list[str]]:
@@ -237,60 +174,6 @@ def run_commands(commands: Sequence[Sequence[str]], out: Callable[[str], None]) 
     return 0
 
 
-def build_parser(prog: str) -> EnvArgumentParser:
-    """The install-systemd flags."""
-    parser = EnvArgumentParser(
-        prog=prog,
-        env_prefix="WYOMING_VOICE_INSTALL",
-        description="Install one systemd unit per service (run as root). Each unit runs "
-        "`wyoming-voice SERVICE` as a transient user in a hardened sandbox, reads its "
-        "settings from ENV_DIR/SERVICE.env (written once, every option documented), keeps "
-        "models in /var/lib/wyoming-voice-SERVICE and caches in /var/cache/wyoming-voice-SERVICE."
-        " Re-running it updates the units and keeps your environment files.",
-    )
-    add = parser.add_argument
-    add("--services", default="stt,tts,llm", help=f"comma-separated: {', '.join(SERVICES)}")
-    add("--prefix", default="/etc/systemd/system", help="where the units go")
-    add("--env-dir", default="/etc/wyoming-voice", help="where the environment files go")
-    add("--user", default="wyoming-voice", help="the services' user: allocated by systemd "
-        "on start (DynamicUser=), or the existing system user of that name")  # fmt: skip
-    add("--executable", help="the wyoming-voice to run (default: the one next to this Python)")
-    add("--gpu", choices=("auto", "yes", "no"), default="auto", help="add the GPU drop-in to "
-        "stt/tts/llm (auto: when /dev/nvidiactl or /dev/kfd exists)")  # fmt: skip
-    add("--enable", action="store_true", help="run systemctl daemon-reload and enable")
-    add("--now", action="store_true", help="with --enable: start them too")
-    add("--dry-run", action="store_true", help="print what it would write, write nothing")
-    return parser
-
-
-def build_settings(args: argparse.Namespace, gpu_present: bool) -> InstallSettings:
-    """Validate the flags into settings."""
-    services = tuple(dict.fromkeys(s.strip() for s in args.services.split(",") if s.strip()))
-    unknown = [s for s in services if s not in SERVICES]
-    if unknown or not services:
-        raise InstallError(f"--services: unknown {unknown}; choose from {', '.join(SERVICES)}")
-    if not _USER_NAME.fullmatch(args.user):
-        raise InstallError(f"--user: {args.user!r} is not a valid user name")
-    if args.executable:
-        executable = Path(args.executable).absolute()
-        if not (executable.is_file() and os.access(executable, os.X_OK)):
-            raise InstallError(f"--executable: {executable} is not an executable file")
-        command: tuple[str, ...] = (str(executable),)
-    else:
-        command = find_executable(sys.argv[0])
-    return InstallSettings(
-        services=services,
-        prefix=Path(args.prefix).absolute(),
-        env_dir=Path(args.env_dir).absolute(),
-        user=args.user,
-        executable=command,
-        gpu=args.gpu == "yes" or (args.gpu == "auto" and gpu_present),
-        enable=bool(args.enable),
-        now=bool(args.now),
-        dry_run=bool(args.dry_run),
-    )
-
-
 def gpu_present() -> bool:
     """Whether this machine has an NVIDIA or AMD compute device node."""
     return Path("/dev/nvidiactl").exists() or Path("/dev/kfd").exists()
@@ -298,12 +181,11 @@ def gpu_present() -> bool:
 
 def main(argv: Sequence[str], prog: str = "wyoming-voice install-systemd") -> int:
     """Render and install the units; print (or run, with --enable) the systemctl commands."""
-    parser = build_parser(prog)
-    args = parser.parse_args(argv)
-    if args.now and not args.enable:
-        parser.error("--now only works together with --enable")
+    flags: InstallFlags = parse_settings(
+        InstallFlags, argv, prog=prog, env_prefix="WYOMING_VOICE_INSTALL", description=DESCRIPTION
+    )
     try:
-        settings = build_settings(args, gpu_present())
+        settings = build_settings(flags, gpu_present())
         plans = plan_files(settings, units_dir())
         report(settings, plans, print)
         if not settings.dry_run:

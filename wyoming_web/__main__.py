@@ -12,12 +12,11 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from wyoming_common.config import parse_or_exit
 from wyoming_common.runner import run_service, setup_logging
 
 from .app import build_app
 from .gateway import Gateway
-from .settings import WebSettings, build_parser, build_settings
+from .settings import WebSettings, load_settings
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,11 +45,6 @@ async def serve(settings: WebSettings, stop: asyncio.Event | None = None) -> Non
         scheme = "https" if settings.ssl_certfile else "http"
         for host, port, *_rest in runner.addresses:
             _LOGGER.info("Voice console at %s://%s:%s/", scheme, host, port)
-        if not settings.is_loopback and settings.api_key is None:
-            _LOGGER.warning(
-                "Listening on %s without --api-key-file: anyone on the network can use it",
-                settings.host,
-            )
         await stop.wait()
     finally:
         await runner.cleanup()
@@ -58,8 +52,7 @@ async def serve(settings: WebSettings, stop: asyncio.Event | None = None) -> Non
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice web") -> int:
     """Run the console and gateway until SIGTERM/SIGINT."""
-    parser = build_parser(prog)
-    settings: WebSettings = parse_or_exit(parser, argv, build_settings)
+    settings = load_settings(argv, prog)
     setup_logging(settings.debug, settings.log_format)
     return run_service(prog, serve(settings))
 

@@ -10,11 +10,12 @@ from aiohttp import web
 from voice_pipeline.errors import PipelineError
 from wyoming_common.errors import BadRequestError
 
-from .audio_body import UnsupportedAudioError
 from .auth import Handler, auth_middleware
+from .errors import UnsupportedMediaTypeError
 from .gateway import GATEWAY_KEY, Gateway, error_message, error_status
+from .guard import guard_middleware
 from .http_api import ask, interact
-from .status import health, metrics
+from .status import health, latency, metrics
 from .ws_session import websocket
 
 _LOGGER = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     gateway = request.app[GATEWAY_KEY]
     try:
         response = await handler(request)
-    except UnsupportedAudioError as err:
+    except UnsupportedMediaTypeError as err:
         response = _error(str(err), "input", 415)
     except BadRequestError as err:
         response = _error(str(err), "input", 400)
@@ -77,7 +78,12 @@ def build_app(gateway: Gateway) -> web.Application:
     """The whole gateway as an aiohttp application."""
     app = web.Application(
         client_max_size=gateway.settings.max_upload_bytes,
-        middlewares=[header_middleware, error_middleware, auth_middleware(gateway.api_key)],
+        middlewares=[
+            header_middleware,
+            error_middleware,
+            guard_middleware(gateway.guard),
+            auth_middleware(gateway.api_key),
+        ],
     )
     app[GATEWAY_KEY] = gateway
     app.router.add_get("/", index)
@@ -88,4 +94,5 @@ def build_app(gateway: Gateway) -> web.Application:
     app.router.add_get("/ws", websocket)
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/latency", latency)
     return app

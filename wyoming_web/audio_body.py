@@ -15,14 +15,10 @@ from aiohttp.helpers import parse_mimetype
 from wyoming_common.audio import STT_FORMAT, AudioFormat, convert_pcm, read_wav_bytes
 from wyoming_common.errors import BadRequestError
 
+from .errors import UnsupportedMediaTypeError
+
 WAV_TYPES = frozenset({"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"})
 MIN_SECONDS = 0.1
-
-
-class UnsupportedAudioError(BadRequestError):
-    """The content type names no audio format we read (HTTP 415)."""
-
-    code = "unsupported-media-type"
 
 
 def _int_param(params: dict[str, str], name: str, default: int | None) -> int:
@@ -46,7 +42,7 @@ def _raw_pcm(body: bytes, fmt: AudioFormat, *, big_endian: bool) -> bytes:
 
 
 def decode_audio(body: bytes, content_type: str | None) -> tuple[bytes, AudioFormat]:
-    """The body's PCM and its format; BadRequestError (400) or UnsupportedAudioError (415)."""
+    """The body's PCM and its format; BadRequestError (400) or UnsupportedMediaTypeError (415)."""
     mime = parse_mimetype(content_type or "")
     kind = f"{mime.type}/{mime.subtype}".lower() if mime.type else ""
     params = {key.lower(): value for key, value in mime.parameters.items()}
@@ -61,7 +57,7 @@ def decode_audio(body: bytes, content_type: str | None) -> tuple[bytes, AudioFor
             _int_param(params, "rate", None), width, _int_param(params, "channels", 1)
         )
         return _raw_pcm(body, fmt, big_endian=False), fmt
-    raise UnsupportedAudioError(
+    raise UnsupportedMediaTypeError(
         f"unsupported content type {content_type or '(none)'!r}: send audio/wav, "
         "audio/L16;rate=R;channels=C or audio/pcm;rate=R;channels=C"
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -12,16 +15,19 @@ from voice_pipeline.conversation import ConversationTracker
 from voice_pipeline.endpoints import EndpointResolver
 from voice_pipeline.errors import PipelineError
 from voice_pipeline.pipeline import VoicePipeline
-from voice_pipeline.types import PipelineEndpoints, PipelineResult
+from voice_pipeline.types import PipelineEndpoints, PipelineListener, PipelineResult
 from wyoming_common.client import ServiceUnavailableError
 from wyoming_common.metrics import Metrics
 
 from .auth import ApiKey
+from .guard import RequestGuard
 from .settings import WebSettings
 
 _LOGGER = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+LATENCY_TURNS = 50  # turns kept for the latency chart (GET /api/latency)
 
 
 class ServiceNotFoundError(PipelineError):
@@ -57,7 +63,14 @@ class Gateway:
         self.settings = settings
         self.resolver = resolver or EndpointResolver(settings.services)
         self.metrics = metrics or Metrics()
+        self.latency: deque[dict[str, Any]] = deque(maxlen=LATENCY_TURNS)
         self.api_key = ApiKey(settings.api_key)
+        self.guard = RequestGuard.build(
+            settings.allowed_hosts,
+            settings.allowed_origins,
+            listen_host=settings.host,
+            loopback=settings.is_loopback,
+        )
 
     async def endpoints(self) -> PipelineEndpoints:
         """The STT, agent and TTS URIs (discovered once, again after a failure)."""
@@ -88,16 +101,32 @@ class Gateway:
             raise
         self.metrics.inc("web_turns_total", "Finished turns", kind=kind)
         if isinstance(result, PipelineResult):
-            self.record(result)
+            self.record(result, kind)
         return result
 
-    def record(self, result: PipelineResult) -> None:
-        """Stage latencies into the histograms."""
-        for stage, seconds in result.timings.as_dict().items():
+    def record(self, result: PipelineResult, kind: str) -> None:
+        """Stage latencies into the histograms and the latency chart's history."""
+        timings = result.timings.as_dict()
+        for stage, seconds in timings.items():
             if seconds is not None:
                 self.metrics.observe(
                     "web_stage_seconds", seconds, "Pipeline stage latency", stage=stage
                 )
+        rounded = {k: None if v is None else round(v, 4) for k, v in timings.items()}
+        self.latency.append({"at": round(time.time(), 3), "kind": kind, **rounded})
+
+
+async def respond_typed(
+    pipeline: VoicePipeline, text: str, listener: PipelineListener
+) -> PipelineResult:
+    """Agent and TTS for a typed request, timed from when the text arrived.
+
+    `first_audio` and `total` then count from the request (there is no end of speech) and
+    `stt` stays empty.
+    """
+    now = time.monotonic()
+    result = await pipeline.respond(text, listener, end_of_speech_at=now, transcript_at=now)
+    return dataclasses.replace(result, timings=dataclasses.replace(result.timings, stt=None))
 
 
 GATEWAY_KEY: web.AppKey[Gateway] = web.AppKey("gateway", Gateway)

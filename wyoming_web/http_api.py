@@ -20,7 +20,8 @@ from wyoming_common.audio import STT_FORMAT, wav_bytes
 from wyoming_common.errors import BadRequestError
 
 from .audio_body import command_pcm
-from .gateway import GATEWAY_KEY
+from .errors import UnsupportedMediaTypeError
+from .gateway import GATEWAY_KEY, respond_typed
 
 MAX_TEXT_CHARS = 2000
 _HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
@@ -98,7 +99,15 @@ async def interact(request: web.Request) -> web.Response:
     return reply_response(request, result, collector)
 
 
+TEXT_TYPES = ("application/json", "text/plain")
+
+
 async def _request_text(request: web.Request) -> str:
+    if request.content_type not in TEXT_TYPES:
+        raise UnsupportedMediaTypeError(
+            f"unsupported content type {request.headers.get('Content-Type', '(none)')!r}: send "
+            'application/json {"text": "..."} or text/plain'
+        )
     body = await _body(request)
     if request.content_type == "application/json":
         try:
@@ -127,5 +136,5 @@ async def ask(request: web.Request) -> web.Response:
     text = await _request_text(request)
     pipeline = await gateway.pipeline(_conversation_id(request))
     collector = ReplyCollector()
-    result = await gateway.run_turn(pipeline.respond(text, collector), "ask")
+    result = await gateway.run_turn(respond_typed(pipeline, text, collector), "ask")
     return reply_response(request, result, collector)

@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import ipaddress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voice_pipeline.endpoints import EndpointSettings, add_endpoint_arguments
+from voice_pipeline.endpoints import EndpointSettings
 from voice_pipeline.types import PipelineOptions
 from voice_pipeline.vad import VadSettings
-from wyoming_common.config import EnvArgumentParser, positive_float, read_env
+from wyoming_common.config import DEFAULT_LOG_FORMAT, group, option, positive_float, read_env
 from wyoming_common.errors import ConfigError
+from wyoming_common.options import read_settings, settings_parser
+
+from .guard import OriginError, normalize_origin
 
 ENV_PREFIX = "WYOMING_WEB"
 MEBIBYTE = 1024 * 1024
 
-_DESCRIPTION = """\
+DESCRIPTION = """\
 Browser push-to-talk console and HTTP/WebSocket gateway. Open http://HOST:PORT/ and hold the
 button to talk: the browser streams the microphone to the gateway, which runs STT -> agent ->
 TTS over Wyoming and streams the reply text and audio back as they are produced.
 
 API: POST /api/interact (WAV or raw PCM in, WAV or ?format=json out), POST /api/ask (text
-in), GET /ws (streaming), GET /health, GET /metrics. With --api-key-file every route except
-the page's own files needs `Authorization: Bearer KEY` (the WebSocket takes the key as its
-first message). Browsers only give a page the microphone over https:// or on localhost: use
+in), GET /ws (streaming), GET /health, GET /metrics, GET /api/latency. With --api-key-file
+every route except the page's own files needs `Authorization: Bearer KEY` (the WebSocket takes
+the key as its first message). Only the gateway's own page (or an --allowed-origin) may post
+or open the WebSocket, and only under a loopback name, an address or an --allowed-host.
+Browsers only give a page the microphone over https:// or on localhost: use
 --ssl-certfile/--ssl-keyfile to reach it from a phone.
 """
 
-_EPILOG = """\
+EPILOG = """\
 examples:
   wyoming-voice web --stt-uri tcp://gpu:10300 --agent-uri tcp://gpu:10500 --tts-uri tcp://gpu:10200
   wyoming-voice web --discover --host 0.0.0.0 --api-key-file /etc/wyoming-voice/web-key \\
-      --ssl-certfile cert.pem --ssl-keyfile key.pem
+      --ssl-certfile cert.pem --ssl-keyfile key.pem --allowed-host voice.lan
 """
 
 
@@ -40,17 +46,95 @@ examples:
 class WebSettings:
     """Everything the gateway needs, validated once at start."""
 
-    host: str = "127.0.0.1"
-    port: int = 8080
-    services: EndpointSettings = field(default_factory=EndpointSettings)
+    host: str = option(
+        "127.0.0.1",
+        section="http",
+        help="address to listen on; anything but loopback needs --api-key-file",
+    )
+    port: int = option(8080, type=int, section="http", help="port to listen on")
+    api_key_file: Path | None = option(
+        None,
+        type=Path,
+        section="http",
+        help="file holding a shared secret required on every API call (or WYOMING_WEB_API_KEY)",
+    )
+    allowed_hosts: tuple[str, ...] = option(
+        (),
+        flag="--allowed-host",
+        repeat=True,
+        metavar="NAME",
+        section="http",
+        help="a host name browsers may use to reach the gateway (repeatable; loopback names and "
+        "IP addresses always work): refuses DNS-rebinding attacks under other names",
+    )
+    allowed_origins: tuple[str, ...] = option(
+        (),
+        flag="--allowed-origin",
+        repeat=True,
+        metavar="ORIGIN",
+        section="http",
+        help="another web page (scheme://host[:port]) allowed to drive the gateway "
+        "(repeatable); by default only the gateway's own page may",
+    )
+    max_upload_mb: float = option(
+        10.0,
+        type=positive_float,
+        section="http",
+        help="largest request body in MiB; bigger uploads get 413",
+    )
+    max_turn_seconds: float = option(
+        30.0,
+        type=positive_float,
+        section="http",
+        help="longest spoken request over the WebSocket; it ends there",
+    )
+    vad_silence: float = option(
+        0.7,
+        type=positive_float,
+        section="http",
+        help="seconds of silence after speech that end a turn when the client lets the server "
+        'decide ({"type": "vad"}: the page does in tap mode)',
+    )
+    ssl_certfile: Path | None = option(
+        None, type=Path, section="http", help="serve https:// with this certificate"
+    )
+    ssl_keyfile: Path | None = option(
+        None, type=Path, section="http", help="private key of --ssl-certfile"
+    )
+    debug: bool = option(False, section="http", help="log at DEBUG level")
+    log_format: str = option(DEFAULT_LOG_FORMAT, section="http", help="logging format")
+    services: EndpointSettings = group(EndpointSettings, title="services")
     api_key: str | None = field(default=None, repr=False)
-    max_upload_bytes: int = 10 * MEBIBYTE
-    max_turn_seconds: float = 30.0
-    vad_silence: float = 0.7
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
-    debug: bool = False
-    log_format: str = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    """The secret itself: from --api-key-file or WYOMING_WEB_API_KEY (see load_settings)."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError("--port", f"must be 0-65535, got {self.port}")
+        if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
+            raise ConfigError("--ssl-certfile", "--ssl-certfile and --ssl-keyfile go together")
+        for flag, path in (
+            ("--ssl-certfile", self.ssl_certfile),
+            ("--ssl-keyfile", self.ssl_keyfile),
+        ):
+            if path is not None and not path.is_file():
+                raise ConfigError(flag, f"{path} does not exist")
+        try:
+            origins = tuple(normalize_origin(value) for value in self.allowed_origins)
+        except OriginError as err:
+            raise ConfigError("--allowed-origin", str(err)) from err
+        object.__setattr__(self, "allowed_origins", origins)
+        services = self.services
+        if not services.discover and not (
+            services.stt_uri and services.agent_uri and services.tts_uri
+        ):
+            raise ConfigError(
+                "--stt-uri", "give --stt-uri, --agent-uri and --tts-uri, or --discover"
+            )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """--max-upload-mb in bytes."""
+        return int(self.max_upload_mb * MEBIBYTE)
 
     @property
     def pipeline_options(self) -> PipelineOptions:
@@ -79,63 +163,7 @@ class WebSettings:
             return False
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the description's line breaks and shows every default."""
-
-
-def build_parser(prog: str) -> EnvArgumentParser:
-    """Flags of `wyoming-voice web`."""
-    parser = EnvArgumentParser(
-        prog=prog,
-        env_prefix=ENV_PREFIX,
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-        formatter_class=_HelpFormatter,
-    )
-    http = parser.add_argument_group("http")
-    http.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on; 0.0.0.0 lets other machines in (use --api-key-file then)",
-    )
-    http.add_argument("--port", type=int, default=8080, help="port to listen on")
-    http.add_argument(
-        "--api-key-file",
-        type=Path,
-        help="file holding a shared secret required on every API call (or WYOMING_WEB_API_KEY)",
-    )
-    http.add_argument(
-        "--max-upload-mb",
-        type=positive_float,
-        default=10.0,
-        help="largest request body in MiB; bigger uploads get 413",
-    )
-    http.add_argument(
-        "--max-turn-seconds",
-        type=positive_float,
-        default=30.0,
-        help="longest spoken request over the WebSocket; it ends there",
-    )
-    http.add_argument(
-        "--vad-silence",
-        type=positive_float,
-        default=0.7,
-        help="seconds of silence after speech that end a turn when the client lets the server "
-        'decide ({"type": "vad"}: the page does in tap mode)',
-    )
-    http.add_argument("--ssl-certfile", type=Path, help="serve https:// with this certificate")
-    http.add_argument("--ssl-keyfile", type=Path, help="private key of --ssl-certfile")
-    http.add_argument("--debug", action="store_true", help="log at DEBUG level")
-    http.add_argument(
-        "--log-format",
-        default="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        help="logging format",
-    )
-    add_endpoint_arguments(parser)
-    return parser
-
-
-def _api_key(path: Path | None) -> str | None:
+def _api_key(path: Path | None, environ: Mapping[str, str] | None) -> str | None:
     if path is not None:
         try:
             key = path.read_text(encoding="utf-8").strip()
@@ -144,40 +172,35 @@ def _api_key(path: Path | None) -> str | None:
         if not key:
             raise ConfigError("--api-key-file", f"{path} is empty")
         return key
-    value = read_env(f"{ENV_PREFIX}_API_KEY")
+    value = read_env(f"{ENV_PREFIX}_API_KEY", environ)
     return value.strip() if value and value.strip() else None
 
 
-def build_settings(args: argparse.Namespace) -> WebSettings:
-    """Validate the parsed flags; a ConfigError names the flag."""
-    if not 0 <= args.port <= 65535:
-        raise ConfigError("--port", f"must be 0-65535, got {args.port}")
-    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
-        raise ConfigError("--ssl-certfile", "--ssl-certfile and --ssl-keyfile go together")
-    for flag, path in (("--ssl-certfile", args.ssl_certfile), ("--ssl-keyfile", args.ssl_keyfile)):
-        if path is not None and not path.is_file():
-            raise ConfigError(flag, f"{path} does not exist")
-    services = EndpointSettings(
-        stt_uri=args.stt_uri,
-        agent_uri=args.agent_uri,
-        tts_uri=args.tts_uri,
-        discover=args.discover,
-        discover_seconds=args.discover_seconds,
-        language=args.language,
-        voice=args.voice,
+def with_api_key(settings: WebSettings, environ: Mapping[str, str] | None = None) -> WebSettings:
+    """The settings with their secret read; refuses to listen beyond loopback without one."""
+    settings = dataclasses.replace(settings, api_key=_api_key(settings.api_key_file, environ))
+    if not settings.is_loopback and settings.api_key is None:
+        raise ConfigError(
+            "--host",
+            f"{settings.host} lets other machines in: give --api-key-file (or "
+            "WYOMING_WEB_API_KEY), or keep the default 127.0.0.1",
+        )
+    return settings
+
+
+def load_settings(
+    argv: Sequence[str] | None, prog: str, environ: Mapping[str, str] | None = None
+) -> WebSettings:
+    """Parse the flags and the environment; a bad value exits 2 with one line naming the flag."""
+    parser = settings_parser(
+        WebSettings,
+        prog=prog,
+        env_prefix=ENV_PREFIX,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        environ=environ,
     )
-    if not services.discover and not (services.stt_uri and services.agent_uri and services.tts_uri):
-        raise ConfigError("--stt-uri", "give --stt-uri, --agent-uri and --tts-uri, or --discover")
-    return WebSettings(
-        host=args.host,
-        port=args.port,
-        services=services,
-        api_key=_api_key(args.api_key_file),
-        max_upload_bytes=int(args.max_upload_mb * MEBIBYTE),
-        max_turn_seconds=args.max_turn_seconds,
-        vad_silence=args.vad_silence,
-        ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile,
-        debug=bool(args.debug),
-        log_format=args.log_format,
-    )
+    try:
+        return with_api_key(read_settings(WebSettings, parser.parse_args(argv)), environ)
+    except ConfigError as err:
+        parser.error(str(err))

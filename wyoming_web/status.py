@@ -1,8 +1,10 @@
-"""`GET /health` (a describe round trip to every service) and `GET /metrics` (Prometheus)."""
+"""`GET /health` (a describe round trip to every service), `GET /metrics` (Prometheus) and
+`GET /api/latency` (the last turns' stage timings, for the page's chart)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -18,9 +20,28 @@ DESCRIBE_TIMEOUT = 2.0
 _PROGRAMS = {"stt": "asr", "agent": "handle", "tts": "tts"}
 
 
-def _program(info: Info, stage: str) -> str | None:
+_ENGINE_IN_DESCRIPTION = re.compile(r"\(([^()]+)\)\s*$")  # "Local text to speech (piper)"
+SHOWN_MODELS = 3
+
+
+def _program_fields(info: Info, stage: str) -> dict[str, Any] | None:
+    """Program name, engine, first models and, for the agent, Home Assistant's connection."""
     programs = getattr(info, _PROGRAMS[stage]) or []
-    return str(programs[0].name) if programs else None
+    if not programs:
+        return None
+    program = programs[0]
+    models = list(getattr(program, "models", None) or getattr(program, "voices", None) or [])
+    names = [str(model.name) for model in models]
+    match = _ENGINE_IN_DESCRIPTION.search(program.description or "")
+    fields: dict[str, Any] = {
+        "program": str(program.name),
+        "engine": match.group(1) if match else (names[0] if names else str(program.name)),
+        "models": names[:SHOWN_MODELS],
+        "model_count": len(names),
+    }
+    if stage == "agent":
+        fields["home_control"] = bool(getattr(program, "supports_home_control", False))
+    return fields
 
 
 async def _check(stage: str, uri: str) -> dict[str, Any]:
@@ -30,10 +51,10 @@ async def _check(stage: str, uri: str) -> dict[str, Any]:
     except ServiceUnavailableError as err:
         return {"uri": uri, "ok": False, "error": str(err)}
     seconds = round(time.monotonic() - started, 4)
-    program = _program(info, stage)
-    if program is None:
+    fields = _program_fields(info, stage)
+    if fields is None:
         return {"uri": uri, "ok": False, "error": f"no {_PROGRAMS[stage]} program in its info"}
-    return {"uri": uri, "ok": True, "program": program, "seconds": seconds}
+    return {"uri": uri, "ok": True, **fields, "seconds": seconds}
 
 
 async def health(request: web.Request) -> web.Response:
@@ -51,8 +72,18 @@ async def health(request: web.Request) -> web.Response:
     healthy = all(result["ok"] for result in services.values())
     if not healthy:
         gateway.resolver.invalidate()
-    body = {"status": "ok" if healthy else "unavailable", "services": services}
+    agent = services["agent"]
+    home = (
+        "unknown" if not agent["ok"] else "connected" if agent["home_control"] else "not_connected"
+    )
+    body = {"status": "ok" if healthy else "unavailable", "services": services, "home": home}
     return web.json_response(body, status=200 if healthy else 503)
+
+
+async def latency(request: web.Request) -> web.Response:
+    """The last turns' stage timings (seconds), oldest first: no texts, only numbers."""
+    turns = list(request.app[GATEWAY_KEY].latency)
+    return web.json_response({"turns": turns}, headers={"Cache-Control": "no-store"})
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -33,7 +33,7 @@ from voice_pipeline.types import PipelineListener, PipelineResult
 from wyoming_common.audio import STT_FORMAT, AudioFormat
 
 from .endpointing import ServerEndpointing
-from .gateway import GATEWAY_KEY, Gateway, error_message
+from .gateway import GATEWAY_KEY, Gateway, error_message, respond_typed
 from .ws_turn import SocketTurn
 
 _LOGGER = logging.getLogger(__name__)
@@ -160,7 +160,8 @@ class BrowserSession:
             if not isinstance(request, str) or not request.strip():
                 await self._input_error('expected {"type": "text", "text": "..."}')
                 return
-            await self._start(lambda p, listener: p.respond(request.strip(), listener), "ask")
+            text = request.strip()
+            await self._start(lambda p, listener: respond_typed(p, text, listener), "ask")
         elif kind == "cancel":
             await self._cancel_turn(notify=True)
         elif kind == "reset":
@@ -228,7 +229,7 @@ class BrowserSession:
             pipeline = await self._pipeline_now()
             result = await self.gateway.run_turn(work(pipeline, listener), kind)
             timings = {k: v for k, v in result.timings.as_dict().items() if v is not None}
-            await self.send({"type": "timings", "turn": turn.number, **timings})
+            await self.send({"type": "timings", "turn": turn.number, "kind": kind, **timings})
             done.update(conversation_id=result.conversation_id, handled=result.handled)
         except PipelineError as err:
             message = error_message(err)

@@ -15,6 +15,7 @@ from wyoming_common.audio import STT_FORMAT, AudioFormat
 from wyoming_common.errors import ConfigError
 
 from ..errors import AudioDeviceError
+from .echo import EchoFilter
 from .mic import Microphone
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,9 +55,16 @@ def load_enhancer(noise_suppression: int, auto_gain: int) -> AudioEnhancer | Non
 class MicProcessor:
     """Turns raw device audio into 16 kHz mono 16-bit blocks with gain applied."""
 
-    def __init__(self, *, volume: float = 1.0, enhancer: AudioEnhancer | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        volume: float = 1.0,
+        enhancer: AudioEnhancer | None = None,
+        echo: EchoFilter | None = None,
+    ) -> None:
         self.volume = volume
         self.enhancer = enhancer
+        self.echo = echo
         self._converter: PcmConverter | None = None
         self._pending = b""
 
@@ -65,6 +73,8 @@ class MicProcessor:
         if self._converter is None or self._converter.src != fmt:
             self._converter = PcmConverter(fmt.validate(), STT_FORMAT)
         pcm = scale_pcm16(self._converter.convert(audio), self.volume)
+        if self.echo is not None:
+            pcm = self.echo.process(pcm)
         if self.enhancer is None:
             return pcm
         data = self._pending + pcm

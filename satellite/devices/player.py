@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
 from voice_pipeline.convert import scale_pcm16
 from wyoming_common.audio import AudioFormat
@@ -17,25 +20,75 @@ from .speaker import Speaker
 
 _LOGGER = logging.getLogger(__name__)
 
+MAX_STREAM_BYTES = 16 * 1024 * 1024  # 6 minutes of HA's 22050 Hz replies; more is dropped
+MAX_PENDING_STREAMS = 8
+
+PIECE_SECONDS = 0.1  # the speaker gets (and the tap sees) audio in pieces this long
+
+
+class PlaybackTap(Protocol):
+    """Sees what goes to the speaker, as it goes (the echo canceller's reference)."""
+
+    def push(self, audio: bytes, fmt: AudioFormat) -> None:
+        """A piece of audio about to be played."""
+        ...
+
+    def clear(self) -> None:
+        """Playback was cut: what was pushed but not played never will be."""
+        ...
+
+
+class PlaybackObserver(Protocol):
+    """Told when the speaker starts talking after silence and when it falls silent."""
+
+    async def speaking(self) -> None:
+        """Something is about to play."""
+        ...
+
+    async def quiet(self) -> None:
+        """Nothing plays or waits any more."""
+        ...
+
 
 class PlaybackStream:
-    """One sound on its way to the speaker: feed chunks, finish, then wait until heard."""
+    """One sound on its way to the speaker: feed chunks, finish, then wait until heard.
 
-    def __init__(self, fmt: AudioFormat, label: str, idle_timeout: float = 20.0) -> None:
+    At most `max_bytes` wait in memory: a sender flooding the satellite loses the excess
+    instead of its memory (issue 14).
+    """
+
+    def __init__(
+        self,
+        fmt: AudioFormat,
+        label: str,
+        idle_timeout: float = 20.0,
+        max_bytes: int = MAX_STREAM_BYTES,
+    ) -> None:
         self.fmt = fmt
         self.label = label
         self.idle_timeout = idle_timeout
+        self.max_bytes = max_bytes
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._queued_bytes = 0
         self._done = asyncio.get_running_loop().create_future()
         self._finished = False
         self._drained = False
+        self.cancelled = False
+        self.dropped_bytes = 0
         self.seconds = 0.0
 
     def feed(self, audio: bytes) -> None:
-        """Queue a chunk (ignored after finish or cancel)."""
-        if not self._finished and audio:
-            self.seconds += self.fmt.seconds(len(audio))
-            self._queue.put_nowait(audio)
+        """Queue a chunk (ignored after finish or cancel; dropped beyond max_bytes)."""
+        if self._finished or not audio:
+            return
+        if self._queued_bytes + len(audio) > self.max_bytes:
+            if not self.dropped_bytes:
+                _LOGGER.warning("Too much audio queued for %s: dropping the rest", self.label)
+            self.dropped_bytes += len(audio)
+            return
+        self._queued_bytes += len(audio)
+        self.seconds += self.fmt.seconds(len(audio))
+        self._queue.put_nowait(audio)
 
     def finish(self) -> None:
         """No more audio will come; the stream ends after the queued chunks."""
@@ -44,10 +97,13 @@ class PlaybackStream:
             self._queue.put_nowait(None)
 
     def cancel(self) -> None:
-        """Drop what was not played yet."""
+        """Drop what was not played yet and end the stream."""
+        self.cancelled = True
         while not self._queue.empty():
             self._queue.get_nowait()
-        self.finish()
+        self._queued_bytes = 0
+        self._finished = True
+        self._queue.put_nowait(None)
 
     @property
     def done(self) -> bool:
@@ -73,6 +129,7 @@ class PlaybackStream:
             if chunk is None:
                 self._drained = True
                 return
+            self._queued_bytes -= len(chunk)
             yield chunk
 
     def complete(self) -> None:
@@ -82,18 +139,36 @@ class PlaybackStream:
 
 
 class AudioPlayer:
-    """Plays PlaybackStreams one after another on a Speaker in a task of its own."""
+    """Plays PlaybackStreams one after another on a Speaker in a task of its own.
+
+    `interrupt()` ends what plays now (the speaker process is stopped, not drained) and drops
+    what waits; `tap` sees every chunk as it goes to the speaker (the echo canceller's
+    reference); `idle_since` says when the speaker last fell silent.
+    """
 
     def __init__(
-        self, speaker: Speaker | None, *, volume: float = 1.0, lead_in_seconds: float = 0.1
+        self,
+        speaker: Speaker | None,
+        *,
+        volume: float = 1.0,
+        lead_in_seconds: float = 0.1,
+        max_pending: int = MAX_PENDING_STREAMS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.speaker = speaker
         self.volume = volume
         self.lead_in_seconds = lead_in_seconds
+        self.max_pending = max_pending
+        self.tap: PlaybackTap | None = None
+        self.observer: PlaybackObserver | None = None
+        self._clock = clock
         self._jobs: asyncio.Queue[PlaybackStream] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._playing: asyncio.Task[None] | None = None
         self._current: PlaybackStream | None = None
         self.played_seconds = 0.0
+        self.idle_since = -math.inf  # never played yet
+        self.quiet_since_last_stream = True
 
     async def start(self) -> None:
         """Start the playback task."""
@@ -115,9 +190,25 @@ class AudioPlayer:
         """True while something is playing or waiting to play."""
         return self._current is not None or not self._jobs.empty()
 
+    @property
+    def current(self) -> PlaybackStream | None:
+        """The stream on the speaker now."""
+        return self._current
+
+    def quiet_for(self) -> float:
+        """Seconds since the speaker last played anything (0 while it plays)."""
+        return 0.0 if self.busy else max(0.0, self._clock() - self.idle_since)
+
     def open(self, fmt: AudioFormat, label: str) -> PlaybackStream:
-        """Queue a new stream; feed it while it plays."""
+        """Queue a new stream; feed it while it plays (refused when too many wait)."""
         stream = PlaybackStream(fmt, label)
+        if self._jobs.qsize() >= self.max_pending:
+            _LOGGER.warning(
+                "%d sounds already wait for the speaker: dropping %s", self.max_pending, label
+            )
+            stream.cancel()
+            stream.complete()
+            return stream
         self._jobs.put_nowait(stream)
         return stream
 
@@ -127,6 +218,23 @@ class AudioPlayer:
         stream.feed(sound.pcm)
         stream.finish()
         return stream
+
+    def interrupt(self) -> list[str]:
+        """Stop what plays now and drop what waits; the labels of what was cut."""
+        cut = []
+        for stream in self._drain_jobs():
+            cut.append(stream.label)
+            stream.cancel()
+            stream.complete()
+        current = self._current
+        if current is not None:
+            cut.append(current.label)
+            current.cancel()
+            if self._playing is not None:
+                self._playing.cancel()
+        if self.tap is not None:
+            self.tap.clear()
+        return cut
 
     def _drain_jobs(self) -> list[PlaybackStream]:
         streams = []
@@ -138,21 +246,34 @@ class AudioPlayer:
         while True:
             stream = await self._jobs.get()
             self._current = stream
+            if self.observer is not None and self.quiet_since_last_stream:
+                await self.observer.speaking()
+            self.quiet_since_last_stream = False
+            self._playing = asyncio.create_task(self._play(stream))
             try:
-                await self._play(stream)
+                await self._playing
             except asyncio.CancelledError:
-                stream.complete()
-                raise
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    self._playing.cancel()
+                    stream.complete()
+                    raise
+                _LOGGER.debug("Interrupted %s", stream.label)
             except AudioDeviceError as err:
                 _LOGGER.warning("Speaker failed while playing %s: %s", stream.label, err)
             except Exception:  # a broken speaker must not stop the satellite
                 _LOGGER.exception("Unexpected error while playing %s", stream.label)
             finally:
-                self._current = None
+                self._current, self._playing = None, None
+                self.idle_since = self._clock()
             # Whatever the speaker did, nobody may wait forever for `played`.
             async for _rest in stream.chunks():
                 pass
             stream.complete()
+            if self._jobs.empty():
+                self.quiet_since_last_stream = True
+                if self.observer is not None:
+                    await self.observer.quiet()
 
     async def _play(self, stream: PlaybackStream) -> None:
         if self.speaker is None:
@@ -167,6 +288,14 @@ class AudioPlayer:
         fmt = stream.fmt
         frames = int(fmt.rate * self.lead_in_seconds)
         if frames:
-            yield bytes(frames * fmt.bytes_per_frame)
+            yield self._tapped(bytes(frames * fmt.bytes_per_frame), fmt)
+        piece = max(fmt.bytes_per_frame, int(fmt.rate * PIECE_SECONDS) * fmt.bytes_per_frame)
         async for chunk in stream.chunks():
-            yield scale_pcm16(chunk, self.volume) if fmt.width == 2 else chunk
+            audio = scale_pcm16(chunk, self.volume) if fmt.width == 2 else chunk
+            for start in range(0, len(audio), piece):
+                yield self._tapped(audio[start : start + piece], fmt)
+
+    def _tapped(self, chunk: bytes, fmt: AudioFormat) -> bytes:
+        if self.tap is not None:
+            self.tap.push(chunk, fmt)
+        return chunk

@@ -67,26 +67,34 @@ class WyomingSpeaker:
         return self.uri
 
     async def play(self, fmt: AudioFormat, audio: AsyncIterator[bytes]) -> None:
-        """Send one sound and wait until the service has played it."""
-        seconds = 0.0
-        loop = asyncio.get_running_loop()
+        """Send one sound and wait until the service has played it (closing the connection
+        when cancelled stops the service playing it)."""
         conn = WyomingConnection(self.uri, read_timeout=None)
         try:
-            await conn.connect()
-            started = loop.time()
-            await conn.write(AudioStart(fmt.rate, fmt.width, fmt.channels).event())
-            async for data in audio:
-                seconds += fmt.seconds(len(data))
-                chunk = AudioChunk(
-                    rate=fmt.rate, width=fmt.width, channels=fmt.channels, audio=data
-                )
-                await conn.write(chunk.event())
-            await conn.write(AudioStop().event())
+            seconds, started = await self._send(conn, fmt, audio)
+            await self._wait_played(conn, started + seconds + self.margin)
         except ServiceUnavailableError as err:
-            await conn.close()
             raise AudioDeviceError(str(err)) from err
+        finally:
+            await conn.close()
+
+    async def _send(
+        self, conn: WyomingConnection, fmt: AudioFormat, audio: AsyncIterator[bytes]
+    ) -> tuple[float, float]:
+        seconds = 0.0
+        await conn.connect()
+        started = asyncio.get_running_loop().time()
+        await conn.write(AudioStart(fmt.rate, fmt.width, fmt.channels).event())
+        async for data in audio:
+            seconds += fmt.seconds(len(data))
+            chunk = AudioChunk(rate=fmt.rate, width=fmt.width, channels=fmt.channels, audio=data)
+            await conn.write(chunk.event())
+        await conn.write(AudioStop().event())
+        return seconds, started
+
+    async def _wait_played(self, conn: WyomingConnection, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            deadline = started + seconds + self.margin
             while (remaining := deadline - loop.time()) > 0:
                 event = await conn.read(timeout=remaining)
                 if event is None or Played.is_type(event.type):
@@ -94,5 +102,3 @@ class WyomingSpeaker:
         except ServiceUnavailableError:
             # An old service that never sends `played`: the audio has had its time.
             _LOGGER.debug("%s sent no played event", self.uri)
-        finally:
-            await conn.close()

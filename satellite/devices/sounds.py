@@ -59,6 +59,7 @@ def repeat(sound: Sound, times: int, pause: float = 0.5) -> Sound:
 
 ALARM = tone([(880, 0.15), (0, 0.05), (880, 0.15), (0, 0.05), (1175, 0.3)])
 ERROR = tone([(440, 0.15), (330, 0.3)])
+LISTENING = tone([(660, 0.06), (880, 0.08)], volume=0.2, gap=0.01)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class FeedbackSounds:
     done: Sound | None
     timer: Sound
     error: Sound
+    listening: Sound = LISTENING
+    """The short earcon of a follow-up: "I am listening again"."""
 
 
 def load_feedback_sounds(settings: SoundSettings) -> FeedbackSounds:

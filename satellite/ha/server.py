@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from wyoming.event import Event
 
+from wyoming_common.errors import BadRequestError
 from wyoming_common.handler import ServiceEventHandler
 
 from ..core import Satellite
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class SatelliteEventHandler(ServiceEventHandler):
@@ -30,8 +34,16 @@ class SatelliteEventHandler(ServiceEventHandler):
         self.satellite = satellite
 
     async def handle_request(self, event: Event) -> bool:
-        """Everything but describe/ping: run/pause, replies, timers, errors."""
-        await self.satellite.on_server_event(self, event)
+        """Everything but describe/ping: run/pause, replies, timers, errors.
+
+        A malformed event (e.g. audio at rate 0) gets `error {code: bad-request}` and the
+        connection stays: HA keeps one connection per satellite for hours.
+        """
+        try:
+            await self.satellite.on_server_event(self, event)
+        except BadRequestError as err:
+            _LOGGER.info("Bad %s from %s: %s", event.type, self.peer, err)
+            await self.send_error(str(err), err.code)
         return True
 
     async def on_disconnect(self) -> None:

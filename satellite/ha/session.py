@@ -1,9 +1,8 @@
-"""Home Assistant's side of the satellite (HA_CONTRACT §8): run/pause, the command stream to HA,
-reply audio and announcements with `played`, timers and errors."""
+"""Home Assistant's side of the satellite (HA_CONTRACT §8): run/pause per connection, the
+events of a pipeline run, reply audio and announcements, timers and errors."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Protocol
 
@@ -11,32 +10,24 @@ from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
 from wyoming.event import Event
-from wyoming.pipeline import PipelineStage, RunPipeline
+from wyoming.pipeline import RunPipeline
 from wyoming.satellite import PauseSatellite, RunSatellite
-from wyoming.snd import Played
 from wyoming.tts import Synthesize
 from wyoming.vad import VoiceStarted, VoiceStopped
 from wyoming.wake import Detection
 
-from wyoming_common.audio import STT_FORMAT, AudioFormat
+from wyoming_common.audio import AudioFormat
 
-from ..devices.capture import AudioBlock
-from ..devices.player import AudioPlayer, PlaybackStream
+from ..devices.player import AudioPlayer
 from ..devices.sounds import FeedbackSounds
 from ..hooks import EventHooks, SatelliteState
+from .command_stream import HaCommandStream, ServerConnection
+from .replies import HaReplies
 from .timers import TimerBook
 
 _LOGGER = logging.getLogger(__name__)
 
-
-class ServerConnection(Protocol):
-    """The part of a connection handler the session uses."""
-
-    peer: str
-
-    async def write_event(self, event: Event) -> None:
-        """Send one event to Home Assistant."""
-        ...
+__all__ = ["HaCommandStream", "HaSession", "ServerConnection", "StreamControl"]
 
 
 class StreamControl(Protocol):
@@ -46,57 +37,13 @@ class StreamControl(Protocol):
         """Stop streaming the command to this server (no audio-stop)."""
         ...
 
-    async def trigger(self, server: ServerConnection) -> None:
+    async def trigger_command(self, server: ServerConnection) -> None:
         """Start a command as if the wake word had been heard."""
         ...
 
-
-class HaCommandStream:
-    """The microphone, from the wake word on, as audio-chunks to Home Assistant."""
-
-    def __init__(self, server: ServerConnection, max_seconds: float) -> None:
-        self.server = server
-        self.max_seconds = max_seconds
-        self.sent_seconds = 0.0
-        self.ended = False
-
-    async def begin(self, wake_word: str | None, timestamp: int) -> None:
-        """detection (when woken by a word) + run-pipeline asr → tts."""
-        if wake_word:
-            await self.server.write_event(Detection(name=wake_word, timestamp=timestamp).event())
-        await self.server.write_event(
-            RunPipeline(
-                start_stage=PipelineStage.ASR,
-                end_stage=PipelineStage.TTS,
-                wake_word_name=wake_word,
-                restart_on_end=False,
-            ).event()
-        )
-
-    async def feed(self, block: AudioBlock) -> bool:
-        """Send a block; False once the stream is over (max length sends audio-stop)."""
-        if self.ended:
-            return False
-        fmt = STT_FORMAT
-        chunk = AudioChunk(
-            rate=fmt.rate,
-            width=fmt.width,
-            channels=fmt.channels,
-            audio=block.audio,
-            timestamp=block.timestamp,
-        )
-        await self.server.write_event(chunk.event())
-        self.sent_seconds += fmt.seconds(len(block.audio))
-        if self.sent_seconds >= self.max_seconds:
-            _LOGGER.info("Command longer than %.0f s: ending it", self.max_seconds)
-            self.ended = True
-            await self.server.write_event(AudioStop().event())
-            return False
-        return True
-
-    def stop(self) -> None:
-        """Home Assistant has heard enough (voice-stopped, transcript, error, pause)."""
-        self.ended = True
+    def request_follow_up(self, server: ServerConnection | None) -> None:
+        """A reply asked a question: listen again without the wake word."""
+        ...
 
 
 class HaSession:
@@ -122,9 +69,8 @@ class HaSession:
         self.sounds = sounds
         self.hooks = hooks
         self.timers = timers
+        self.replies = HaReplies(player, hooks, control.request_follow_up)
         self._running: dict[ServerConnection, None] = {}  # insertion order = run-satellite order
-        self._playbacks: dict[ServerConnection, PlaybackStream] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def active_server(self) -> ServerConnection | None:
@@ -146,33 +92,39 @@ class HaSession:
         elif VoiceStopped.is_type(kind) or Transcript.is_type(kind):
             self.control.stop_stream(server, kind)
         elif Error.is_type(kind):
-            error = Error.from_event(event)
-            _LOGGER.info("Home Assistant reported an error: %s (%s)", error.text, error.code)
-            self.control.stop_stream(server, "error")
-            self.hooks.emit(SatelliteState.ERROR, text=error.text, code=error.code)
-            self._after(self.player.play_sound(self.sounds.error, "error tone"))
+            self._on_error(server, Error.from_event(event))
+        elif Synthesize.is_type(kind):
+            self.replies.synthesizing(server, Synthesize.from_event(event).text or "")
         elif AudioStart.is_type(kind):
             start = AudioStart.from_event(event)
-            self._open_playback(server, AudioFormat(start.rate, start.width, start.channels))
+            fmt = AudioFormat(start.rate, start.width, start.channels).validate()
+            self.replies.start(server, fmt)
         elif AudioChunk.is_type(kind):
             chunk = AudioChunk.from_event(event)
-            playback = self._playbacks.get(server) or self._open_playback(
-                server, AudioFormat(chunk.rate, chunk.width, chunk.channels)
-            )
-            playback.feed(chunk.audio)
+            fmt = AudioFormat(chunk.rate, chunk.width, chunk.channels).validate()
+            self.replies.chunk(server, fmt, chunk.audio)
         elif AudioStop.is_type(kind):
-            finished = self._take_playback(server)
-            if finished is not None:
-                finished.finish()
-                self._after(finished, played_to=server)
+            self.replies.stop(server)
         elif TimerBook.is_timer_event(event):
             self._on_timer(event)
         elif RunPipeline.is_type(kind):
-            await self.control.trigger(server)
-        elif any(c.is_type(kind) for c in (VoiceStarted, Transcribe, Synthesize, Detection)):
+            await self.control.trigger_command(server)
+        elif any(c.is_type(kind) for c in (VoiceStarted, Transcribe, Detection)):
             _LOGGER.debug("Home Assistant: %s", kind)
         else:
             _LOGGER.debug("Ignoring %s from %s", kind, server.peer)
+
+    async def stopped_by_user(self) -> None:
+        """The stop word during playback: what HA is still sending is dropped and HA hears
+        `played` at once, which ends the run on its side (its protocol has no cancel)."""
+        for server in self.replies.stopped_by_user():
+            _LOGGER.info("Reply from %s stopped by the user", server.peer)
+
+    def _on_error(self, server: ServerConnection, error: Error) -> None:
+        _LOGGER.info("Home Assistant reported an error: %s (%s)", error.text, error.code)
+        self.control.stop_stream(server, "error")
+        self.hooks.emit(SatelliteState.ERROR, text=error.text, code=error.code)
+        self.replies.after(self.player.play_sound(self.sounds.error, "error tone"))
 
     def _attach(self, server: ServerConnection) -> None:
         self._running.pop(server, None)
@@ -206,31 +158,11 @@ class HaSession:
 
     def disconnected(self, server: ServerConnection) -> None:
         """A connection closed (HA restarts, an entry was removed, network loss)."""
-        playback = self._take_playback(server)
-        if playback is not None:
-            playback.finish()  # play what arrived; nobody is left to hear `played`
-            self._after(playback)
+        self.replies.disconnected(server)
         if server in self._running:
             self._detach(server, "disconnected")
         else:
             self.control.stop_stream(server, "disconnected")
-
-    def _take_playback(self, server: ServerConnection) -> PlaybackStream | None:
-        playback = self._playbacks.get(server)
-        if playback is not None:
-            del self._playbacks[server]
-        return playback
-
-    def _open_playback(self, server: ServerConnection, fmt: AudioFormat) -> PlaybackStream:
-        old = self._take_playback(server)
-        if old is not None:
-            old.finish()
-        playback = self.player.open(fmt, "reply")
-        self._playbacks[server] = playback
-        self.hooks.emit(
-            SatelliteState.SPEAKING, rate=fmt.rate, width=fmt.width, channels=fmt.channels
-        )
-        return playback
 
     def _on_timer(self, event: Event) -> None:
         change = self.timers.apply(event)
@@ -247,27 +179,8 @@ class HaSession:
         )
         if change.kind == "finished":
             _LOGGER.info("Timer %s finished", timer.name or timer.id)
-            self._after(self.player.play_sound(self.sounds.timer, "timer alarm"))
-
-    def _after(self, playback: PlaybackStream, played_to: ServerConnection | None = None) -> None:
-        task = asyncio.create_task(self._finish_playback(playback, played_to))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _finish_playback(
-        self, playback: PlaybackStream, played_to: ServerConnection | None
-    ) -> None:
-        await playback.wait()
-        if played_to is not None:
-            try:
-                await played_to.write_event(Played().event())
-            except (ConnectionError, OSError, RuntimeError):
-                _LOGGER.debug("Could not send played: connection gone")
-        if not self.player.busy:
-            self.hooks.emit(SatelliteState.IDLE)
+            self.replies.after(self.player.play_sound(self.sounds.timer, "timer alarm"))
 
     async def close(self) -> None:
         """Cancel pending `played` notifications."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.replies.close()

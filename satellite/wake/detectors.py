@@ -14,7 +14,7 @@ from typing import Any
 from wyoming_common.errors import ConfigError
 
 from ..errors import WakeWordError
-from .engine import WakeModelInfo, WakeProgramInfo, WakeWordDetector
+from .engine import WakeHit, WakeModelInfo, WakeProgramInfo, WakeWordDetector
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class MicroWakeWordDetector:
             models=tuple(infos),
         )
 
-    def process(self, audio: bytes) -> str | None:
+    def process(self, audio: bytes) -> WakeHit | None:
         """Run every model on every new feature window; report the most confident hit."""
         best: tuple[float, str] | None = None
         for features in self._features.process_streaming(audio):
@@ -72,7 +72,7 @@ class MicroWakeWordDetector:
                     and (best is None or probability > best[0])
                 ):
                     best = (probability, model.id)
-        return None if best is None else best[1]
+        return None if best is None else WakeHit(best[1], best[0])
 
     def reset(self) -> None:
         """Clear features and model state."""
@@ -109,7 +109,7 @@ class OpenWakeWordDetector:
             models=tuple(WakeModelInfo(m.id, _phrase(m.id), ("en",)) for m in self._models),
         )
 
-    def process(self, audio: bytes) -> str | None:
+    def process(self, audio: bytes) -> WakeHit | None:
         """Embed the audio once and score every wake word on it."""
         best: tuple[float, str] | None = None
         for embedding in self._features.process_streaming(audio):
@@ -117,7 +117,7 @@ class OpenWakeWordDetector:
                 for probability in model.process_streaming(embedding):
                     if probability > self.threshold and (best is None or probability > best[0]):
                         best = (probability, model.id)
-        return None if best is None else best[1]
+        return None if best is None else WakeHit(best[1], best[0])
 
     def reset(self) -> None:
         """Clear the audio and embedding windows."""

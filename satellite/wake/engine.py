@@ -12,6 +12,14 @@ from wyoming_common.worker import ModelWorker
 
 
 @dataclass(frozen=True)
+class WakeHit:
+    """A detection: the model and its probability (None when a remote service does not say)."""
+
+    name: str
+    probability: float | None = None
+
+
+@dataclass(frozen=True)
 class WakeModelInfo:
     """A wake word model as announced in `info`."""
 
@@ -36,8 +44,8 @@ class WakeWordDetector(Protocol):
 
     program: WakeProgramInfo
 
-    def process(self, audio: bytes) -> str | None:
-        """Feed 16 kHz mono 16-bit audio; the name of a detected model or None."""
+    def process(self, audio: bytes) -> WakeHit | None:
+        """Feed 16 kHz mono 16-bit audio; the detected model or None."""
         ...
 
     def reset(self) -> None:
@@ -62,8 +70,8 @@ class WakeWordEngine(Protocol):
         """True when a detection can arrive after later audio was captured (remote engines)."""
         ...
 
-    async def process(self, audio: bytes, timestamp: int) -> str | None:
-        """Feed one block; the detected wake word name or None."""
+    async def process(self, audio: bytes, timestamp: int) -> WakeHit | None:
+        """Feed one block; the detected wake word or None."""
         ...
 
     async def reset(self) -> None:
@@ -95,7 +103,7 @@ class LocalWakeEngine:
     async def start(self) -> None:
         """Nothing to do: the detector was loaded before."""
 
-    async def process(self, audio: bytes, timestamp: int) -> str | None:
+    async def process(self, audio: bytes, timestamp: int) -> WakeHit | None:
         """Detect in a worker thread."""
         return await self.worker.run(self.detector.process, audio)
 

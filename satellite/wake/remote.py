@@ -14,7 +14,7 @@ from wyoming.wake import Detect, Detection
 from wyoming_common.audio import STT_FORMAT
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection, describe
 
-from .engine import WakeModelInfo, WakeProgramInfo
+from .engine import WakeHit, WakeModelInfo, WakeProgramInfo
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class RemoteWakeEngine:
         """Always: the service answers while later audio is already on its way."""
         return True
 
-    async def process(self, audio: bytes, timestamp: int) -> str | None:
+    async def process(self, audio: bytes, timestamp: int) -> WakeHit | None:
         """Send the block; return a detection that arrived since the last call."""
         conn = await self._connect()
         if conn is not None:
@@ -129,7 +129,7 @@ class RemoteWakeEngine:
                 await self._close()
         if self._detections.empty():
             return None
-        return self._detections.get_nowait()
+        return WakeHit(self._detections.get_nowait())
 
     async def reset(self) -> None:
         """Start a fresh detection stream on the next block."""

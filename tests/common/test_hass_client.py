@@ -109,6 +109,10 @@ async def test_services_intents_and_conversation(
         with pytest.raises(HomeAssistantCommandError) as refused:
             await client.call_service("light", "explode")
         assert refused.value.error_code == "not_found"
+        with pytest.raises(HomeAssistantCommandError) as unknown:  # HA answers HTTP 500
+            await client.handle_intent("HassNoSuchIntent", {"name": name})
+        assert (unknown.value.status, unknown.value.error_code) == (500, "http_500")
+        assert "Server got itself in trouble" in unknown.value.message
 
 
 async def test_registry_changes_reach_a_subscriber(
@@ -212,6 +216,17 @@ async def test_a_frozen_home_assistant_never_hangs_a_caller(
                 await client.handle_intent("HassTurnOn", {"name": "Kitchen"})
         assert time.monotonic() - started < 1.5
         hass.response_delay = 0
+
+
+async def test_concurrent_first_commands_share_one_connection(
+    hass: FakeHomeAssistant, client: HomeAssistantClient
+) -> None:
+    async with asyncio.timeout(STEP):
+        states, areas, devices = await asyncio.gather(
+            client.get_states(), client.areas(), client.devices()
+        )
+    assert states and areas and devices
+    assert len(hass._sockets) == 1
 
 
 async def test_an_injected_session_is_used_and_left_open(hass: FakeHomeAssistant) -> None:

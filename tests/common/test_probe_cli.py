@@ -119,8 +119,7 @@ def test_help_lists_commands(argv: list[str], capsys: pytest.CaptureFixture[str]
 def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["frobnicate", "--now"]) == 2
     err = capsys.readouterr().err
-    assert "unknown command 'frobnicate --now'" in err
-    assert "usage: wyoming-voice" in err
+    assert "unknown command 'frobnicate'" in err  # one line (issue 15.8); more in tests/ops
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

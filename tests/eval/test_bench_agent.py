@@ -11,8 +11,17 @@ import pytest
 import yaml
 
 from wyoming_voice.bench import agent as bench
-from wyoming_voice.bench.agent_cases import Case, CaseFormatError, parse_case_file
+from wyoming_voice.bench.agent_cases import Case, CaseFile, CaseFormatError, parse_case_file
+from wyoming_voice.bench.agent_home import (
+    apply_setup,
+    baseline,
+    build_house,
+    diff,
+    reset_house,
+    snapshot,
+)
 from wyoming_voice.bench.agent_judge import Reply, judge
+from wyoming_voice.bench.real_models import real_models
 
 from .conftest import HOME_FILE
 
@@ -126,3 +135,51 @@ def test_side_effects_and_expectations() -> None:
         ignore_changes={"light.bed_light": ["state"]},
     )
     assert judge(ignore, with_color, Reply("ok", True)).outcome == "passed"
+
+
+def test_setup_reset_and_snapshots(home_cases: CaseFile) -> None:
+    house = build_house(home_cases.home)
+    pristine = baseline(house)
+    before = snapshot(house)
+    assert before["timers.kitchen_satellite"] == {
+        "state": "0",
+        "seconds": [],
+        "names": [],
+        "active": [],
+    }
+    assert "timers.hall_panel" not in before  # cannot run timers
+    assert before["todo.shopping_list"]["items"] == ["Milk", "Eggs"]
+    assert before["assist_satellite.kitchen_satellite"]["state"] == "idle"
+    apply_setup(
+        house,
+        {
+            "timers.kitchen_satellite": {"seconds": [90], "names": ["tea"], "active": [False]},
+            "todo.shopping_list": {"items": ["Jam"], "completed": ["Milk"]},
+            "light.bed_light": {"state": True, "brightness": 10},
+        },
+    )
+    changes = diff(before, snapshot(house))
+    assert changes["timers.kitchen_satellite"] == {
+        "state": "1",
+        "seconds": [90],
+        "names": ["tea"],
+        "active": [False],
+    }
+    assert changes["todo.shopping_list"] == {"state": "1", "items": ["Jam"], "completed": ["Milk"]}
+    assert changes["light.bed_light"] == {"state": "on", "brightness": 10}
+    timer = house.intent_state.timers.active()[0]
+    assert (timer.start_hours, timer.start_minutes, timer.start_seconds) == (None, 1, 30)
+    reset_house(house, pristine)
+    assert diff(before, snapshot(house)) == {}
+
+
+def test_model_names(tmp_path: Path) -> None:
+    models = real_models(tmp_path)
+    (tmp_path / "llm").mkdir()
+    models.qwen_0_5b.write_bytes(b"gguf")
+    assert bench.resolve_model("qwen-0.5b", models) == models.qwen_0_5b
+    assert bench.resolve_model(models.qwen_0_5b.name, models) == models.qwen_0_5b
+    assert bench.resolve_model(str(models.qwen_0_5b), models) == models.qwen_0_5b
+    assert bench.resolve_model(None, models) is None
+    with pytest.raises(ValueError, match=r"qwen-1\.5b"):
+        bench.resolve_model("qwen-1.5b", models)

@@ -4,7 +4,7 @@
 and REST API (`hass.url`) on a free loopback port; `hass.house` is the demo home.
 """
 
-from .config_flows import ConfigEntry
+from .config_entry import ConfigEntry
 from .default_house import build_default_house
 from .errors import HouseError
 from .house import Context, House, ServiceCall, State, StateChangedEvent

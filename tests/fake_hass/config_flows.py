@@ -10,14 +10,14 @@ entities HA's wyoming integration would create from the `info`.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wyoming.info import Info
 
-from .errors import InvalidServiceData, NotFoundError
+from .config_entry import ConfigEntry, validate_user_input
+from .errors import NotFoundError
 from .house import House
 from .registry import RegistryEvents, new_ulid
 from .wyoming_service import WYOMING, create_entities, describe_wyoming, service_name
@@ -25,47 +25,7 @@ from .wyoming_service import WYOMING, create_entities, describe_wyoming, service
 _LOGGER = logging.getLogger(__name__)
 
 Describer = Callable[[str, int], Awaitable[Info | None]]
-EntryListener = Callable[[str, "ConfigEntry"], None]  # ("added" | "removed", entry)
-
-
-@dataclass
-class ConfigEntry:
-    """A config entry; `data` holds host/port, `info` the described Wyoming info."""
-
-    entry_id: str
-    domain: str
-    title: str
-    source: str
-    data: dict[str, Any]
-    info: Info | None = None
-    unique_id: str | None = None
-    state: str = "loaded"
-    entity_ids: list[str] = field(default_factory=list)
-    created_at: float = field(default_factory=time.time)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return HA's `entry_json` shape (neither data nor unique id are part of it)."""
-        return {
-            "created_at": self.created_at,
-            "entry_id": self.entry_id,
-            "domain": self.domain,
-            "modified_at": self.created_at,
-            "title": self.title,
-            "source": self.source,
-            "state": self.state,
-            "supports_options": False,
-            "supports_remove_device": False,
-            "supports_unload": True,
-            "supports_reconfigure": self.domain == WYOMING,
-            "supported_subentry_types": {},
-            "pref_disable_new_entities": False,
-            "pref_disable_polling": False,
-            "disabled_by": None,
-            "reason": None,
-            "error_reason_translation_key": None,
-            "error_reason_translation_placeholders": None,
-            "num_subentries": 0,
-        }
+EntryListener = Callable[[str, ConfigEntry], None]  # ("added" | "removed", entry)
 
 
 @dataclass
@@ -168,7 +128,7 @@ class ConfigFlows:
             title = str(flow.context["title_placeholders"]["name"])
             data = {"host": flow.host, "port": flow.port}
             return self._create(flow, title, data, flow.info)
-        host, port = _validate_user_input(user_input)
+        host, port = validate_user_input(user_input)
         info = None if (host, port) in self.unreachable else await self.describe(host, port)
         if info is None:
             return self._form(flow, {"base": "cannot_connect"})
@@ -313,21 +273,3 @@ class ConfigFlows:
                 listener(change, entry)
             except Exception:  # a broken listener must not break the config flow
                 _LOGGER.exception("Config entry listener failed")
-
-
-def _validate_user_input(user_input: Mapping[str, Any]) -> tuple[str, int]:
-    for key in ("host", "port"):
-        if key not in user_input:
-            raise InvalidServiceData(
-                f"User input malformed: required key not provided @ data['{key}']"
-            )
-    host, port = user_input["host"], user_input["port"]
-    if not isinstance(host, str):
-        raise InvalidServiceData(
-            "User input malformed: expected str for dictionary value @ data['host']"
-        )
-    if isinstance(port, bool) or not isinstance(port, int):
-        raise InvalidServiceData(
-            "User input malformed: expected int for dictionary value @ data['port']"
-        )
-    return host, port

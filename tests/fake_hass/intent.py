@@ -1,8 +1,9 @@
 """HA 2026.11's `POST /api/intent/handle` for the fake: request checks, the intent call, the
 `IntentResponse` body, and which failures become a 200 error answer or an HTTP 500.
 
-Handlers live in `intent_service` (actions on entities), `intent_queries` (states, weather,
-climate, to-do lists, time) and `intent_timers`; `intent_match` is HA's target matching.
+Handlers live in `intent_service` (actions on entities), `intent_media`, `intent_queries`
+(states, weather, climate, to-do lists, time) and `intent_timers`; `intent_match` is HA's
+target matching.
 """
 
 from __future__ import annotations
@@ -102,10 +103,11 @@ Handler = Callable[[IntentCall], IntentResponse]
 
 
 def _handlers() -> dict[str, Handler]:
-    from . import intent_queries, intent_service, intent_timers
+    from . import intent_media, intent_queries, intent_service, intent_timers
 
     return {
         **intent_service.HANDLERS,
+        **intent_media.HANDLERS,
         **intent_queries.HANDLERS,
         **intent_timers.HANDLERS,
     }

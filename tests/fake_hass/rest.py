@@ -77,7 +77,7 @@ class RestApi:
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Check the bearer token (not for the websocket) and apply `response_delay`."""
-        if request.path == "/api/websocket":
+        if request.path == "/api/websocket" or request.path.startswith("/api/tts_proxy/"):
             return await handler(request)
         if request.headers.get("Authorization") != f"Bearer {self.hass.token}":
             raise web.HTTPUnauthorized()

@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from .config_flows import ConfigEntry, ConfigFlows, Describer
+from .config_entry import ConfigEntry
+from .config_flows import ConfigFlows, Describer
 from .default_house import build_default_house
 from .errors import ServerStopping
 from .house import House, ServiceCall
@@ -48,6 +49,7 @@ class FakeHomeAssistant:
         self.flows = ConfigFlows(self.house, describe, self.registry_events)
         self.pipelines = PipelineStore(tts_languages=self.flows.tts_languages)
         self.conversation_requests: list[dict[str, Any]] = []
+        self.tts_audio: dict[str, bytes] = {}  # /api/tts_proxy/<token> → WAV of a pipeline run
         self.response_delay = 0.0
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
@@ -151,7 +153,13 @@ class FakeHomeAssistant:
         self._stopping = asyncio.Event()
         rest = RestApi(self)
         app = web.Application(middlewares=[rest.middleware])
-        app.add_routes([web.get("/api/websocket", self._websocket), *rest.routes()])
+        app.add_routes(
+            [
+                web.get("/api/websocket", self._websocket),
+                web.get("/api/tts_proxy/{token}", self._tts_proxy),
+                *rest.routes(),
+            ]
+        )
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -194,6 +202,13 @@ class FakeHomeAssistant:
     ) -> None:
         """Stop the fake."""
         await self.stop()
+
+    async def _tts_proxy(self, request: web.Request) -> web.Response:
+        """The reply audio of a pipeline run (no token needed: the URL is the secret, as in HA)."""
+        audio = self.tts_audio.get(request.match_info["token"])
+        if audio is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=audio, content_type="audio/x-wav")
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=None)

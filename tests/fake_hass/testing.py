@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
+import struct
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Any
 
 import aiohttp
 from wyoming.asr import Transcript
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 from wyoming.info import Describe, Info
 from wyoming.server import AsyncEventHandler, AsyncTcpServer
+from wyoming.tts import Synthesize
 
 from .server import FakeHomeAssistant
 
@@ -137,3 +141,53 @@ async def connect_ws(
         if answer.get("type") != "auth_ok":
             raise AssertionError(f"expected auth_ok, got {answer}")
         yield WsTestClient(ws)
+
+
+class SttHandler(DescribeHandler):
+    """A speech-to-text service: after `audio-stop`, `transcript` with `text_for(audio)`."""
+
+    def __init__(self, info: Info, text_for: Callable[[bytes], str], *args: Any) -> None:
+        """Bind the handler to its info and its transcript function."""
+        super().__init__(info, *args)
+        self.text_for = text_for
+        self.audio = bytearray()
+
+    async def handle_event(self, event: Event) -> bool:
+        """Collect the audio, answer at its end."""
+        if AudioChunk.is_type(event.type):
+            self.audio.extend(AudioChunk.from_event(event).audio)
+        elif AudioStop.is_type(event.type):
+            await self.write_event(Transcript(self.text_for(bytes(self.audio))).event())
+            self.audio.clear()
+        return await super().handle_event(event)
+
+
+class TtsHandler(DescribeHandler):
+    """A text-to-speech service: `synthesize` → 0.1 s of a 440 Hz tone per word, 22050 Hz."""
+
+    async def handle_event(self, event: Event) -> bool:
+        """Answer `synthesize` with one audio block."""
+        if Synthesize.is_type(event.type):
+            words = max(1, len(Synthesize.from_event(event).text.split()))
+            rate, samples = 22050, 2205 * words
+            pcm = b"".join(
+                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+                for i in range(samples)
+            )
+            await self.write_event(AudioStart(rate, 2, 1).event())
+            for i in range(0, len(pcm), 2048):
+                await self.write_event(AudioChunk(rate, 2, 1, pcm[i : i + 2048]).event())
+            await self.write_event(AudioStop().event())
+        return await super().handle_event(event)
+
+
+@contextlib.asynccontextmanager
+async def wyoming_server(handler: Callable[..., AsyncEventHandler]) -> AsyncIterator[int]:
+    """Serve `handler` (a partial of one of the handlers above) on a free loopback port."""
+    port = free_port()
+    server = AsyncTcpServer("127.0.0.1", port)
+    await server.start(handler)
+    try:
+        yield port
+    finally:
+        await server.stop()

@@ -14,9 +14,9 @@ from .errors import (
     HouseError,
     NotFoundError,
     ServerStopping,
-    ServiceValidationError,
 )
 from .house import Context, StateChangedEvent
+from .pipeline_run import PipelineRun
 from .registry import REGISTRY_EVENTS
 from .ws_registry import REGISTRY_COMMANDS, Message, field
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 Command = Callable[["WebSocketSession", Message], Awaitable[Any]]
+ANSWERED = object()  # a command that sent its own result (and then events)
 _field = field
 
 
@@ -40,6 +41,7 @@ class WebSocketSession:
         self._subscriptions: dict[int, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_id = 0
+        self._runs: dict[int, PipelineRun] = {}  # binary handler id → pipeline run
 
     async def run(self) -> None:
         """Serve the connection until the client or the fake closes it."""
@@ -50,6 +52,10 @@ class WebSocketSession:
         writer = asyncio.create_task(self._write_loop())
         try:
             async for msg in self.ws:
+                if msg.type == WSMsgType.BINARY and msg.data:
+                    run = self._runs.get(msg.data[0])
+                    if run is not None:
+                        run.audio.put_nowait(bytes(msg.data[1:]))
                 if msg.type != WSMsgType.TEXT:
                     continue
                 if not self._dispatch(msg.data):
@@ -153,7 +159,8 @@ class WebSocketSession:
             _LOGGER.exception("Command %s failed", msg["type"])
             self.send_error(msg["id"], "unknown_error", str(err))
         else:
-            self.send_result(msg["id"], result)
+            if result is not ANSWERED:
+                self.send_result(msg["id"], result)
 
     # Commands -------------------------------------------------------------------
 
@@ -169,12 +176,9 @@ class WebSocketSession:
         """Run a service; result is `{"context": ...}` plus `response` when asked for."""
         domain, service = _field(msg, "domain", str), _field(msg, "service", str)
         return_response = _field(msg, "return_response", bool, False)
-        if return_response and domain != "script":
-            raise ServiceValidationError(
-                "An action which does not return responses can't be called with "
-                "return_response=True"
-            )
-        changed = self.hass.house.call_service(
+        house = self.hass.house
+        index = len(house.service_calls)
+        changed = house.call_service(
             domain,
             service,
             _field(msg, "service_data", dict, {}),
@@ -183,8 +187,8 @@ class WebSocketSession:
         )
         context = changed[0].context if changed else Context()
         result: dict[str, Any] = {"context": context.as_dict()}
-        if return_response:
-            result["response"] = {}
+        if return_response:  # the house refuses services without a response
+            result["response"] = house.service_calls[index].response
         return result
 
     async def subscribe_events(self, msg: Message) -> None:
@@ -217,6 +221,18 @@ class WebSocketSession:
         if unsubscribe is None:
             raise NotFoundError("Subscription not found.")
         unsubscribe()
+
+    async def pipeline_run(self, msg: Message) -> object:
+        """`assist_pipeline/run`: the result at once, then the run's events (pipeline_run)."""
+        run = PipelineRun(self.hass, msg, self.send)
+        run.handler_id = max(self._runs, default=0) + 1
+        self._runs[run.handler_id] = run
+        try:
+            self.send_result(msg["id"], None)
+            await run.run()
+        finally:
+            del self._runs[run.handler_id]
+        return ANSWERED
 
     async def pipeline_list(self, msg: Message) -> dict[str, Any]:
         """Return `{pipelines, preferred_pipeline}`."""
@@ -262,6 +278,7 @@ COMMANDS: dict[str, Command] = {
     "call_service": WebSocketSession.call_service,
     "subscribe_events": WebSocketSession.subscribe_events,
     "unsubscribe_events": WebSocketSession.unsubscribe_events,
+    "assist_pipeline/run": WebSocketSession.pipeline_run,
     "assist_pipeline/pipeline/list": WebSocketSession.pipeline_list,
     "assist_pipeline/pipeline/get": WebSocketSession.pipeline_get,
     "assist_pipeline/pipeline/create": WebSocketSession.pipeline_create,

@@ -11,6 +11,8 @@ from wyoming.asr import Transcript
 from wyoming.event import Event
 from wyoming.handle import Handled, HandledChunk, HandledStart, HandledStop, NotHandled
 from wyoming.info import Attribution, HandleModel, HandleProgram, Info, TtsProgram, TtsVoice
+from wyoming.intent import Entity as IntentEntity
+from wyoming.intent import Intent
 
 from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import agent_server, connect_ws, describe_server, free_port
@@ -197,3 +199,23 @@ async def test_reconfigure_entry_listeners_and_registry_events(
             assert r.status == 200
     assert changes == [("added", "test-tts"), ("removed", "test-tts")]
     assert "tts.test_tts" not in hass.house.states
+
+
+@pytest.mark.parametrize("intent_name", ["HassTurnOn", "HassNoSuchIntent"])
+async def test_an_agent_answering_with_an_intent(
+    hass: FakeHomeAssistant, http: aiohttp.ClientSession, intent_name: str
+) -> None:
+    name = hass.house.states["light.kitchen"].name
+    reply = reply_with(Intent(intent_name, entities=[IntentEntity("name", name)]).event())
+    async with asyncio.timeout(5), agent_server(AGENT_INFO, reply, []) as port:
+        await add_entry(hass, http, port)
+        body = {"text": "kitchen on", "agent_id": "conversation.test_agent"}
+        async with http.post(f"{hass.url}/api/conversation/process", json=body) as r:
+            result = (await r.json())["response"]
+    if intent_name == "HassTurnOn":  # HA runs the intent itself
+        assert result["response_type"] == "action_done"
+        assert [t["id"] for t in result["data"]["success"]] == ["light.kitchen"]
+        assert hass.house.states["light.kitchen"].state == "on"
+    else:
+        assert result["data"] == {"code": "failed_to_handle"}
+        assert result["speech"]["plain"]["speech"].startswith("Error handling intent")

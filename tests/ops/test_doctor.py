@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import shutil
 import socket
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import free_port
-from tests.ops.wyoming_fakes import serve_info, stt_info
+from tests.ops.wyoming_fakes import DescribeOnlyHandler, serve_info, stt_info
+from tests.support.services import running_service
 from tests.support.tiny_piper import build_tiny_piper_voice
 from tests.support.tiny_whisper import build_tiny_whisper_model
-from wyoming_voice.doctor import (
-    GIB,
-    Model,
-    check_hass,
-    check_port,
-    find_models,
-    main,
-    memory_report,
-    probe,
-)
+from wyoming_common.discovery import routable_address
+from wyoming_voice.doctor import main
+from wyoming_voice.doctor_models import GIB, Model, find_models, memory_report
+from wyoming_voice.doctor_network import check_hass, check_port
+from wyoming_voice.doctor_system import check_tts_engines, probe
 
 
 @pytest.fixture(autouse=True)
@@ -57,13 +55,54 @@ async def test_port_taken_by_another_program_is_a_problem(listening_socket: int)
     assert f"sport = :{listening_socket}" in check.fix
 
 
-async def test_port_of_a_running_wyoming_service_is_fine() -> None:
-    async with serve_info(stt_info()) as uri:
+needs_lan = pytest.mark.skipif(
+    routable_address().startswith("127."), reason="this machine has no LAN address"
+)
+
+
+@needs_lan
+async def test_a_wyoming_service_on_every_interface_is_fine() -> None:
+    port = free_port()
+    factory = partial(DescribeOnlyHandler, info=stt_info)
+    async with running_service(factory, uri=f"tcp://0.0.0.0:{port}"):
+        async with asyncio.timeout(10):
+            check = await check_port("0.0.0.0", port)
+    assert check.status == "ok", check
+    assert "a Wyoming service (asr: wyoming-voice-whisper" in check.detail
+
+
+@needs_lan
+async def test_a_service_on_loopback_only_is_flagged_for_a_home_assistant_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with serve_info(stt_info()) as uri:  # listens on 127.0.0.1
         port = int(uri.rsplit(":", 1)[1])
         async with asyncio.timeout(10):
-            check = await check_port("127.0.0.1", port)
-    assert check.status == "ok"
-    assert "asr: wyoming-voice-whisper" in check.detail
+            check = await check_port("0.0.0.0", port)
+        assert check.status == "warn"
+        assert "listens on 127.0.0.1 only: a Home Assistant on another machine cannot" in (
+            check.detail
+        )
+        assert f"--uri tcp://0.0.0.0:{port}" in check.fix
+        # With a Home Assistant on another machine it is a problem, not a warning.
+        elsewhere = ["--no-gpu", "--ports", str(port), "--hass-url", "http://192.0.2.77:8123"]
+        assert await run_main(*elsewhere) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL  port     {port}: a Wyoming service" in out
+
+
+def test_tts_engine_is_what_the_service_would_run(tmp_path: Path) -> None:
+    """No Piper voice and no espeak-ng: tts would exit, so the doctor must not say ok."""
+    [broken] = check_tts_engines([], espeak_command=str(tmp_path / "no-espeak-ng"))
+    assert broken.status == "FAIL"
+    assert "espeak-ng is not installed" in broken.detail and "espeak-ng" in broken.fix
+    if shutil.which("espeak-ng"):
+        fallback = check_tts_engines([])
+        assert fallback[0].status == "ok" and fallback[0].detail.startswith("tts: espeak-ng (")
+    if importlib.util.find_spec("piper"):
+        piper = check_tts_engines(["en_US-joe-medium"], espeak_command=str(tmp_path / "none"))
+        assert piper[0].detail.startswith("tts: piper (1 Piper voice(s) found)")
+        assert piper[1].status == "info" and "no fallback" in piper[1].detail
 
 
 @pytest.fixture

@@ -403,3 +403,44 @@ async def test_token_from_the_environment(
     monkeypatch.delenv("WYOMING_HA_SETUP_HASS_TOKEN")
     report = await setup(args, ok=False)
     assert report.error is not None and "--hass-token-file" in report.error
+
+
+def parse(args: list[str]) -> Any:
+    parser = build_parser("ha-setup")
+    return build_settings(parser.parse_args(args), parser)
+
+
+def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = ["--hass-url", "http://ha:8123", "--stt", "tcp://h:10300"]
+    settings = parse([*base, "--expose", "light.a", "light.b", "--expose", "light.a", "light.c"])
+    assert settings.options.expose == ("light.a", "light.b", "light.c")
+    assert settings.requested == (("stt", "tcp://h:10300"),)
+    assert not parse(
+        [*base, "--prefer-local-intents", "--no-prefer-local-intents"]
+    ).options.prefer_local_intents
+    monkeypatch.setenv("WYOMING_HA_SETUP_EXPOSE", "switch.x, light.y")
+    monkeypatch.setenv("WYOMING_HA_SETUP_SATELLITE", "tcp://s1:10700 tcp://s2:10700")
+    settings = parse(base)
+    assert settings.options.expose == ("switch.x", "light.y")
+    assert [uri for role, uri in settings.requested if role == "satellite"] == [
+        "tcp://s1:10700",
+        "tcp://s2:10700",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--stt", "tcp://h:1"], "--hass-url"),
+        (["--hass-url", "ha:8123", "--stt", "tcp://h:1"], "--hass-url"),
+        (["--hass-url", "http://ha:8123"], "--stt"),
+        (["--hass-url", "http://ha:8123", "--discover", "--stt", "tcp://h:1"], "--discover"),
+    ],
+)
+def test_bad_combinations_exit_2_naming_the_flag(
+    args: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse(args)
+    assert exited.value.code == 2
+    assert f"error: {flag}:" in capsys.readouterr().err

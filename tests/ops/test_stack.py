@@ -16,12 +16,12 @@ from tests.fake_hass import FakeHomeAssistant
 from tests.fake_hass.testing import free_port
 from tests.support.services import REPO
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_voice.stack import ChildSpec, build_children, build_parser, build_settings, run_stack
+from wyoming_voice.stack import ChildSpec, build_children, run_stack
+from wyoming_voice.stack_settings import UpSettings, load_settings
 
 
-def settings_for(*argv: str):  # type: ignore[no-untyped-def]
-    parser = build_parser("up")
-    return build_settings(parser.parse_args(list(argv)), parser)
+def settings_for(*argv: str) -> UpSettings:
+    return load_settings(list(argv), "up", environ={})
 
 
 def test_children_get_one_configuration(tmp_path: Path) -> None:
@@ -62,10 +62,6 @@ def test_children_get_one_configuration(tmp_path: Path) -> None:
         "auto",
         "--model",
         "small-int8",
-        "--hass-url",
-        "http://ha:8123",
-        "--hass-token-file",
-        "/t",
         "--beam-size",
         "5",
         "--language",
@@ -119,12 +115,34 @@ def test_no_zeroconf_and_ipv6_host() -> None:
     assert child.uri == "tcp://[::1]:10300"
 
 
-def test_bad_services_and_ports_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        settings_for("--services", "stt,wake")
-    with pytest.raises(SystemExit):
-        settings_for("--stt-port", "10200")  # same as tts
-    assert "ports must be distinct" in capsys.readouterr().err
+def test_pocketsphinx_gets_home_assistant_names_whisper_does_not() -> None:
+    ha = ("--hass-url", "http://ha:8123", "--hass-token-file", "/t")
+    [auto] = build_children(settings_for("--services", "stt", *ha), python="/py")
+    assert "--hass-url" in auto.argv  # auto without a model: pocketsphinx
+    [whisper] = build_children(
+        settings_for("--services", "stt", "--stt-engine", "faster-whisper", *ha), python="/py"
+    )
+    assert "--hass-url" not in whisper.argv
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--services", "stt,wake"], "--services"),
+        (["--stt-port", "10200"], "ports must be distinct"),  # same as tts
+        (["--grace", "0"], "--grace"),
+        (["--stt-args", "--language 'en"], "--stt-args"),
+        (["--stt-prot", "1"], "did you mean --stt-port?"),
+    ],
+)
+def test_bad_settings_are_one_line_usage_errors(
+    argv: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        settings_for(*argv)
+    assert exit_info.value.code == 2
+    [line, _hint] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("up: error: ") and flag in line, line
 
 
 def fake_child(name: str, port: int, *extra: str) -> ChildSpec:
@@ -174,6 +192,7 @@ async def test_up_waits_for_describe_then_stops_cleanly() -> None:
     assert "asr: wyoming-voice-whisper" in text  # says which engine answered
     assert "tts: wyoming-voice-piper" in text
     assert f"--stt {children[0].uri}" in text  # the ha-setup hint
+    assert "one on another machine (or in a container with its own network) cannot" in text
     for child in children:
         async with asyncio.timeout(5):
             await describe(child.uri, 2)
@@ -321,3 +340,51 @@ async def test_up_runs_stt_tts_and_agent(hass: FakeHomeAssistant, tmp_path: Path
     assert code == 0, output
     assert output.count("tcp://127.0.0.1:") >= 3
     assert "stopping stt, tts, llm" in output
+
+
+async def run_up(*argv: str, timeout: float = 60) -> tuple[int, str]:
+    """`wyoming-voice up ARGV` as a real process, until it exits by itself."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_voice.cli", "up", *argv,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=REPO,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(timeout):
+            output, _ = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return process.returncode or 0, output.decode(errors="replace")
+
+
+async def test_taken_ports_are_named_with_their_flag_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    """Someone else's services on the ports: say which port and flag, start nothing, and never
+    claim to be up (issue 15.5)."""
+    import socket
+
+    from tests.ops.wyoming_fakes import serve_info, stt_info
+
+    tts_port = free_port()
+    async with serve_info(stt_info()) as other_stt:
+        stt_port = int(other_stt.rsplit(":", 1)[1])
+        with socket.socket() as squatter:
+            squatter.bind(("127.0.0.1", tts_port))
+            squatter.listen()
+            code, output = await run_up(
+                "--services", "stt,tts", "--host", "127.0.0.1", "--no-zeroconf",
+                "--stt-port", str(stt_port), "--tts-port", str(tts_port),
+                "--data-dir", str(tmp_path),
+            )  # fmt: skip
+    assert code == 1, output
+    assert (
+        f"error: port {stt_port} for stt is already in use by a Wyoming service "
+        "(asr: wyoming-voice-whisper" in output
+    )
+    assert "or choose another port with --stt-port" in output
+    assert f"port {tts_port} for tts is already in use by a program that is not a Wyoming" in output
+    assert "--tts-port" in output and f"sport = :{tts_port}" in output
+    assert "nothing was started" in output
+    assert "wyoming-voice is up" not in output and "stopping" not in output

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wyoming_voice import systemd_install
+from wyoming_voice import systemd_render
 from wyoming_voice.systemd_install import (
     InstallError,
     exec_quote,
@@ -100,6 +100,28 @@ def test_gpu_drop_in_verifies_and_stays_ok(tmp_path: Path, service: str) -> None
     score = exposure(unit)
     print(f"exposure {unit.name} + gpu.conf: {score}")
     assert score <= MAX_EXPOSURE
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_template_says_it_is_one_and_the_unit_does_not(
+    installed: Path, tmp_path: Path, service: str
+) -> None:
+    template = (units_dir() / f"wyoming-voice-{service}.service").read_text()
+    header = [line for line in template.splitlines()[:6] if line.startswith("# TEMPLATE")]
+    assert "do not copy" in header[0] and "install-systemd" in header[-1]
+    assert "systemd-analyze verify rejects" in " ".join(header)
+    rendered = (installed / f"wyoming-voice-{service}.service").read_text()
+    assert "# TEMPLATE" not in rendered
+    assert not re.findall(r"@[A-Z_]+@", rendered)
+    if ANALYZE is not None:  # the header tells the truth: a hand copy does not verify
+        copy = tmp_path / "by-hand" / f"wyoming-voice-{service}.service"
+        copy.parent.mkdir()
+        copy.write_text(template)
+        result = subprocess.run(
+            [ANALYZE, "verify", "--man=no", str(copy)], capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode != 0
 
 
 def test_rendered_unit_names_this_installation(installed: Path, tmp_path: Path) -> None:
@@ -261,11 +283,25 @@ def test_unwritable_prefix_is_a_clear_error(
     assert "error:" in err and str(target) in err
 
 
-def test_bad_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert install(tmp_path, tmp_path, "--services", "stt,wake") == 1
-    assert "--services: unknown ['wake']" in capsys.readouterr().err
-    assert install(tmp_path, tmp_path, "--user", "Bad User") == 1
-    assert "--user: 'Bad User' is not a valid user name" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--services", "stt,wake"], "--services: unknown ['wake']"),
+        (["--user", "Bad User"], "--user: 'Bad User' is not a valid user name"),
+        (["--now"], "--now: --now only works together with --enable"),
+        (["--gpu", "maybe"], "invalid choice: 'maybe'"),
+    ],
+)
+def test_bad_flags_are_one_line_usage_errors(
+    tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        install(tmp_path, tmp_path, *argv)
+    assert exit_info.value.code == 2
+    [line, _hint] = capsys.readouterr().err.strip().splitlines()
+    assert message in line, line
+    assert install(tmp_path, tmp_path, "--executable", str(tmp_path / "nope")) == 1
+    assert "is not an executable file" in capsys.readouterr().err
 
 
 def test_templates_are_found_like_in_a_wheel(
@@ -273,7 +309,7 @@ def test_templates_are_found_like_in_a_wheel(
 ) -> None:
     package = tmp_path / "wyoming_voice"
     shutil.copytree(units_dir(), package / "systemd_units")
-    monkeypatch.setattr(systemd_install, "__file__", str(package / "systemd_install.py"))
+    monkeypatch.setattr(systemd_render, "__file__", str(package / "systemd_render.py"))
     assert units_dir() == package / "systemd_units"
 
 

@@ -59,7 +59,7 @@ async def _wait(predicate: Callable[[], bool], timeout: float) -> None:
 async def test_wake_clip_to_light_on_and_joe_speaking(
     stack: ServiceStack, speaker: tuple[str, list[Playback]]
 ) -> None:
-    from satellite.mic import WavMicrophone
+    from satellite.devices.mic import WavMicrophone
     from satellite.settings import SndSettings
 
     stack.turn_off("light.kitchen")

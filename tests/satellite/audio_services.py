@@ -72,10 +72,10 @@ class WakeHandler(ServiceEventHandler):
             self.detector.reset()
         elif AudioChunk.is_type(event.type):
             chunk = AudioChunk.from_event(event)
-            name = self.detector.process(chunk.audio)
-            if name:
+            hit = self.detector.process(chunk.audio)
+            if hit:
                 self.detector.reset()  # like real wake services: one detection per utterance
-                await self.write_event(Detection(name=name, timestamp=chunk.timestamp).event())
+                await self.write_event(Detection(name=hit.name, timestamp=chunk.timestamp).event())
         return True
 
 

@@ -23,12 +23,13 @@ from satellite.settings import (
 from tests.support.services import loopback_settings, shared_path
 from wyoming_common.audio import STT_FORMAT
 from wyoming_common.runner import ServiceRunner
+from wyoming_voice.bench.satellite_room import RoomMicrophone
 
 MIC_SPEED = 4.0  # the WAV microphone plays 4x faster than real time
 
 
-class ScriptedMicrophone(WavMicrophone):
-    """The WAV microphone, plus how much of what the test said is still to be "spoken"."""
+class ScriptedMicrophone(RoomMicrophone):
+    """The room's microphone, plus how much of what the test said is still to be "spoken"."""
 
     def __init__(self, *, speed: float = MIC_SPEED) -> None:
         super().__init__(speed=speed)

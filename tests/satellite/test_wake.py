@@ -26,7 +26,7 @@ def detect(detector: WakeWordDetector, pcm: bytes, block: int = 2048) -> list[st
     detector.reset()
     audio = pcm + SILENCE
     found = [detector.process(audio[i : i + block]) for i in range(0, len(audio), block)]
-    return [name for name in found if name]
+    return [hit.name for hit in found if hit]
 
 
 def clip(name: str) -> bytes:
@@ -90,8 +90,9 @@ async def test_local_engine_runs_in_a_worker(micro: MicroWakeWordDetector) -> No
     found = []
     async with asyncio.timeout(10):
         for i in range(0, len(audio), 2048):
-            if name := await engine.process(audio[i : i + 2048], i // 32):
-                found.append(name)
+            if hit := await engine.process(audio[i : i + 2048], i // 32):
+                assert hit.probability is not None and hit.probability > 0.5
+                found.append(hit.name)
     assert set(found) == {"hey_jarvis"}
 
 
@@ -105,11 +106,11 @@ async def test_remote_wake_service() -> None:
             audio = clip("okay_nabu") + clip("alexa") + SILENCE
             found = []
             for i in range(0, len(audio), 2048):
-                if name := await engine.process(audio[i : i + 2048], i // 32):
-                    found.append(name)
+                if hit := await engine.process(audio[i : i + 2048], i // 32):
+                    found.append(hit.name)
                 await asyncio.sleep(0.002)  # let the detection arrive
             await asyncio.sleep(0.1)
-            if name := await engine.process(SILENCE[:2048], 0):
-                found.append(name)
+            if hit := await engine.process(SILENCE[:2048], 0):
+                found.append(hit.name)
             await engine.stop()
     assert found == ["alexa"]  # okay_nabu was not asked for

@@ -47,19 +47,19 @@ async def _exchange(uri: str, events: list[tuple[str, Any]]) -> list[str]:
 @pytest.mark.parametrize(
     ("events", "field"),
     [
-        ([("synthesize", {})], "'text' is required"),
-        ([("synthesize", {"text": 5})], "'text' must be a string"),
-        ([("synthesize", {"text": ["a"]})], "'text' must be a string"),
-        ([("synthesize", {"text": "Hi.", "voice": "x"})], "'voice' must be an object"),
-        ([("synthesize", {"text": "Hi.", "voice": 5})], "'voice' must be an object"),
-        ([("synthesize", {"text": "Hi.", "voice": {"name": 5}})], "'name' must be a string"),
-        ([("synthesize", {"text": "Hi.", "voice": {"speaker": []}})], "'speaker' must be"),
-        ([("synthesize", {"text": "Hi \ud800 there."})], "not valid Unicode"),
-        ([("synthesize", {"text": "Hi.", "voice": {"name": "\udfff"}})], "not valid Unicode"),
-        ([("synthesize-start", {"voice": "x"})], "'voice' must be an object"),
-        ([("synthesize-start", {}), ("synthesize-chunk", {"text": 5})], "must be a string"),
-        ([("synthesize-start", {}), ("synthesize-chunk", {})], "'text' is required"),
-        ([("synthesize-chunk", {"text": "\ud83d"})], "not valid Unicode"),
+        ([("synthesize", {})], "text"),
+        ([("synthesize", {"text": 5})], "text"),
+        ([("synthesize", {"text": ["a"]})], "text"),
+        ([("synthesize", {"text": "Hi.", "voice": "x"})], "voice"),
+        ([("synthesize", {"text": "Hi.", "voice": 5})], "voice"),
+        ([("synthesize", {"text": "Hi.", "voice": {"name": 5}})], "name"),
+        ([("synthesize", {"text": "Hi.", "voice": {"speaker": []}})], "speaker"),
+        ([("synthesize", {"text": "Hi \ud800 there."})], "text"),
+        ([("synthesize", {"text": "Hi.", "voice": {"name": "\udfff"}})], "name"),
+        ([("synthesize-start", {"voice": "x"})], "voice"),
+        ([("synthesize-start", {}), ("synthesize-chunk", {"text": 5})], "text"),
+        ([("synthesize-start", {}), ("synthesize-chunk", {})], "text"),
+        ([("synthesize-chunk", {"text": "\ud83d"})], "text"),
     ],
 )
 async def test_malformed_fields_are_a_bad_request(
@@ -68,7 +68,7 @@ async def test_malformed_fields_are_a_bad_request(
     async with tts_service(piper_engine) as service:
         answer = await _exchange(service.uri, events)
         assert answer[-3:-1] == ["error", "bad-request"], answer
-        assert field in answer[-1]
+        assert field in answer[-1]  # the message names what was wrong
         async with asyncio.timeout(STEP):  # the service keeps serving
             assert all_audio(await speak_once(service.uri, "Still here.")) != b""
 

@@ -22,9 +22,10 @@ from tests.support.services import REPO, running_service
 from tests.support.tiny_piper import build_tiny_piper_voice
 from wyoming_common.audio import read_wav
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.config import parse_settings
 from wyoming_common.handler import ServiceEventHandler
 from wyoming_common.worker import ModelWorker
-from wyoming_tts.__main__ import _settings, build_parser
+from wyoming_tts.__main__ import build_parser
 from wyoming_tts.engines import build_engine
 from wyoming_tts.espeak import EspeakEngine
 from wyoming_tts.piper.engine import PiperEngine
@@ -64,9 +65,10 @@ def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("WYOMING_TTS_DATA_DIR", f"{tmp_path}/a {tmp_path}/b")
     monkeypatch.setenv("WYOMING_TTS_STREAMING", "0")
     monkeypatch.setenv("WYOMING_TTS_LENGTH_SCALE", "1.5")
-    parser = build_parser("wyoming-voice tts")
-    service, settings = _settings(parser.parse_args(["--voice", "en_GB-alba-medium"]))
-    assert service.uri == "tcp://0.0.0.0:10200"
+    settings = parse_settings(
+        TtsSettings, ["--voice", "en_GB-alba-medium"], prog="tts", env_prefix="WYOMING_TTS"
+    )
+    assert settings.service.uri == "tcp://0.0.0.0:10200"
     assert settings.voice == "en_GB-alba-medium"  # the flag wins over the environment
     assert settings.data_dirs == (tmp_path / "a", tmp_path / "b")
     assert settings.download_dir == tmp_path / "a"
@@ -87,10 +89,8 @@ def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_invalid_flags_name_the_flag(
     argv: list[str], flag: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from wyoming_common.config import parse_or_exit
-
     with pytest.raises(SystemExit) as exited:
-        parse_or_exit(build_parser("wyoming-voice tts"), argv, _settings)
+        parse_settings(TtsSettings, argv, prog="wyoming-voice tts", env_prefix="WYOMING_TTS")
     assert exited.value.code == 2
     assert flag in capsys.readouterr().err
 
@@ -208,7 +208,7 @@ async def test_bench_prints_a_table_and_a_json_line(
     espeak_engine: EspeakEngine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with tts_service(espeak_engine, cache_bytes=1_000_000) as service:
-        argv = ["--uri", service.uri, "--runs", "1"]
+        argv = ["--uri", service.uri, "--runs", "1", "--no-peer", "--wer-clips", "0"]
         code = await asyncio.wait_for(asyncio.to_thread(bench.main, argv), 60)
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -220,6 +220,9 @@ async def test_bench_prints_a_table_and_a_json_line(
         ("repeat", "single"),
     }
     assert rows[("long", "single")]["audio_s"] > rows[("short", "single")]["audio_s"] > 0
+    # describe is timed while 10 sentences are spoken (a few ms here; the peer blocks).
+    assert rows[("long", "single")]["describe_max_ms"] is not None
+    assert rows[("short", "single")]["describe_max_ms"] is None
 
 
 class _SpeechToTextInfo(ServiceEventHandler):
@@ -279,4 +282,4 @@ async def test_synthesize_command_fails_clearly(
         argv = ["Hi.", "-o", str(tmp_path / "never.wav"), "--uri", stt.uri]
         assert await _synthesize_cli(argv) == 1
         (line,) = capsys.readouterr().err.strip().splitlines()
-        assert "is not a TTS service (it offers: asr)" in line
+        assert "is not a text-to-speech service (it offers: speech-to-text)" in line

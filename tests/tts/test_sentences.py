@@ -21,6 +21,7 @@ from wyoming_tts.sentences import SentenceSplitter, split_sentences
         ("Visit example.com now. Bye.", ["Visit example.com now.", "Bye."]),
         ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
         ("Well... maybe. Hmm?! Sure.", ["Well... maybe.", "Hmm?!", "Sure."]),
+        ("**Done!** The light is *on.* Bye.", ["**Done!**", "The light is *on.*", "Bye."]),
         ("Line one\nLine two", ["Line one", "Line two"]),
         ("1. Turn on\n2. Turn off", ["1. Turn on", "2. Turn off"]),
         ("No ending punctuation", ["No ending punctuation"]),

@@ -5,22 +5,23 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.fake_hass.testing import free_port
-from wyoming_common.config import parse_or_exit
+from tests.support.services import REPO
 from wyoming_voice import cli
 from wyoming_web.__main__ import serve
-from wyoming_web.settings import MEBIBYTE, build_parser, build_settings
+from wyoming_web.settings import MEBIBYTE, load_settings
 
 URIS = ["--stt-uri", "tcp://a:1", "--agent-uri", "tcp://a:2", "--tts-uri", "tcp://a:3"]
 
 
 def parse(argv: list[str]):  # type: ignore[no-untyped-def]
-    return parse_or_exit(build_parser("web"), argv, build_settings)
+    return load_settings(argv, "web")
 
 
 def test_help_explains_the_flags_and_their_environment(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,6 +71,9 @@ def test_defaults_env_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         ([*URIS, "--api-key-file", "/nonexistent"], "--api-key-file"),
         ([*URIS, "--max-upload-mb", "0"], "--max-upload-mb"),
         ([*URIS, "--port", "70000"], "--port"),
+        ([*URIS, "--host", "0.0.0.0"], "--host"),  # beyond loopback without a key
+        ([*URIS, "--host", "192.168.1.20"], "--host"),
+        ([*URIS, "--allowed-origin", "evil.example"], "--allowed-origin"),
     ],
 )
 def test_invalid_settings_name_the_flag(
@@ -81,7 +85,26 @@ def test_invalid_settings_name_the_flag(
     with pytest.raises(SystemExit) as exit_info:
         parse(argv)
     assert exit_info.value.code == 2
-    assert flag in capsys.readouterr().err
+    [line, hint] = capsys.readouterr().err.strip().splitlines()  # one line, then --help
+    assert line.startswith("web: error: ") and flag in line, line
+    assert "--help" in hint
+
+
+def test_open_to_the_network_only_with_a_key(tmp_path: Path) -> None:
+    """The real program: exit 2 before binding anything, one line naming --host."""
+    argv = [sys.executable, "-m", "wyoming_web", *URIS, "--host", "0.0.0.0", "--port", "1"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, cwd=REPO)
+    assert result.returncode == 2
+    line = result.stderr.strip().splitlines()[0]
+    assert "--host" in line and "--api-key-file" in line
+    key = tmp_path / "key"
+    key.write_text("k")
+    lan = ["--host", "0.0.0.0", "--api-key-file", str(key)]
+    settings = parse(
+        [*URIS, *lan, "--allowed-origin", "https://Dash.Example", "--allowed-host", "voice.lan"]
+    )
+    assert settings.allowed_origins == ("https://dash.example",)
+    assert settings.allowed_hosts == ("voice.lan",)
 
 
 async def test_serve_over_https_until_stopped(tmp_path: Path) -> None:

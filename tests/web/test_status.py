@@ -15,6 +15,7 @@ from .support import HTTP_TIMEOUT, Client, gateway_client
 from .ws_client import open_session, read_turn
 
 pytestmark = pytest.mark.timeout(60)
+TEXT = {"Content-Type": "text/plain"}
 
 
 def closed_uri() -> str:
@@ -31,6 +32,12 @@ async def test_health_describes_every_service(client: Client) -> None:
     assert set(body["services"]) == {"stt", "agent", "tts"}
     for service in body["services"].values():
         assert service["ok"] is True and service["program"] and service["seconds"] < 2
+    services = body["services"]
+    assert services["stt"]["engine"] == "pocketsphinx"  # from the program's description
+    assert services["tts"]["engine"] == "espeak-ng"
+    assert services["tts"]["model_count"] > len(services["tts"]["models"]) == 3
+    assert services["agent"]["home_control"] is True
+    assert body["home"] == "connected"
 
 
 async def test_a_service_down_gives_503_naming_the_stage(
@@ -84,7 +91,7 @@ async def test_metrics_count_requests_and_stage_latencies(
 ) -> None:
     async with asyncio.timeout(HTTP_TIMEOUT):
         assert (await client.post("/api/ask", json={"text": "what time is it"})).status == 200
-        assert (await client.post("/api/ask", data=b"")).status == 400
+        assert (await client.post("/api/ask", data=b"", headers=TEXT)).status == 400
         response = await client.get("/metrics")
         assert response.status == 200
         text = await response.text()
@@ -93,3 +100,18 @@ async def test_metrics_count_requests_and_stage_latencies(
     assert 'wyoming_voice_web_requests_total{route="/api/ask",status="400"} 1' in text
     assert 'wyoming_voice_web_turns_total{kind="ask"} 1' in text
     assert 'wyoming_voice_web_stage_seconds_count{stage="agent"} 1' in text
+
+
+async def test_latency_history_has_each_turns_stages(client: Client) -> None:
+    async with asyncio.timeout(HTTP_TIMEOUT):
+        empty = await client.get("/api/latency")
+        assert (await empty.json()) == {"turns": []}
+        for _ in range(2):
+            response = await client.post("/api/ask", json={"text": "what time is it"})
+            assert response.status == 200
+        turns = (await (await client.get("/api/latency")).json())["turns"]
+    assert [turn["kind"] for turn in turns] == ["ask", "ask"]
+    for turn in turns:
+        assert turn["stt"] is None  # typed: no STT, but timed from the request
+        assert 0 < turn["agent"] <= turn["first_audio"] <= turn["total"]
+        assert "text" not in turn and "transcript" not in turn  # numbers only

@@ -57,6 +57,7 @@ class HomeAssistantWebSocket:
         self._subscriptions: dict[int, EventCallback] = {}
         self._closed = asyncio.Event()
         self._closed.set()
+        self._connecting = asyncio.Lock()  # concurrent first commands share one connection
         self.ha_version: str | None = None
 
     def __repr__(self) -> str:  # the token never appears in logs or reprs
@@ -73,10 +74,15 @@ class HomeAssistantWebSocket:
 
     async def connect(self) -> None:
         """Open the websocket and authenticate; raises a HomeAssistantError subclass."""
-        import aiohttp
-
         if self.connected:
             return
+        async with self._connecting:
+            if not self.connected:
+                await self._connect()
+
+    async def _connect(self) -> None:
+        import aiohttp
+
         if self._session is None:
             self._session = aiohttp.ClientSession()
         try:

@@ -38,7 +38,7 @@ DEVICES = ("auto", "cpu", "cuda")
 # Spoken once when a voice loads: warms it up, checks its decoding in pieces, and measures the
 # peak that sets the voice's gain (Piper normalises each sentence to full scale, which a stream
 # cannot do before the sentence ends; one gain per voice also keeps sentences equally loud).
-_CALIBRATION_TEXT = "Hello! The kitchen light is on, and it is twenty one degrees inside."
+_CALIBRATION_TEXT = "The kitchen light is on, and it is twenty one degrees inside!"
 _HEADROOM = 0.95
 
 

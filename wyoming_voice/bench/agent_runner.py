@@ -36,7 +36,7 @@ BENCH_AGENT_ARGS = ("--max-actions-per-minute", "100000")
 
 
 class AgentStartError(WyomingVoiceError):
-    """The agent process exited or never answered `describe`."""
+    """The agent process exited, or never answered `describe`."""
 
     code = "agent-start"
 
@@ -138,6 +138,13 @@ class AgentProcess:
                         f"agent did not answer within {self.start_timeout:.0f} s: {self.tail()}"
                     ) from None
                 await asyncio.sleep(0.1)
+
+    def check_running(self) -> None:
+        """Raise AgentStartError (with the log's end) when the agent has exited."""
+        if self._process is not None and self._process.returncode is not None:
+            raise AgentStartError(
+                f"agent exited with {self._process.returncode} during the run: {self.tail()}"
+            )
 
     def tail(self, lines: int = 15) -> str:
         """The end of the agent's log."""

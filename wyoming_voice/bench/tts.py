@@ -1,32 +1,41 @@
-"""`wyoming-voice bench tts`: time to first audio and total time, single and streaming requests,
-for short (1 sentence), medium (3) and long (10) texts; side by side with wyoming-piper when it
-is installed (or at --peer-uri). Prints a table and one JSON line; asserts nothing."""
+"""`wyoming-voice bench tts`: time to first audio and total time of replies of 1, 3 and 10
+sentences (single `synthesize` and streamed text), ours and wyoming-piper side by side on the
+same real voice and the same texts, interleaved; describe latency while synthesizing; and the
+round trip (Whisper base transcribes what each server said). Prints a table and one JSON line;
+asserts nothing.
+
+By default it starts both servers itself on the real models (`--models`, Piper en_US-joe-medium):
+ours with `python -m wyoming_tts`, the peer with `--peer-python` (a Python that has
+wyoming-piper installed; default this one, if it has it). `--uri` / `--peer-uri` measure
+servers that already run instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import itertools
 import json
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from voice_pipeline.tts_client import SpeechResult, synthesize
 from wyoming_common.client import ServiceUnavailableError, describe
 
+from .real_models import default_models_dir, real_models
+from .tts_report import Row, Server, print_table, result_json
+from .tts_servers import ours_command, peer_available, peer_command, running_server
+from .tts_speech import Spoken, round_trip
+
 SIZES = (("short", 1), ("medium", 3), ("long", 10))
 MODES = (("single", False), ("stream", True))
+DEFAULT_VOICE = "en_US-joe-medium"
 _TEMPLATES = (
     "The kitchen light has been on for {n} minutes.",
     "I set a timer for {n} seconds in the living room.",
@@ -55,179 +64,154 @@ class TextSource:
         )
 
 
-@dataclass
-class Row:
-    """Medians of one text size and mode on one server."""
-
-    text: str
-    mode: str
-    first_audio_p50: float
-    total_p50: float
-    audio_seconds: float
-
-    def as_dict(self) -> dict[str, Any]:
-        """For the JSON line."""
-        return {
-            "text": self.text,
-            "mode": self.mode,
-            "first_audio_p50_s": round(self.first_audio_p50, 4),
-            "total_p50_s": round(self.total_p50, 4),
-            "audio_s": round(self.audio_seconds, 3),
-            "real_time_factor": round(self.total_p50 / self.audio_seconds, 4)
-            if self.audio_seconds
-            else None,
-        }
+async def _probe_describe(uri: str, stop: asyncio.Event, interval: float = 0.05) -> list[float]:
+    """describe on a second connection every interval seconds until stop; milliseconds each."""
+    times: list[float] = []
+    while not stop.is_set():
+        started = time.monotonic()
+        # A server whose loop is blocked may time out: the wait itself is the figure.
+        with contextlib.suppress(ServiceUnavailableError):
+            await describe(uri, timeout=120.0)
+        times.append(1000 * (time.monotonic() - started))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+    return times
 
 
-async def measure(uri: str, voice: str | None, runs: int, texts: TextSource) -> list[Row]:
-    """Every size and mode, runs times each, plus a repeated short phrase."""
-    await synthesize(uri, texts.text(1), voice=voice)  # warm-up (lazy voice loading)
-    rows: list[Row] = []
+async def _request(
+    server: Server, text: str, voice: str | None, stream: bool, probe: bool
+) -> tuple[SpeechResult, list[float]]:
+    if not probe:
+        return await synthesize(server.uri, text, voice=voice, stream=stream, check=False), []
+    stop = asyncio.Event()
+    prober = asyncio.create_task(_probe_describe(server.uri, stop))
+    try:
+        result = await synthesize(server.uri, text, voice=voice, stream=stream, check=False)
+    finally:
+        stop.set()
+    return result, await prober
+
+
+async def measure(
+    servers: Sequence[Server], voice: str | None, runs: int, texts: TextSource, keep: int
+) -> None:
+    """Every size and mode, runs times each, the servers interleaved on the same texts (the
+    order alternating), plus a repeated short phrase; keeps up to `keep` single replies of
+    1 and 3 sentences per server for the round trip."""
+    for server in servers:  # warm-up (lazy voice loading, first-call costs)
+        for _ in range(2):
+            await synthesize(server.uri, texts.text(1), voice=voice)
     for (size, sentences), (mode, stream) in itertools.product(SIZES, MODES):
-        results = [
-            await synthesize(uri, texts.text(sentences), voice=voice, stream=stream)
-            for _ in range(runs)
-        ]
-        rows.append(_row(size, mode, results))
+        print(f"... {size} {mode}", file=sys.stderr, flush=True)
+        samples: dict[str, list[SpeechResult]] = {server.name: [] for server in servers}
+        describes: dict[str, list[float]] = {server.name: [] for server in servers}
+        for run in range(runs):
+            text = texts.text(sentences)
+            for server in servers if run % 2 == 0 else list(reversed(servers)):
+                result, times = await _request(server, text, voice, stream, size == "long")
+                samples[server.name].append(result)
+                describes[server.name] += times
+                if not stream and size != "long" and result.fmt and len(server.spoken) < keep:
+                    server.spoken.append(Spoken(text, bytes(result.audio), result.fmt))
+        for server in servers:
+            server.rows.append(_row(size, mode, samples[server.name], describes[server.name]))
     repeated = texts.text(1)
-    await synthesize(uri, repeated, voice=voice)
-    again = [await synthesize(uri, repeated, voice=voice) for _ in range(runs)]
-    rows.append(_row("repeat", "single", again))
-    return rows
+    for server in servers:
+        await synthesize(server.uri, repeated, voice=voice)
+    again: dict[str, list[SpeechResult]] = {server.name: [] for server in servers}
+    for run in range(runs):
+        for server in servers if run % 2 == 0 else list(reversed(servers)):
+            again[server.name].append(
+                await synthesize(server.uri, repeated, voice=voice, check=False)
+            )
+    for server in servers:
+        server.rows.append(_row("repeat", "single", again[server.name], []))
 
 
-def _row(text: str, mode: str, results: Sequence[SpeechResult]) -> Row:
+def _row(text: str, mode: str, results: Sequence[SpeechResult], describes: list[float]) -> Row:
     return Row(
         text,
         mode,
         statistics.median(r.first_audio if r.first_audio is not None else r.total for r in results),
         statistics.median(r.total for r in results),
         statistics.median(r.seconds for r in results),
+        max(describes) if describes else None,
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.asynccontextmanager
-async def wyoming_piper_peer(voice: str, data_dir: Path) -> Any:
-    """wyoming-piper on a free loopback port, serving the same voice; stopped on exit."""
-    uri = f"tcp://127.0.0.1:{_free_port()}"
-    command = [sys.executable, "-m", "wyoming_piper", "--uri", uri, "--voice", voice]
-    command += ["--data-dir", str(data_dir)]
-    with tempfile.TemporaryFile() as log:
-        process = await asyncio.create_subprocess_exec(
-            *command, stdout=subprocess.DEVNULL, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    await describe(uri, timeout=2.0)
-                    break
-                except ServiceUnavailableError:
-                    if process.returncode is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        error = log.read().decode(errors="replace")[-2000:]
-                        raise ServiceUnavailableError(
-                            f"wyoming-piper did not start: {error}"
-                        ) from None
-                    await asyncio.sleep(0.2)
-            yield uri
-        finally:
-            if process.returncode is None:
-                process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), 10)
-                except TimeoutError:
-                    process.kill()
-
-
-def _print_table(ours: list[Row], peer: list[Row] | None, peer_name: str) -> None:
-    header = f"{'text':<7} {'mode':<7} {'first audio':>11} {'total':>8} {'audio':>7} {'RTF':>6}"
-    if peer is not None:
-        header += f" | {peer_name + ' first':>16} {'total':>8} {'first x':>8} {'total x':>8}"
-    print(header)
-    for index, row in enumerate(ours):
-        rtf = row.total_p50 / row.audio_seconds if row.audio_seconds else 0.0
-        line = (
-            f"{row.text:<7} {row.mode:<7} {row.first_audio_p50:>10.3f}s {row.total_p50:>7.3f}s "
-            f"{row.audio_seconds:>6.2f}s {rtf:>6.3f}"
-        )
-        if peer is not None:
-            other = peer[index]
-            line += (
-                f" | {other.first_audio_p50:>15.3f}s {other.total_p50:>7.3f}s "
-                f"{_ratio(row.first_audio_p50, other.first_audio_p50):>8} "
-                f"{_ratio(row.total_p50, other.total_p50):>8}"
-            )
-        print(line)
-    print("(medians; RTF = total time / audio time; x = ours / peer, below 1 is faster)")
-
-
-def _ratio(ours: float, peer: float) -> str:
-    return f"{ours / peer:.2f}" if peer > 0 else "-"
-
-
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Measure ours (and the peer), print the table; returns the JSON line's content."""
-    info = await describe(args.uri)
-    program = info.tts[0] if info.tts else None
-    voice = args.voice or (program.voices[0].name if program and program.voices else None)
-    texts = TextSource()
-    ours = await measure(args.uri, voice, args.runs, texts)
-    peer: list[Row] | None = None
-    peer_name = "peer"
-    if args.peer_uri:
-        peer = await measure(args.peer_uri, voice, args.runs, texts)
-    elif args.data_dir and voice and (args.data_dir / f"{voice}.onnx").exists():
-        if importlib.util.find_spec("wyoming_piper") is None:
-            print("(wyoming_piper is not installed: no side-by-side comparison)")
+    """Start what is needed, measure, print the table; returns the JSON line's content."""
+    models = real_models(args.models)
+    async with contextlib.AsyncExitStack() as stack:
+        voice = args.voice
+        if args.uri:
+            uri = args.uri
         else:
-            peer_name = "wyoming-piper"
-            async with wyoming_piper_peer(voice, args.data_dir) as peer_uri:
-                peer = await measure(peer_uri, voice, args.runs, texts)
+            voice = voice or DEFAULT_VOICE
+            if not (models.piper_dir / f"{voice}.onnx").exists():
+                raise ServiceUnavailableError(
+                    f"no Piper voice {voice} in {models.piper_dir}: fetch the real models "
+                    f"(../shared/models/fetch-real-models {models.root}) or pass --uri"
+                )
+            uri = await stack.enter_async_context(
+                running_server(ours_command(models.piper_dir, voice), "wyoming_tts")
+            )
+        info = await describe(uri)
+        program = info.tts[0] if info.tts else None
+        voice = voice or (program.voices[0].name if program and program.voices else None)
+        ours = Server("ours", uri)
+        peer = await _peer(args, stack, models.piper_dir, voice)
+        servers = [ours] + ([peer] if peer else [])
+        await measure(servers, voice, args.runs, TextSource(), args.wer_clips)
+    if args.wer_clips and models.whisper_base.exists():
+        for server in servers:
+            server.round_trip = await asyncio.to_thread(
+                round_trip, models.whisper_base, server.spoken
+            )
     description = program.description if program else "?"
-    print(f"TTS bench: {args.uri} ({description}), voice {voice}, {args.runs} run(s) per row")
-    _print_table(ours, peer, peer_name)
-    result: dict[str, Any] = {
-        "bench": "tts",
-        "uri": args.uri,
-        "program": program.description if program else None,
-        "voice": voice,
-        "runs": args.runs,
-        "results": [row.as_dict() for row in ours],
-    }
-    if peer is not None:
-        result["peer"] = {"name": peer_name, "results": [row.as_dict() for row in peer]}
-        result["ratios"] = [
-            {
-                "text": a.text,
-                "mode": a.mode,
-                "first_audio": round(a.first_audio_p50 / b.first_audio_p50, 3),
-                "total": round(a.total_p50 / b.total_p50, 3),
-            }
-            for a, b in zip(ours, peer, strict=True)
-            if b.first_audio_p50 > 0 and b.total_p50 > 0
-        ]
-    return result
+    print(f"TTS bench: {uri} ({description}), voice {voice}, {args.runs} run(s) per row")
+    print_table(ours, peer)
+    return result_json(ours, peer, voice=voice, runs=args.runs)
+
+
+async def _peer(
+    args: argparse.Namespace, stack: contextlib.AsyncExitStack, voice_dir: Path, voice: str | None
+) -> Server | None:
+    if args.peer_uri:
+        return Server("peer", args.peer_uri)
+    if args.no_peer or voice is None or not (voice_dir / f"{voice}.onnx").exists():
+        return None
+    python = args.peer_python or sys.executable
+    if not await asyncio.to_thread(peer_available, python):
+        print(f"({python} has no wyoming_piper: no side-by-side comparison; see --peer-python)")
+        return None
+    command = peer_command(python, voice_dir, voice)
+    uri = await stack.enter_async_context(running_server(command, "wyoming-piper"))
+    return Server("wyoming-piper", uri)
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench tts") -> int:
-    """Run the benchmark; 1 when a service cannot be reached."""
+    """Run the benchmark; 1 when a service cannot be reached or started."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
-    parser.add_argument("--uri", default="tcp://127.0.0.1:10200", help="our TTS service")
-    parser.add_argument("--voice", help="voice to use (default: the service's default)")
-    parser.add_argument("--runs", type=int, default=5, help="requests per row")
-    parser.add_argument("--peer-uri", help="a peer TTS service to compare with")
+    parser.add_argument("--uri", help="a running TTS service (default: start ours on --models)")
     parser.add_argument(
-        "--data-dir",
+        "--models",
         type=Path,
-        help="folder holding VOICE.onnx: starts wyoming-piper on it when it is installed",
+        default=default_models_dir(),
+        help="the real models folder (piper/, faster-whisper-base/)",
+    )
+    parser.add_argument("--voice", help=f"voice (default: {DEFAULT_VOICE}, or the service's)")
+    parser.add_argument("--runs", type=int, default=5, help="requests per row and server")
+    parser.add_argument("--peer-uri", help="a running peer TTS service to compare with")
+    parser.add_argument(
+        "--peer-python", help="a Python with wyoming-piper installed (default: this one)"
+    )
+    parser.add_argument("--no-peer", action="store_true", help="measure ours only")
+    parser.add_argument(
+        "--wer-clips",
+        type=int,
+        default=8,
+        help="replies per server Whisper base transcribes back (0: no round trip)",
     )
     args = parser.parse_args(argv)
     try:

@@ -89,19 +89,12 @@ class Vocabulary:
 def preprocessor_config(n_mels: int) -> dict[str, Any]:
     """The feature extractor settings faster-whisper reads (`feature_size` = mel bins)."""
     return {
-        "chunk_length": 30,
-        "feature_extractor_type": "WhisperFeatureExtractor",
-        "feature_size": n_mels,
-        "hop_length": 160,
-        "n_fft": 400,
-        "n_samples": 480000,
-        "nb_max_frames": 3000,
-        "padding_side": "right",
-        "padding_value": 0.0,
-        "processor_class": "WhisperProcessor",
-        "return_attention_mask": False,
+        "chunk_length": 30, "feature_extractor_type": "WhisperFeatureExtractor",
+        "feature_size": n_mels, "hop_length": 160, "n_fft": 400, "n_samples": 480000,
+        "nb_max_frames": 3000, "padding_side": "right", "padding_value": 0.0,
+        "processor_class": "WhisperProcessor", "return_attention_mask": False,
         "sampling_rate": 16000,
-    }
+    }  # fmt: skip
 
 
 def byte_level_alphabet() -> list[str]:

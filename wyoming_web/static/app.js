@@ -1,21 +1,17 @@
 // The push-to-talk console: button and keyboard, states, live texts, timings, conversation.
 
 import { Microphone, Player } from "./audio.js";
+import { LatencyChart } from "./chart.js";
 import { GatewaySocket } from "./connection.js";
+import { animateOrb, bindKeyDialog, bindPressGestures } from "./controls.js";
+import { ServiceStatus, connectionPill, idleLabel } from "./status.js";
 import { ConversationView, TimingBar } from "./view.js";
 
 const TAP_MS = 350; // a shorter press latches: tap to start; a pause or a second tap stops
 const STATE_LABELS = {
-  idle: "Ready",
   listening: "Listening…",
   thinking: "Thinking…",
   speaking: "Speaking",
-};
-const CONNECTION_LABELS = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  offline: "Offline – retrying",
-  locked: "API key needed",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +22,7 @@ const transcriptEl = $("transcript");
 const replyEl = $("reply");
 const conversation = new ConversationView($("log"));
 const timingBar = new TimingBar();
+const latencyChart = new LatencyChart($("latency-chart"), $("latency-summary"));
 
 /** Exposed for tests and for curious people in the devtools console. */
 const voiceConsole = (window.voiceConsole = {
@@ -42,6 +39,8 @@ let latched = false;
 let pressAt = 0;
 let ignoreRelease = false;
 let latestTurn = 0;
+let requestFloor = 1; // turn numbers from here on answer the request the page made last
+let connection = "connecting";
 let turnStarted = 0; // performance.now() at end of speech / text sent
 let firstAudioSeen = false;
 let replyBubble = null;
@@ -50,7 +49,8 @@ let idleTimer = 0;
 function setState(state) {
   voiceConsole.state = state;
   root.dataset.state = state;
-  $("state-label").textContent = STATE_LABELS[state];
+  $("state-label").textContent =
+    state === "idle" ? idleLabel(connection, services.problem) : STATE_LABELS[state];
   talk.setAttribute("aria-pressed", String(state === "listening"));
   talk.setAttribute("aria-label", state === "listening" ? "Stop talking" : "Push to talk");
 }
@@ -82,6 +82,19 @@ function clearLive() {
   transcriptEl.textContent = "";
   replyEl.textContent = "";
   replyEl.classList.remove("is-error");
+  timingBar.clear(); // the last turn's figures stay in the latency chart
+  requestFloor = latestTurn + 1;
+}
+
+// The gateway ended the turn we are still talking into (a service failed): stop listening
+// without waiting for the button, and tell the gateway the turn's audio is over.
+function abandonListening() {
+  if (!listening) return;
+  listening = false;
+  latched = false;
+  ignoreRelease = false;
+  mic?.stop();
+  socket.send({ type: "end" });
 }
 
 async function beginTalking() {
@@ -151,33 +164,10 @@ function release(time) {
   finishTalking();
 }
 
-talk.addEventListener("pointerdown", (event) => {
-  if (event.button !== 0) return;
-  event.preventDefault();
-  talk.setPointerCapture(event.pointerId);
-  press(event.timeStamp);
-});
-talk.addEventListener("pointerup", (event) => release(event.timeStamp));
-talk.addEventListener("pointercancel", () => { if (listening && !latched) finishTalking(); });
-talk.addEventListener("contextmenu", (event) => event.preventDefault());
-talk.addEventListener("keydown", (event) => {
-  if ((event.key === " " || event.key === "Enter") && !event.repeat) {
-    event.preventDefault();
-    press(event.timeStamp);
-  }
-});
-talk.addEventListener("keyup", (event) => {
-  if (event.key === " " || event.key === "Enter") {
-    event.preventDefault();
-    release(event.timeStamp);
-  }
-});
-document.addEventListener("keydown", (event) => {
-  if (event.key === " " && event.target === document.body && !event.repeat) {
-    event.preventDefault();
-    talk.focus();
-    press(event.timeStamp);
-  }
+bindPressGestures(talk, {
+  press,
+  release,
+  cancel: () => { if (listening && !latched) finishTalking(); },
 });
 
 function settle() {
@@ -197,7 +187,8 @@ function onMessage(msg) {
   }
   switch (msg.type) {
     case "end_of_speech":
-      if (listening) finishTalking(); // the gateway heard the pause (tap mode)
+      // The gateway heard the pause (tap mode), or the turn hit its length cap.
+      if (listening && msg.turn >= requestFloor) finishTalking();
       break;
     case "transcript":
       transcriptEl.textContent = msg.text || "(nothing heard)";
@@ -219,15 +210,19 @@ function onMessage(msg) {
       break;
     case "timings":
       timingBar.show(msg);
+      latencyChart.add(msg, msg.kind);
       if (replyBubble) conversation.note(replyBubble, msg);
       voiceConsole.lastTurn = { ...voiceConsole.lastTurn, timings: msg };
       break;
     case "error":
       showError(`${msg.stage ? `${msg.stage.toUpperCase()}: ` : ""}${msg.message}`);
       conversation.add("error", `${msg.stage || "error"}: ${msg.message}`);
+      if (["stt", "agent", "tts"].includes(msg.stage)) services.refresh();
       break;
     case "done":
-      if (!msg.cancelled && !listening) settle();
+      if (msg.cancelled || msg.turn < requestFloor) break; // an older request's end
+      abandonListening(); // only does something if the turn failed while we talked
+      settle();
       break;
     default:
       break;
@@ -244,25 +239,37 @@ function onAudio(data) {
   player.push(data);
 }
 
-const keyDialog = $("key-dialog");
-function askForKey(wrong) {
-  $("key-error").textContent = wrong ? "That key was not accepted." : "";
-  if (!keyDialog.open) keyDialog.showModal();
-  $("key-input").focus();
+// The pill: the socket's state, and when connected, whether every service answers.
+function showConnection() {
+  const pill = connectionPill(connection, services.problem);
+  root.dataset.connection = pill.state;
+  $("connection").textContent = pill.text;
+  if (voiceConsole.state === "idle") setState("idle");
 }
-$("key-form").addEventListener("submit", () => {
-  socket.useKey($("key-input").value.trim());
-  $("key-input").value = "";
-});
+
+const services = new ServiceStatus($("services"), () => socket.key || "", showConnection);
 
 const socket = new GatewaySocket({
   onStatus(status) {
-    root.dataset.connection = status;
-    $("connection").textContent = CONNECTION_LABELS[status] || status;
+    connection = status;
+    if (status === "connected") {
+      services.start();
+      latencyChart.fetch(socket.key);
+    } else {
+      services.stop();
+      services.update(null); // what runs behind a gateway we cannot reach is unknown
+      if (status === "offline" && voiceConsole.state !== "idle") {
+        abandonListening();
+        player?.stop();
+        showError("Lost the connection to the gateway.");
+        setState("idle");
+      }
+    }
+    showConnection();
   },
   onMessage,
   onAudio,
-  onNeedKey: askForKey,
+  onNeedKey: bindKeyDialog((key) => socket.useKey(key)),
 });
 
 $("ask").addEventListener("submit", (event) => {
@@ -290,22 +297,14 @@ $("new-conversation").addEventListener("click", () => {
   socket.send({ type: "reset" });
   conversation.clear();
   clearLive();
-  timingBar.clear();
   setState("idle");
 });
 
-// The visualizer: the orb follows the microphone while listening, the reply while speaking.
-let shownLevel = 0;
-function animate() {
-  let level = 0;
-  if (voiceConsole.state === "listening" && mic) level = mic.level;
-  else if (voiceConsole.state === "speaking" && player) level = player.level();
-  const target = Math.min(1, level * 6);
-  shownLevel += (target - shownLevel) * (target > shownLevel ? 0.5 : 0.12);
-  orb.style.setProperty("--level", shownLevel.toFixed(3));
-  requestAnimationFrame(animate);
-}
-
+// The orb follows the microphone while listening, the reply while speaking.
+animateOrb(orb, () => {
+  if (voiceConsole.state === "listening" && mic) return mic.level;
+  if (voiceConsole.state === "speaking" && player) return player.level();
+  return 0;
+});
 setState("idle");
 socket.connect();
-requestAnimationFrame(animate);

@@ -1,0 +1,1 @@
+"""Wake word arbitration: satellites of one household decide which of them answers."""
