@@ -22,7 +22,7 @@ from .intents.utterance import Utterance
 from .memory import Conversation, ConversationMemory
 from .model_turn import GenerationOptions, ModelOutcome, ModelTurn, SpeechSink, run_model_turn
 from .persona import DEFAULT_PERSONA, Persona
-from .phrases import is_confirmation, is_stop_phrase, looks_like_command
+from .phrases import asks_something, is_confirmation, is_stop_phrase, looks_like_command
 from .prompt import build_messages, system_prompt
 from .turn import TurnContext, TurnRequest
 
@@ -53,6 +53,16 @@ class AgentReply:
     text: str
     handled: bool = True
     source: str = "llm"  # stop, confirm, fast-path, llm, no-model, no-hass
+    expects_answer: bool = False  # the reply asks something (a question, "say confirm …")
+
+    @property
+    def context(self) -> dict[str, object]:
+        """`handled`/`not-handled` context: the conversation id, and HA's
+        `continue_conversation` (our satellite then listens again without the wake word)."""
+        return {
+            "conversation_id": self.conversation_id,
+            "continue_conversation": self.expects_answer,
+        }
 
 
 class ConversationAgent:
@@ -199,7 +209,8 @@ class ConversationAgent:
         if result.targets:
             conversation.last_targets = result.targets
         self.memory.record(conversation, turn.text, result.speech)
-        return AgentReply(conversation.conversation_id, result.speech, result.handled, source)
+        asks = result.status in (Status.CONFIRM, Status.UNSURE) or asks_something(result.speech)
+        return AgentReply(conversation.conversation_id, result.speech, result.handled, source, asks)
 
     async def _ask_model(
         self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink
@@ -235,7 +246,7 @@ class ConversationAgent:
             conversation.last_targets = targets
         self.memory.record(conversation, turn.text, text)
         handled = any(o.handled for o in outcomes)
-        return AgentReply(conversation.conversation_id, text, handled, "llm")
+        return AgentReply(conversation.conversation_id, text, handled, "llm", asks_something(text))
 
     async def _part(
         self, conversation: Conversation, turn: TurnContext, several: bool, speak: SpeechSink

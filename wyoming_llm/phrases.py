@@ -38,3 +38,8 @@ def is_confirmation(text: str) -> bool:
 def looks_like_command(said: Utterance) -> bool:
     """True when the words are about devices (for answers when HA or the model is missing)."""
     return bool(set(said.stems) & (COMMAND_WORDS | GENERIC))
+
+
+def asks_something(text: str) -> bool:
+    """True when a reply ends with a question (the user is expected to answer)."""
+    return text.rstrip().endswith("?")

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wyoming.asr import Transcript
+from wyoming.handle import NotHandled
 
 from tests.fake_hass import FakeHomeAssistant
 from wyoming_llm.engines.base import (
@@ -32,7 +34,7 @@ from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.runtime import AUDIT_FILE
 from wyoming_llm.turn import TurnContext
 
-from .support import TOKEN, agent_server, ask, config_for, running_runtime, say
+from .support import TOKEN, agent_server, ask, config_for, running_runtime, say, turn
 
 SENSITIVE = {"lock.front_door", "cover.garage_door"}
 INJECTIONS = (
@@ -207,8 +209,13 @@ async def test_confirmation_releases_only_what_this_conversation_proposed(
 ) -> None:
     config = config_for(tmp_path, "--sensitive-actions", "confirm", hass_url=hass.url)
     async with running_runtime(config) as runtime, agent_server(runtime) as server:
-        said = await say(server.uri, "unlock the Front Door", conversation_id="c1")
-        assert not said.handled and said.text == "Say confirm if you want me to unlock Front Door."
+        events = await turn(
+            server.uri,
+            Transcript(text="unlock the Front Door", context={"conversation_id": "c1"}),
+        )
+        proposal = NotHandled.from_event(events[-1])
+        assert proposal.text == "Say confirm if you want me to unlock Front Door."
+        assert proposal.context == {"conversation_id": "c1", "continue_conversation": True}
         assert hass.service_calls == []
         other = await say(server.uri, "confirm", conversation_id="other")  # not this one
         assert not other.handled and "nothing" in other.text

@@ -34,7 +34,7 @@ async def test_ha_2026_2_sequence_without_language(hass: FakeHomeAssistant, tmp_
     types = [e.type for e in events]
     assert types == ["handled-start", "handled-chunk", "handled-stop", "handled"]
     handled = Handled.from_event(events[-1])
-    assert handled.context == {"conversation_id": "01ABC"}
+    assert handled.context == {"conversation_id": "01ABC", "continue_conversation": False}
     assert handled.text == _text_of(events) and handled.text
     assert hass.house.get_state("light.kitchen").state == "on"
 
@@ -54,7 +54,10 @@ async def test_ha_2026_11_sequence_with_language_and_ids(
             Transcript(text="turn off the lights in here", language="en", context=context),
         )
     assert Handled.is_type(events[-1].type)
-    assert Handled.from_event(events[-1]).context == {"conversation_id": "01XYZ"}
+    assert Handled.from_event(events[-1]).context == {
+        "conversation_id": "01XYZ",
+        "continue_conversation": False,
+    }
     assert hass.house.get_state("light.office_standing").state == "off"
 
 
