@@ -14,6 +14,8 @@ from wyoming_common.config import EnvArgumentParser
 from wyoming_common.errors import ConfigError
 from wyoming_common.hass import Area, Floor
 from wyoming_common.options import add_flags, read_settings
+from wyoming_llm.claims import NO_WEATHER, NOT_DONE, honest_answer
+from wyoming_llm.clauses import split_clauses
 from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
 from wyoming_llm.intents.utterance import Utterance
@@ -149,3 +151,30 @@ def test_importing_the_package_loads_no_engine() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_several_requests_are_split_with_their_verbs() -> None:
+    assert split_clauses("turn off the TV and turn on the floor lamp") == [
+        "turn off the TV",
+        "turn on the floor lamp",
+    ]
+    assert split_clauses("turn on the porch light and the dock lights") == [
+        "turn on the porch light",
+        "turn on the dock lights",
+    ]
+    assert split_clauses("close the blinds, then lock the door") == [
+        "close the blinds",
+        "lock the door",
+    ]
+    assert split_clauses("turn on the kitchen lights") == []
+    assert split_clauses("rock and roll") == []  # no verb to start from
+
+
+def test_model_claims_it_cannot_know_are_replaced() -> None:
+    weather = Utterance.of("what's the weather in New York")
+    assert honest_answer(weather, "It is sunny and 72 degrees.", home_turn=False) == NO_WEATHER
+    light = Utterance.of("the kitchen light please")
+    assert honest_answer(light, "I turned on the kitchen light.", home_turn=True) == NOT_DONE
+    assert honest_answer(light, "Which light do you mean?", home_turn=True).endswith("?")
+    joke = Utterance.of("tell me a joke")
+    assert honest_answer(joke, "Why did the tomato blush?", home_turn=False).startswith("Why")

@@ -204,11 +204,6 @@ class LlamaEngine:
         """Return once a stopped generation has really ended (its stats are final)."""
         await self.worker.run(_nothing)
 
-    async def reset_cache(self) -> None:
-        """Forget the evaluated prompt, so the next turn starts cold (for benchmarks)."""
-        if self._llm is not None:
-            await self.worker.run(self._llm.reset)
-
     async def close(self) -> None:
         """Free the model."""
         llm, self._llm = self._llm, None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wyoming_common.worker import CancelToken
@@ -47,7 +47,6 @@ class Sampling:
 
     temperature: float
     seed: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def kwargs(self, temperature: float | None = None) -> dict[str, Any]:
         """Keyword arguments for `Llama.generate`."""

@@ -13,7 +13,6 @@ from wyoming_common.hass import Area, EntityState, Floor
 
 from ..hass.models import ExposedEntity
 from .catalog import IntentSpec
-from .vocab import ALL_WORDS
 from .words import name_key, plural
 
 
@@ -262,8 +261,3 @@ def _usable(
             variables = {**variables, "state": "/".join(sorted(wanted))}
             return Targets(error="entity_wrong_state", variables=variables)
     return Targets(tuple(able), variables=variables, area=area, floor=floor)
-
-
-def said_everywhere(words: Iterable[str]) -> bool:
-    """True when the words ask for every device ("all the lights", "everywhere")."""
-    return bool(set(words) & ALL_WORDS)

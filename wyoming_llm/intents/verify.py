@@ -36,11 +36,6 @@ def attribute_is(key: str, expected: Any) -> Check:
     return lambda _before, after: after.attributes.get(key) == expected
 
 
-def changed(before: EntityState | None, after: EntityState) -> bool:
-    """Anything about the state changed (a scene's or button's timestamp, a script run)."""
-    return before is None or before != after
-
-
 _ON: dict[str, tuple[str, ...]] = {
     "cover": ("open", "opening"),
     "valve": ("open", "opening"),

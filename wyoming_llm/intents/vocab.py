@@ -211,11 +211,6 @@ COLORS = w(
 ALL_WORDS = w("all every everything everywhere home house whole")
 
 
-def words_for_domain(domain: str) -> frozenset[str]:
-    """The words that name a kind of device of this domain."""
-    return DOMAIN_WORDS.get(domain, frozenset({domain.replace("_", " ")}))
-
-
 def verbs_for(intent: str, domain: str) -> frozenset[str] | None:
     """Words that support doing `intent` to an entity of `domain` (None: no check known)."""
     table = INTENT_VERBS.get(intent)

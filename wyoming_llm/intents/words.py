@@ -7,7 +7,6 @@ Used by name matching (plural/singular tolerant, articles ignored) and by the gr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 _PUNCTUATION = re.compile(r"[^\w\s'%.,-]|(?<!\d)[.,](?!\d)|(?<!\w)-|-(?!\w)")
 _APOSTROPHE = re.compile(r"'s\b|'")
@@ -139,17 +138,3 @@ def numbers(text: str) -> set[float]:
         previous = value
         index += used
     return found
-
-
-def mentions_any(tokens: Iterable[str], vocabulary: Iterable[str]) -> bool:
-    """True when any word (or multi-word phrase) of vocabulary is in the tokens."""
-    token_list = list(tokens)
-    token_set = set(token_list)
-    for entry in vocabulary:
-        parts = entry.split()
-        if len(parts) == 1:
-            if parts[0] in token_set:
-                return True
-        elif contains_phrase(token_list, parts):
-            return True
-    return False
