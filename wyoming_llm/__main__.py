@@ -7,42 +7,30 @@ import functools
 import sys
 from collections.abc import Sequence
 
-from wyoming_common.config import (
-    EnvArgumentParser,
-    ServiceSettings,
-    add_service_arguments,
-    parse_or_exit,
-    service_settings,
-)
+from wyoming_common.config import ServiceSettings, parse_or_exit
 from wyoming_common.metrics import Metrics
+from wyoming_common.options import read_settings, settings_parser
 from wyoming_common.runner import ServiceRunner, run_service, setup_logging
 from wyoming_common.worker import ModelWorker
 
+from .engines import build_engine
 from .handler import AgentEventHandler
-from .runtime import AgentRuntime, build_engine, build_home
-from .settings import ENV_PREFIX, AgentConfig, add_agent_arguments, agent_config
-
-DESCRIPTION = """\
-A Wyoming conversation agent (handle program) for Home Assistant. Commands are understood with
-Home Assistant's own sentence templates and executed directly; everything else goes to a local
-language model (llama.cpp GGUF, or an OpenAI-compatible server) that can call tools. Actions
-only touch entities exposed to Assist, are checked by a safety policy, and are audited."""
+from .runtime import AgentRuntime, build_home
+from .settings import DESCRIPTION, ENV_PREFIX, AgentConfig, LlmSettings, agent_config
 
 
-def build_parser(prog: str) -> EnvArgumentParser:
+def build_parser(prog: str) -> argparse.ArgumentParser:
     """The server's flags."""
-    parser = EnvArgumentParser(prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
-    add_service_arguments(parser, default_port=10500, service="llm")
-    add_agent_arguments(parser)
-    return parser
+    return settings_parser(LlmSettings, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
 
 
 def _settings(args: argparse.Namespace) -> tuple[ServiceSettings, AgentConfig]:
-    return service_settings(args), agent_config(args)
+    settings: LlmSettings = read_settings(LlmSettings, args)
+    return settings.service, agent_config(settings.agent)
 
 
 async def _serve(service: ServiceSettings, config: AgentConfig) -> None:
-    engine = build_engine(config, ModelWorker("llm"))
+    engine = build_engine(config.llama, config.openai, ModelWorker("llm"))
     runtime = AgentRuntime(config, engine=engine, home=build_home(config))
     metrics = Metrics()
     factory = functools.partial(

@@ -1,53 +1,38 @@
-"""The conversation agent: stop phrases, confirmations, the fast local path, then the model."""
+"""The conversation agent: stop phrases, confirmations, HA's own sentences (the fast path),
+then the model. Every action goes through one IntentExecutor."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wyoming_common.errors import EngineError
+from wyoming_common.info import wyoming_language
 
-from .actions.executor import ActionExecutor
-from .engines.base import ChatEngine, ChatMessage
-from .fastpath.intents import FastPath
+from .clauses import split_clauses
+from .engines.base import ChatEngine, ChatMessage, Toolbox
+from .fastpath.path import FastPath, call_for
 from .hass.home import Home
-from .llm_turn import GenerationOptions, SpeechSink, run_llm_turn
+from .intents.calls import CallResult, Status
+from .intents.catalog import Kind, intent_spec
+from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor, merge
+from .intents.tools import prompt_toolbox, turn_toolbox
+from .intents.utterance import Utterance
 from .memory import Conversation, ConversationMemory
+from .model_turn import GenerationOptions, ModelOutcome, ModelTurn, SpeechSink, run_model_turn
 from .persona import DEFAULT_PERSONA, Persona
+from .phrases import asks_something, is_confirmation, is_stop_phrase, looks_like_command
 from .prompt import build_messages, system_prompt
-from .tool_runner import ToolRunner
-from .tools import Toolbox, build_toolbox
 from .turn import TurnContext, TurnRequest
 
 _LOGGER = logging.getLogger(__name__)
 
-STOP_PHRASES = frozenset(
-    {"stop", "stop it", "never mind", "nevermind", "cancel", "cancel that", "forget it"}
-)
-NO_MODEL_TEXT = "I can only control devices without a language model."
-NO_HASS_TEXT = "Sorry, I can't reach Home Assistant right now."
+NOTHING_TO_CONFIRM = "There is nothing waiting for confirmation."
+NOT_UNDERSTOOD = "Sorry, I didn't understand that."
+NO_MODEL_TEXT = "Sorry, I can only help with your home; I have no language model for that."
 TOO_SLOW_TEXT = "Sorry, that took too long."
 ENGINE_DOWN_TEXT = "Sorry, my language model is not available right now."
-_CONFIRM = re.compile(r"\bconfirm(ed)?\b")
-_NEGATION = re.compile(r"\b(don't|do not|no|not)\b")
-
-
-def normalize(text: str) -> str:
-    """Lower case, punctuation removed, single spaces."""
-    return " ".join(re.sub(r"[^\w\s']", " ", text.casefold()).split())
-
-
-def is_stop_phrase(text: str) -> bool:
-    """ "Stop", "never mind", "cancel" … end the turn at once."""
-    return normalize(text) in STOP_PHRASES
-
-
-def is_confirmation(text: str) -> bool:
-    """The follow-up that releases a sensitive action: contains "confirm", no negation."""
-    words = normalize(text)
-    return bool(_CONFIRM.search(words)) and not _NEGATION.search(words)
 
 
 @dataclass(frozen=True)
@@ -57,7 +42,7 @@ class AgentSettings:
     language: str = "en"
     generation: GenerationOptions = field(default_factory=GenerationOptions)
     turn_timeout: float = 60.0
-    hass_wait: float = 2.0  # how long a turn waits for Home Assistant to come back
+    hass_wait: float = 1.5  # how long a turn waits for Home Assistant to come back
 
 
 @dataclass(frozen=True)
@@ -67,7 +52,17 @@ class AgentReply:
     conversation_id: str
     text: str
     handled: bool = True
-    source: str = "llm"  # stop, confirm, fast-path, llm, no-model
+    source: str = "llm"  # stop, confirm, fast-path, llm, no-model, no-hass
+    expects_answer: bool = False  # the reply asks something (a question, "say confirm …")
+
+    @property
+    def context(self) -> dict[str, object]:
+        """`handled`/`not-handled` context: the conversation id, and HA's
+        `continue_conversation` (our satellite then listens again without the wake word)."""
+        return {
+            "conversation_id": self.conversation_id,
+            "continue_conversation": self.expects_answer,
+        }
 
 
 class ConversationAgent:
@@ -77,21 +72,20 @@ class ConversationAgent:
         self,
         settings: AgentSettings,
         memory: ConversationMemory,
+        executor: IntentExecutor,
         *,
         persona: Persona = DEFAULT_PERSONA,
         home: Home | None = None,
-        executor: ActionExecutor | None = None,
         fast_path: FastPath | None = None,
         engine: ChatEngine | None = None,
     ) -> None:
         self.settings = settings
         self.memory = memory
+        self.executor = executor
         self.persona = persona
         self.home = home
-        self.executor = executor
         self.fast_path = fast_path
         self.engine = engine
-        self.runner = ToolRunner(home, executor) if home and executor else None
         self._prefix: tuple[int, Toolbox | None, str] | None = None
 
     @property
@@ -100,27 +94,20 @@ class ConversationAgent:
         return self.home is not None and self.home.available
 
     def prompt_prefix(self) -> tuple[Toolbox | None, str]:
-        """Toolbox and system prompt for the current home (rebuilt when names change)."""
+        """Tools and system prompt for the current home (rebuilt when names change)."""
         home = self.home
         generation = -1 if home is None or not home.entities else home.generation
         if self._prefix is None or self._prefix[0] != generation:
-            toolbox = None
-            entities, areas = [], []
-            if home is not None and home.entities and self.runner is not None:
-                entities, areas = list(home.entities.values()), list(home.areas.values())
-                toolbox = build_toolbox(entities, areas)
-            inline = self.engine.inline_tools if self.engine is not None else True
-            prompt = system_prompt(
-                self.persona, entities=entities, areas=areas, toolbox=toolbox, inline_tools=inline
-            )
-            self._prefix = (generation, toolbox, prompt)
+            tools = prompt_toolbox(home) if home is not None and home.entities else None
+            prompt = system_prompt(self.persona, home if tools is not None else None)
+            self._prefix = (generation, tools, prompt)
         return self._prefix[1], self._prefix[2]
 
     async def warm_up(self) -> None:
         """Evaluate the stable prompt prefix so the first turn is fast."""
         if self.engine is not None:
-            _toolbox, prompt = self.prompt_prefix()
-            await self.engine.prefill([ChatMessage("system", prompt), ChatMessage("user", "hi")])
+            tools, prompt = self.prompt_prefix()
+            await self.engine.prefill([ChatMessage("system", prompt)], tools)
 
     def _context(self, request: TurnRequest, conversation: Conversation) -> TurnContext:
         area_id = None
@@ -131,7 +118,7 @@ class ConversationAgent:
         return TurnContext(
             text=request.text.strip(),
             conversation_id=conversation.conversation_id,
-            language=(request.language or self.settings.language).split("-")[0].split("_")[0],
+            language=wyoming_language(request.language or self.settings.language),
             device_id=request.device_id,
             satellite_id=request.satellite_id,
             area_id=area_id,
@@ -143,73 +130,155 @@ class ConversationAgent:
         turn = self._context(request, conversation)
         cid = conversation.conversation_id
         _LOGGER.debug("Turn %s: %r", cid, turn.text)
+        pending, conversation.pending = conversation.pending, ()
         if is_stop_phrase(turn.text) or not turn.text:
-            conversation.pending = ()
             self.memory.touch(conversation)
             return AgentReply(cid, "", source="stop")
-        pending, conversation.pending = conversation.pending, ()
-        if pending and self.executor is not None and is_confirmation(turn.text):
-            results = [await self.executor.execute(r, turn, confirmed=True) for r in pending]
-            text = ". ".join(result.speech for result in results)
-            await speak(text)
-            self.memory.record(conversation, turn.text, text)
-            return AgentReply(cid, text, source="confirm")
-        if self.home is not None and not self.home.available:
-            await self.home.ensure_available(self.settings.hass_wait)
-        if self.fast_path is not None:
-            answer = await self.fast_path.answer(turn)
-            if answer is not None:
-                if answer.handled and answer.speech:
-                    await speak(answer.speech)
-                conversation.pending = answer.pending
-                self.memory.record(conversation, turn.text, answer.speech)
-                return AgentReply(cid, answer.speech, answer.handled, source="fast-path")
-        if self.engine is None:
-            self.memory.touch(conversation)
-            unreachable = self.home is not None and not self.home.available
-            return AgentReply(
-                cid, NO_HASS_TEXT if unreachable else NO_MODEL_TEXT, False, "no-model"
+        if is_confirmation(turn.text):
+            result = (
+                await self.executor.confirm(pending, turn)
+                if pending
+                else CallResult(Status.NOT_FOUND, NOTHING_TO_CONFIRM)
             )
-        text = await self._ask_model(turn, conversation, speak)
-        self.memory.record(conversation, turn.text, text)
-        return AgentReply(cid, text, source="llm")
+            return await self._finish(conversation, turn, result, speak, "confirm")
+        fast = await self._fast_path(turn, conversation)
+        if fast is not None and (fast.status is not Status.NOT_FOUND or self.engine is None):
+            return await self._finish(conversation, turn, fast, speak, "fast-path")
+        said = Utterance.of(turn.text, turn.language)
+        return await self._without_templates(conversation, turn, said, speak)
+
+    async def _fast_path(self, turn: TurnContext, conversation: Conversation) -> CallResult | None:
+        """HA's sentences: for the whole text, else for each of several requests in it (all
+        of them must be recognised); None when the templates do not cover it."""
+        if self.fast_path is None:
+            return None
+        clauses = [turn.text]
+        matches = [await self.fast_path.recognise(turn)]
+        if matches[0] is None:
+            clauses = split_clauses(turn.text)
+            parts = [replace(turn, text=clause) for clause in clauses]
+            matches = [await self.fast_path.recognise(part) for part in parts]
+        found = [(m, intent_spec(m.intent)) for m in matches if m is not None]
+        if not clauses or len(found) != len(clauses) or any(s is None for _m, s in found):
+            return None
+        if any(s is not None and s.kind is not Kind.LOCAL for _m, s in found):
+            await self._wait_for_home()
+        results = []
+        for clause, (match, _spec) in zip(clauses, found, strict=True):
+            result = await self.executor.run(
+                call_for(match, clause),
+                replace(turn, text=clause),
+                previous=conversation.last_targets,
+            )
+            results.append(self.fast_path.in_language(match, result, turn.language))
+        return merge(results)
+
+    async def _without_templates(
+        self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink
+    ) -> AgentReply:
+        command = looks_like_command(said)
+        if command and self.home is None:
+            result = CallResult(Status.UNAVAILABLE, NOT_CONNECTED)
+            return await self._finish(conversation, turn, result, speak, "no-hass")
+        if command and not await self._wait_for_home():
+            result = CallResult(Status.UNAVAILABLE, UNREACHABLE)
+            return await self._finish(conversation, turn, result, speak, "no-hass")
+        if self.engine is None:
+            text = NOT_UNDERSTOOD if command or self.home is not None else NO_MODEL_TEXT
+            result = CallResult(Status.NOT_FOUND, text)
+            return await self._finish(conversation, turn, result, speak, "no-model")
+        return await self._ask_model(conversation, turn, said, speak)
+
+    async def _wait_for_home(self) -> bool:
+        home = self.home
+        if home is None:
+            return False
+        return home.available or await home.ensure_available(self.settings.hass_wait)
+
+    async def _finish(
+        self,
+        conversation: Conversation,
+        turn: TurnContext,
+        result: CallResult,
+        speak: SpeechSink,
+        source: str,
+    ) -> AgentReply:
+        if result.speech and result.handled:
+            await speak(result.speech)  # a refusal travels only in `not-handled`
+        conversation.pending = result.pending
+        if result.targets:
+            conversation.last_targets = result.targets
+        self.memory.record(conversation, turn.text, result.speech)
+        asks = result.status in (Status.CONFIRM, Status.UNSURE) or asks_something(result.speech)
+        return AgentReply(conversation.conversation_id, result.speech, result.handled, source, asks)
 
     async def _ask_model(
-        self, turn: TurnContext, conversation: Conversation, speak: SpeechSink
-    ) -> str:
-        assert self.engine is not None
+        self, conversation: Conversation, turn: TurnContext, said: Utterance, speak: SpeechSink
+    ) -> AgentReply:
         spoken: list[str] = []
 
         async def tracked(chunk: str) -> None:
             spoken.append(chunk)
             await speak(chunk)
 
-        toolbox, prompt = self.prompt_prefix()
-        messages = build_messages(prompt, conversation.exchanges, turn.text)
+        # Several requests the templates did not all cover: one model turn for each part
+        # (a small model makes one call per turn far more reliably than several).
+        parts = split_clauses(turn.text) if self.can_control_home else []
+        texts = parts or [turn.text]
+        outcomes: list[ModelOutcome] = []
         try:
             async with asyncio.timeout(self.settings.turn_timeout):
-                outcome = await run_llm_turn(
-                    self.engine,
-                    messages,
-                    turn,
-                    tracked,
-                    toolbox=toolbox,
-                    runner=self.runner,
-                    options=self.settings.generation,
-                )
+                for text in texts:
+                    part = replace(turn, text=text)
+                    outcomes.append(await self._part(conversation, part, len(texts) > 1, tracked))
         except TimeoutError:
             _LOGGER.warning(
                 "Turn %s ran past %.0f s", turn.conversation_id, self.settings.turn_timeout
             )
-            return await self._apologise(spoken, TOO_SLOW_TEXT, tracked)
+            return await self._apologise(conversation, spoken, TOO_SLOW_TEXT, tracked)
         except EngineError as err:
             _LOGGER.error("Chat engine failed: %s", err)
-            return await self._apologise(spoken, ENGINE_DOWN_TEXT, tracked)
-        conversation.pending = outcome.pending
-        return outcome.text
+            return await self._apologise(conversation, spoken, ENGINE_DOWN_TEXT, tracked)
+        text = " ".join(o.text for o in outcomes if o.text)
+        conversation.pending = tuple(p for o in outcomes for p in o.pending)
+        targets = tuple(t for o in outcomes for t in o.targets)
+        if targets:
+            conversation.last_targets = targets
+        self.memory.record(conversation, turn.text, text)
+        handled = any(o.handled for o in outcomes)
+        return AgentReply(conversation.conversation_id, text, handled, "llm", asks_something(text))
 
-    @staticmethod
-    async def _apologise(spoken: list[str], text: str, speak: SpeechSink) -> str:
-        chunk = f" {text}" if spoken else text
-        await speak(chunk)
-        return "".join(spoken).strip()
+    async def _part(
+        self, conversation: Conversation, turn: TurnContext, several: bool, speak: SpeechSink
+    ) -> ModelOutcome:
+        """One request: HA's sentences first when it is part of several, else the model."""
+        if several:
+            fast = await self._fast_path(turn, conversation)
+            if fast is not None and fast.status is not Status.NOT_FOUND:
+                if fast.handled:
+                    await speak(fast.speech)
+                return ModelOutcome(fast.speech, fast.handled, fast.pending, fast.targets)
+        assert self.engine is not None
+        said = Utterance.of(turn.text, turn.language)
+        tools, prompt = self.prompt_prefix()
+        home = self.home if self.can_control_home else None
+        model_turn = ModelTurn(
+            engine=self.engine,
+            executor=self.executor,
+            options=self.settings.generation,
+            prompt_tools=tools,
+            turn_tools=turn_toolbox(said, home, tools) if home and tools else None,
+            said=said,
+            previous=conversation.last_targets,
+        )
+        messages = build_messages(prompt, conversation.exchanges, turn.text)
+        return await run_model_turn(model_turn, messages, turn, speak)
+
+    async def _apologise(
+        self, conversation: Conversation, spoken: list[str], text: str, speak: SpeechSink
+    ) -> AgentReply:
+        if spoken:  # the answer was under way: end it audibly
+            await speak(f" {text}")
+        self.memory.touch(conversation)
+        said = "".join(spoken).strip() if spoken else text
+        return AgentReply(conversation.conversation_id, said, False, "llm")

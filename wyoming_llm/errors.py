@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from wyoming_common.errors import EngineError, WyomingVoiceError
-
-
-class AgentError(WyomingVoiceError):
-    """Root of the agent's own errors."""
-
-    code = "agent-error"
+from wyoming_common.errors import EngineError
 
 
 class ModelLoadError(EngineError):

@@ -72,7 +72,7 @@ class AgentEventHandler(ServiceEventHandler):
             await self.write_event(HandledChunk(text=chunk).event())
 
         reply = await self.agent.converse(request, speak)
-        context = {"conversation_id": reply.conversation_id}
+        context = reply.context
         if started:
             await self.write_event(HandledStop().event())
         if reply.handled:

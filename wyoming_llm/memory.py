@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .actions.executor import ActionRequest
+from .intents.calls import Pending
 
 Clock = Callable[[], float]
 TokenCounter = Callable[[str], int]
@@ -39,7 +39,8 @@ class Conversation:
 
     conversation_id: str
     exchanges: list[Exchange] = field(default_factory=list)
-    pending: tuple[ActionRequest, ...] = ()
+    pending: tuple[Pending, ...] = ()  # actions proposed here, released by "confirm"
+    last_targets: tuple[str, ...] = ()  # entities of the last turn ("turn it off")
     last_turn: float = 0.0
 
 

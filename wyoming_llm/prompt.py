@@ -1,29 +1,30 @@
-"""The prompt: a stable prefix (persona, rules, tools, the list of devices) followed by the
-history and the new question. Live states are never in the prefix, so llama.cpp reuses its
-KV cache for the prefix from turn to turn; the model reads states with the get_state tool."""
+"""The prompt: a stable prefix (persona, rules, and the devices, areas and floors of the home
+without their states) followed by the history and the new question. Live states are never in
+the prefix, so llama.cpp reuses its KV cache for it from turn to turn; the model reads states
+through HassGetState, whose answer comes from Home Assistant."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from .engines.base import ChatMessage
-from .hass.models import Area, ExposedEntity
+from .intents.resolve import HomeView
 from .memory import Exchange
 from .persona import Persona
-from .tools import Toolbox
 
-NO_HOME_NOTE = "You cannot see or control any devices right now; say so if asked to."
+NO_HOME_NOTE = (
+    "You cannot see or control any devices. If asked to, say that you are not connected to"
+    " Home Assistant."
+)
+HOME_RULES = (
+    "Control the home only through the tools, and only when the user asks for it; never act"
+    " on a device the user did not mention. If it is unclear which device or value is meant,"
+    " ask a short question instead. Never state a device's state, a temperature or the"
+    " weather from memory: call a tool. For several actions, call several tools."
+)
 
 
-def system_prompt(
-    persona: Persona,
-    *,
-    entities: Iterable[ExposedEntity] = (),
-    areas: Iterable[Area] = (),
-    toolbox: Toolbox | None = None,
-    inline_tools: bool = True,
-) -> str:
+def system_prompt(persona: Persona, home: HomeView | None) -> str:
     """The stable prefix of every prompt."""
     language = (
         f"Always answer in {persona.language}."
@@ -33,37 +34,36 @@ def system_prompt(
     lines = [
         f"You are {persona.name}, a voice assistant in a smart home. You are {persona.style}.",
         "Your answers are read aloud: one or two short sentences, plain words, no markdown,"
-        " no lists, no emoji. Say numbers the way people speak them.",
+        " no lists, no emoji.",
         language,
     ]
     if persona.instructions:
         lines.append(persona.instructions)
-    if toolbox is None or not toolbox.specs:
+    if home is None or not home.entities:
         lines.append(NO_HOME_NOTE)
         return "\n".join(lines)
-    lines.append(
-        "Only use a tool when the user asks you to control or check a device."
-        " Never act on a device the user did not ask about."
-    )
-    if inline_tools:
-        example = json.dumps({"tool": "turn_on", "arguments": {"entity_id": "light.example"}})
-        lines.append(
-            "To use a tool, reply with only one JSON object, for example: " + example + "."
-            " Otherwise reply with the spoken answer."
-        )
-        lines.append("Tools:")
-        lines.extend(f"- {spec.signature()}: {spec.description}" for spec in toolbox.specs)
-    area_names = {area.area_id: area.name for area in areas}
-    lines.append("Devices (entity_id: name, other names, area):")
-    for entity in sorted(entities, key=lambda e: e.entity_id):
-        line = f"- {entity.entity_id}: {entity.name}"
-        if entity.aliases:
-            line += f" (also {', '.join(entity.aliases)})"
-        if entity.area_id in area_names:
-            line += f", in {area_names[entity.area_id]}"
-        lines.append(line)
-    lines.append("Current states are not listed here: read them with get_state.")
+    lines.append(HOME_RULES)
+    lines.extend(static_context(home))
     return "\n".join(lines)
+
+
+def static_context(home: HomeView) -> list[str]:
+    """Devices (name, aliases, kind, area) and areas with their floors, sorted by name."""
+    floors = {floor.floor_id: floor.name for floor in home.floors.values()}
+    lines = ["Areas:"]
+    for area in sorted(home.areas.values(), key=lambda a: a.name):
+        also = f" (also {', '.join(area.aliases)})" if area.aliases else ""
+        floor = f", {floors[area.floor_id]}" if area.floor_id in floors else ""
+        lines.append(f"- {area.name}{also}{floor}")
+    lines.append("Devices (name, kind, area):")
+    for entity in sorted(home.entities.values(), key=lambda e: e.name.casefold()):
+        names = ", ".join(n for n in entity.names if n)
+        kind = (
+            entity.domain if not entity.device_class else f"{entity.domain} {entity.device_class}"
+        )
+        place = home.areas.get(entity.area_id or "")
+        lines.append(f"- {names}: {kind}" + (f", {place.name}" if place else ""))
+    return lines
 
 
 def build_messages(system: str, history: Sequence[Exchange], user_text: str) -> list[ChatMessage]:

@@ -1,5 +1,5 @@
-"""Assembles the agent from its config (engine, Home Assistant view, fast path, safety) and
-owns the lifecycle of those parts. Used by the server, `ask` and `bench`."""
+"""Assembles the agent from its config (engine, Home Assistant view and intent API, fast path,
+safety) and owns the lifecycle of those parts. Used by the server, `ask` and `bench`."""
 
 from __future__ import annotations
 
@@ -10,34 +10,24 @@ from datetime import datetime
 
 from wyoming.info import Info
 
+from wyoming_common.hass import HomeAssistantClient
 from wyoming_common.worker import ModelWorker
 
-from .actions.audit import AuditLog
-from .actions.executor import ActionExecutor
-from .actions.ratelimit import RateLimiter
 from .agent import ConversationAgent
 from .engines.base import ChatEngine
-from .engines.llama import LlamaEngine
-from .engines.openai import OpenAIEngine
-from .fastpath.intents import FastPath
 from .fastpath.matcher import IntentMatcher
-from .hass.client import HomeAssistantClient
+from .fastpath.path import FastPath
 from .hass.home import Home
 from .info import agent_info
+from .intents.audit import AuditLog
+from .intents.calls import HaContext, IntentApi
+from .intents.executor import IntentExecutor
+from .intents.ratelimit import RateLimiter
 from .memory import ConversationMemory
 from .settings import AgentConfig
 
 _LOGGER = logging.getLogger(__name__)
 AUDIT_FILE = "audit.jsonl"
-
-
-def build_engine(config: AgentConfig, worker: ModelWorker) -> ChatEngine | None:
-    """The configured chat engine (not loaded yet), or None without a model."""
-    if config.llama is not None:
-        return LlamaEngine(config.llama, worker)
-    if config.openai is not None:
-        return OpenAIEngine(config.openai)
-    return None
 
 
 def build_home(config: AgentConfig) -> Home | None:
@@ -59,6 +49,7 @@ class AgentRuntime:
         *,
         engine: ChatEngine | None,
         home: Home | None,
+        intent_api: IntentApi | None = None,
         clock: Callable[[], datetime] = datetime.now,
         monotonic: Callable[[], float] = time.monotonic,
         verify_timeout: float = 2.0,
@@ -66,21 +57,17 @@ class AgentRuntime:
         self.config = config
         self.engine = engine
         self.home = home
+        self.intent_api = intent_api if intent_api is not None else (home.client if home else None)
         self.intent_worker = ModelWorker("intents", timeout=10.0)
         self.matcher = IntentMatcher()
         self.audit = AuditLog(config.data_dir / AUDIT_FILE)
-        self.executor = (
-            ActionExecutor(
-                home,
-                config.policy,
-                RateLimiter(config.max_actions_per_minute, clock=monotonic),
-                self.audit,
-                verify_timeout=verify_timeout,
+        context = None
+        if home is not None and self.intent_api is not None:
+            limiter = RateLimiter(config.max_actions_per_minute, clock=monotonic)
+            context = HaContext(
+                home, self.intent_api, config.policy, limiter, self.audit, verify_timeout
             )
-            if home is not None
-            else None
-        )
-        fast_path = FastPath(self.matcher, self.intent_worker, home, self.executor, clock=clock)
+        self.executor = IntentExecutor(context, clock=clock)
         memory = ConversationMemory(
             idle_timeout=config.memory.idle_timeout,
             max_turns=config.memory.turns,
@@ -90,10 +77,10 @@ class AgentRuntime:
         self.agent = ConversationAgent(
             config.agent,
             memory,
+            self.executor,
             persona=config.persona,
             home=home,
-            executor=self.executor,
-            fast_path=fast_path,
+            fast_path=FastPath(self.matcher, self.intent_worker, home),
             engine=engine,
         )
 
@@ -103,7 +90,12 @@ class AgentRuntime:
             await self.intent_worker.run(self.matcher.warm_up, language)
         if self.engine is not None:
             await self.engine.load()
-        if self.home is not None:
+        if self.home is None:
+            _LOGGER.warning(
+                "No Home Assistant configured (--hass-url): device commands will be answered"
+                ' with "I\'m not connected to Home Assistant"'
+            )
+        else:
             await self.home.start()
             if not await self.home.ensure_available(hass_wait):
                 _LOGGER.warning(

@@ -1,5 +1,6 @@
-"""The agent's command-line flags (each also read from WYOMING_LLM_* variables) and the
-frozen settings built from them, validated with messages that name the flag."""
+"""The agent's flags, declared once on the settings dataclasses they fill (each also read from
+WYOMING_LLM_* variables), and the frozen AgentConfig built from them with messages that name
+the flag."""
 
 from __future__ import annotations
 
@@ -9,21 +10,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wyoming_common.config import (
-    EnvArgumentParser,
+    ServiceSettings,
+    group,
+    option,
     positive_float,
     positive_int,
     read_env,
+    service_group,
 )
 from wyoming_common.errors import ConfigError
 
-from .actions.policy import DEFAULT_ALLOWED_DOMAINS, ActionPolicy, SensitiveMode
 from .agent import AgentSettings
 from .engines.llama import LlamaSettings
 from .engines.openai import OpenAISettings
-from .llm_turn import GenerationOptions
+from .intents.policy import DEFAULT_ALLOWED_DOMAINS, ActionPolicy, SensitiveMode
+from .model_turn import GenerationOptions
 from .persona import DEFAULT_PERSONA, Persona, load_persona
 
 ENV_PREFIX = "WYOMING_LLM"
+DESCRIPTION = """\
+A Wyoming conversation agent (handle program) for Home Assistant. Commands are understood with
+Home Assistant's own sentence templates and carried out through its intents; everything else
+goes to a local language model (llama.cpp GGUF, or an OpenAI-compatible server) whose tools are
+the same intents. Actions only touch entities exposed to Assist, must be supported by the words
+said, are checked by a safety policy, and are audited."""
 
 
 def _gpu_layers(text: str) -> int | None:
@@ -32,114 +42,134 @@ def _gpu_layers(text: str) -> int | None:
     return int(text)
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def default_data_dir() -> Path:
     """$XDG_DATA_HOME/wyoming-voice/llm (audit log)."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "wyoming-voice" / "llm"
 
 
-def add_agent_arguments(parser: EnvArgumentParser) -> None:
-    """Flags for the model, Home Assistant, safety and behaviour (not the server's)."""
-    model = parser.add_argument_group("language model (optional: without one, only commands)")
-    model.add_argument("--model", help="GGUF file, or a Hugging Face id owner/repo[:file.gguf]")
-    model.add_argument("--download-dir", type=Path, help="where hub models are downloaded")
-    model.add_argument(
-        "--n-gpu-layers",
+@dataclass(frozen=True)
+class ModelFlags:
+    """The language model (optional)."""
+
+    model: str | None = option(None, help="GGUF file, or a Hugging Face id owner/repo[:file.gguf]")
+    download_dir: Path | None = option(None, type=Path, help="where hub models are downloaded")
+    n_gpu_layers: int | None = option(
+        None,
         type=_gpu_layers,
-        default=None,
         metavar="N|auto",
-        help="layers on the GPU: auto = all when llama.cpp has GPU support, else 0",
+        help="layers on the GPU: auto (default) = all when llama.cpp has GPU support, else 0",
     )
-    model.add_argument("--context-size", type=positive_int, default=4096, help="context tokens")
-    model.add_argument("--threads", type=positive_int, default=None, help="CPU threads")
-    model.add_argument("--seed", type=int, default=0, help="sampling seed")
-    model.add_argument("--temperature", type=float, default=0.3, help="sampling temperature")
-    model.add_argument(
-        "--max-tokens", type=positive_int, default=160, help="most tokens generated per model call"
+    context_size: int = option(4096, type=positive_int, help="context tokens")
+    threads: int | None = option(None, type=positive_int, help="CPU threads")
+    seed: int = option(0, type=int, help="sampling seed")
+    temperature: float = option(0.3, type=float, help="sampling temperature of answers")
+    max_tokens: int = option(96, type=positive_int, help="most tokens generated per answer")
+    max_tool_rounds: int = option(
+        1,
+        type=_non_negative_int,
+        help="times a tool result naming something unknown is fed back to the model",
     )
-    model.add_argument(
-        "--max-tool-rounds", type=int, default=3, help="tool calls the model may chain in one turn"
+    max_sentences: int = option(
+        2, type=positive_int, help="sentences spoken before generation is stopped"
     )
-    model.add_argument(
-        "--max-sentences",
-        type=positive_int,
-        default=2,
-        help="sentences spoken before generation is stopped",
-    )
-    model.add_argument(
-        "--openai-url",
+    openai_url: str | None = option(
+        None,
         help="use an OpenAI-compatible server instead of --model"
         " (e.g. http://127.0.0.1:11434 for Ollama)",
     )
-    model.add_argument("--openai-model", help="model name on that server")
-    model.add_argument("--openai-api-key-file", type=Path, help="file holding the API key")
+    openai_model: str | None = option(None, help="model name on that server")
+    openai_api_key_file: Path | None = option(None, type=Path, help="file holding the API key")
 
-    hass = parser.add_argument_group("Home Assistant (optional: without it, the agent only chats)")
-    hass.add_argument("--hass-url", help="e.g. http://homeassistant.local:8123")
-    hass.add_argument(
-        "--hass-token-file",
+
+@dataclass(frozen=True)
+class HassFlags:
+    """Where Home Assistant is (optional)."""
+
+    hass_url: str | None = option(None, help="e.g. http://homeassistant.local:8123")
+    hass_token_file: Path | None = option(
+        None,
         type=Path,
-        help="file holding a long-lived access token (or WYOMING_LLM_HASS_TOKEN)",
+        help="file holding a long-lived access token (or WYOMING_LLM_HASS_TOKEN); needs --hass-url",
     )
-    hass.add_argument(
-        "--hass-timeout",
+    hass_timeout: float = option(
+        2.5,
         type=positive_float,
-        default=5.0,
-        help="seconds before an unanswered Home Assistant request fails",
+        help="seconds before an unanswered Home Assistant request fails (the spoken error"
+        " comes within about this time)",
     )
 
-    safety = parser.add_argument_group("safety")
-    safety.add_argument(
-        "--allow-domains",
-        nargs="+",
-        default=list(DEFAULT_ALLOWED_DOMAINS),
-        metavar="DOMAIN",
-        help="domains the agent may act on",
+
+@dataclass(frozen=True)
+class SafetyFlags:
+    """What the agent may do."""
+
+    allow_domains: tuple[str, ...] = option(
+        DEFAULT_ALLOWED_DOMAINS, nargs="+", metavar="DOMAIN", help="domains the agent may act on"
     )
-    safety.add_argument(
-        "--sensitive-actions",
-        choices=[m.value for m in SensitiveMode],
-        default=SensitiveMode.DENY.value,
-        help="locks, alarms, cameras, garage doors and gates: never, after a"
+    sensitive_actions: str = option(
+        SensitiveMode.DENY.value,
+        choices=tuple(m.value for m in SensitiveMode),
+        help="locks, alarms, cameras, garage doors, gates and gas valves: never, after a"
         " spoken 'confirm' in the next turn, or always",
     )
-    safety.add_argument(
-        "--max-actions-per-minute",
-        type=positive_int,
-        default=20,
-        help="actions allowed in any 60 seconds",
+    max_actions_per_minute: int = option(
+        20, type=positive_int, help="actions allowed in any 60 seconds"
     )
-    safety.add_argument(
-        "--data-dir",
-        type=Path,
-        default=default_data_dir(),
-        help="where the audit log (audit.jsonl) is written",
+    data_dir: Path = option(
+        type=Path, factory=default_data_dir, help="where the audit log (audit.jsonl) is written"
     )
 
-    agent = parser.add_argument_group("conversation")
-    agent.add_argument("--language", nargs="+", default=["en"], help="languages offered to HA")
-    agent.add_argument(
-        "--persona", type=Path, help="persona YAML: name, style, instructions, language"
+
+@dataclass(frozen=True)
+class ConversationFlags:
+    """How conversations behave."""
+
+    languages: tuple[str, ...] = option(
+        ("en",), flag="--language", nargs="+", help="languages offered to HA"
     )
-    agent.add_argument("--history-turns", type=positive_int, default=8, help="turns remembered")
-    agent.add_argument(
-        "--history-tokens",
-        type=positive_int,
-        default=1024,
-        help="tokens of history kept in the prompt",
+    persona: Path | None = option(
+        None, type=Path, help="persona YAML: name, style, instructions, language"
     )
-    agent.add_argument(
-        "--conversation-timeout",
+    history_turns: int = option(8, type=positive_int, help="turns remembered")
+    history_tokens: int = option(1024, type=positive_int, help="tokens of history in the prompt")
+    conversation_timeout: float = option(
+        300.0,
         type=positive_float,
-        default=300.0,
         help="seconds after the last turn before a conversation is forgotten",
     )
-    agent.add_argument(
-        "--turn-timeout",
-        type=positive_float,
-        default=60.0,
-        help="seconds a turn may take before the agent apologises",
+    turn_timeout: float = option(
+        60.0, type=positive_float, help="seconds a turn may take before the agent apologises"
     )
+
+
+@dataclass(frozen=True)
+class AgentFlags:
+    """Every flag of the agent (also used by `ask` and `bench llm`)."""
+
+    model: ModelFlags = group(
+        ModelFlags, title="language model (optional: without one, only commands)"
+    )
+    hass: HassFlags = group(
+        HassFlags, title="Home Assistant (optional: without it, the agent only chats)"
+    )
+    safety: SafetyFlags = group(SafetyFlags, title="safety")
+    conversation: ConversationFlags = group(ConversationFlags, title="conversation")
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    """The server: the agent's flags and where to listen."""
+
+    service: ServiceSettings = service_group("llm", 10500)
+    agent: AgentFlags = group(AgentFlags)
 
 
 @dataclass(frozen=True)
@@ -148,7 +178,7 @@ class HassSettings:
 
     url: str
     token: str = field(repr=False)
-    timeout: float = 5.0
+    timeout: float = 2.5
 
 
 @dataclass(frozen=True)
@@ -195,59 +225,73 @@ def _read_secret(path: Path | None, env_name: str, flag: str) -> str | None:
     return value.strip() if value else None
 
 
-def agent_config(args: argparse.Namespace) -> AgentConfig:
-    """Validate and freeze the agent's flags."""
-    if args.model and args.openai_url:
+def _engines(flags: ModelFlags) -> tuple[LlamaSettings | None, OpenAISettings | None]:
+    if flags.model and flags.openai_url:
         raise ConfigError("--openai-url", "use either --model or --openai-url, not both")
-    llama = openai = hass = None
-    if args.model:
+    llama = openai = None
+    if flags.model:
         llama = LlamaSettings(
-            model=args.model,
-            download_dir=args.download_dir,
-            n_gpu_layers=args.n_gpu_layers,
-            context_size=args.context_size,
-            threads=args.threads,
-            seed=args.seed,
+            model=flags.model,
+            download_dir=flags.download_dir,
+            n_gpu_layers=flags.n_gpu_layers,
+            context_size=flags.context_size,
+            threads=flags.threads,
+            seed=flags.seed,
         )
-    if args.openai_url:
-        if not args.openai_model:
+    if flags.openai_url:
+        if not flags.openai_model:
             raise ConfigError("--openai-model", "needed with --openai-url")
         key = _read_secret(
-            args.openai_api_key_file, f"{ENV_PREFIX}_OPENAI_API_KEY", "--openai-api-key-file"
+            flags.openai_api_key_file, f"{ENV_PREFIX}_OPENAI_API_KEY", "--openai-api-key-file"
         )
-        openai = OpenAISettings(url=args.openai_url, model=args.openai_model, api_key=key)
-    if args.hass_url:
-        if not args.hass_url.startswith(("http://", "https://", "ws://", "wss://")):
-            raise ConfigError("--hass-url", f"expected http(s)://HOST:PORT, got {args.hass_url!r}")
-        token = _read_secret(args.hass_token_file, f"{ENV_PREFIX}_HASS_TOKEN", "--hass-token-file")
-        if not token:
-            raise ConfigError(
-                "--hass-token-file", "a long-lived access token is needed with --hass-url"
-            )
-        hass = HassSettings(url=args.hass_url, token=token, timeout=args.hass_timeout)
-    if args.max_tool_rounds < 0:
-        raise ConfigError("--max-tool-rounds", "must be 0 or more")
-    persona = load_persona(args.persona) if args.persona else DEFAULT_PERSONA
-    languages = tuple(dict.fromkeys(args.language))
+        openai = OpenAISettings(url=flags.openai_url, model=flags.openai_model, api_key=key)
+    return llama, openai
+
+
+def _hass(flags: HassFlags) -> HassSettings | None:
+    if flags.hass_token_file is not None and not flags.hass_url:
+        raise ConfigError("--hass-token-file", "needs --hass-url (where Home Assistant is)")
+    if not flags.hass_url:
+        return None
+    if not flags.hass_url.startswith(("http://", "https://", "ws://", "wss://")):
+        raise ConfigError("--hass-url", f"expected http(s)://HOST:PORT, got {flags.hass_url!r}")
+    token = _read_secret(flags.hass_token_file, f"{ENV_PREFIX}_HASS_TOKEN", "--hass-token-file")
+    if not token:
+        raise ConfigError(
+            "--hass-token-file", "a long-lived access token is needed with --hass-url"
+        )
+    return HassSettings(url=flags.hass_url, token=token, timeout=flags.hass_timeout)
+
+
+def agent_config(flags: AgentFlags) -> AgentConfig:
+    """Validate and freeze the agent's flags (ConfigError names the flag to fix)."""
+    llama, openai = _engines(flags.model)
+    chat = flags.conversation
+    persona = load_persona(chat.persona) if chat.persona else DEFAULT_PERSONA
+    languages = tuple(dict.fromkeys(chat.languages))
+    model = flags.model
+    safety = flags.safety
     return AgentConfig(
         agent=AgentSettings(
             language=languages[0],
             generation=GenerationOptions(
-                max_tokens=args.max_tokens,
-                temperature=args.temperature,
-                max_tool_rounds=args.max_tool_rounds,
-                max_sentences=args.max_sentences,
-                seed=args.seed,
+                max_tokens=model.max_tokens,
+                temperature=model.temperature,
+                max_tool_rounds=model.max_tool_rounds,
+                max_sentences=model.max_sentences,
+                seed=model.seed,
             ),
-            turn_timeout=args.turn_timeout,
+            turn_timeout=chat.turn_timeout,
         ),
-        memory=MemorySettings(args.history_turns, args.history_tokens, args.conversation_timeout),
+        memory=MemorySettings(chat.history_turns, chat.history_tokens, chat.conversation_timeout),
         languages=languages,
         persona=persona,
-        policy=ActionPolicy(frozenset(args.allow_domains), SensitiveMode(args.sensitive_actions)),
-        max_actions_per_minute=args.max_actions_per_minute,
-        data_dir=args.data_dir,
+        policy=ActionPolicy(
+            frozenset(safety.allow_domains), SensitiveMode(safety.sensitive_actions)
+        ),
+        max_actions_per_minute=safety.max_actions_per_minute,
+        data_dir=safety.data_dir,
         llama=llama,
         openai=openai,
-        hass=hass,
+        hass=_hass(flags.hass),
     )

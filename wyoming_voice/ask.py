@@ -13,15 +13,15 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from wyoming.asr import Transcript
-from wyoming.handle import Handled, HandledChunk, NotHandled
-
-from wyoming_common.client import ServiceUnavailableError, WyomingConnection
+from voice_pipeline.agent_client import converse
+from voice_pipeline.errors import ServiceError
 from wyoming_common.config import EnvArgumentParser, parse_or_exit, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.options import add_flags, read_settings
 from wyoming_common.worker import ModelWorker
-from wyoming_llm.runtime import AgentRuntime, build_engine, build_home
-from wyoming_llm.settings import ENV_PREFIX, AgentConfig, add_agent_arguments, agent_config
+from wyoming_llm.engines import build_engine
+from wyoming_llm.runtime import AgentRuntime, build_home
+from wyoming_llm.settings import ENV_PREFIX, AgentConfig, AgentFlags, agent_config
 from wyoming_llm.turn import TurnRequest
 
 DEFAULT_URI = "tcp://127.0.0.1:10500"
@@ -45,7 +45,7 @@ def build_parser(prog: str) -> EnvArgumentParser:
     parser.add_argument("--device-id", env=False, help="speaking device (for 'in here')")
     parser.add_argument("--timeout", type=float, default=120.0, env=False, help="seconds to wait")
     parser.add_argument("--debug", action="store_true", env=False, help="log at DEBUG level")
-    add_agent_arguments(parser)
+    add_flags(parser, AgentFlags)
     return parser
 
 
@@ -60,44 +60,41 @@ def _request(args: argparse.Namespace) -> TurnRequest:
 
 
 async def ask_remote(uri: str, request: TurnRequest, out: TextIO, timeout: float) -> int:
-    """Send the transcript to a running agent and print the streamed answer."""
+    """Send the transcript to a running agent (checked to be one) and print the answer."""
     context = {
         key: value
-        for key, value in (
-            ("conversation_id", request.conversation_id),
-            ("device_id", request.device_id),
-            ("satellite_id", request.satellite_id),
-        )
+        for key, value in (("device_id", request.device_id), ("satellite_id", request.satellite_id))
         if value
     }
-    async with WyomingConnection(uri, read_timeout=timeout) as connection:
-        transcript = Transcript(text=request.text, language=request.language, context=context)
-        await connection.write(transcript.event())
-        streamed = False
-        while True:
-            event = await connection.read()
-            if event is None:
-                raise ServiceUnavailableError(f"{uri} closed the connection without an answer")
-            if HandledChunk.is_type(event.type):
-                out.write(HandledChunk.from_event(event).text)
+    streamed = False
+    try:
+        async for piece in converse(
+            uri,
+            request.text,
+            language=request.language,
+            context=context,
+            conversation_id=request.conversation_id,
+            timeout=timeout,
+            check=True,
+        ):
+            if not piece.final:
+                out.write(piece.text)
                 out.flush()
                 streamed = True
-            elif Handled.is_type(event.type):
-                if not streamed:
-                    out.write(Handled.from_event(event).text or "")
-                out.write("\n")
+            elif piece.handled:
+                out.write(("" if streamed else piece.text) + "\n")
                 return EXIT_HANDLED
-            elif NotHandled.is_type(event.type):
-                out.write((NotHandled.from_event(event).text or "") + "\n")
+            else:
+                out.write(piece.text + "\n")
                 return EXIT_NOT_HANDLED
-            elif event.type == "error":
-                out.write(f"error: {(event.data or {}).get('text')}\n")
-                return EXIT_UNAVAILABLE
+    except ServiceError as err:  # an `error` event, the wrong kind of service, unreachable
+        out.write(f"error: {err}\n")
+    return EXIT_UNAVAILABLE
 
 
 async def ask_direct(config: AgentConfig, request: TurnRequest, out: TextIO) -> int:
     """Build the agent here, answer one turn, and shut it down."""
-    engine = build_engine(config, ModelWorker("llm"))
+    engine = build_engine(config.llama, config.openai, ModelWorker("llm"))
     runtime = AgentRuntime(config, engine=engine, home=build_home(config))
     try:
         await runtime.start()
@@ -118,7 +115,9 @@ async def ask_direct(config: AgentConfig, request: TurnRequest, out: TextIO) -> 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice ask") -> int:
     """Entry point: print the answer; exit 0 handled, 1 not handled, 2 unreachable."""
     parser = build_parser(prog)
-    args, config = parse_or_exit(parser, argv, lambda a: (a, agent_config(a)))
+    args, config = parse_or_exit(
+        parser, argv, lambda a: (a, agent_config(read_settings(AgentFlags, a)))
+    )
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.fake_hass import FakeHomeAssistant, build_default_house
+from tests.fake_hass import FakeHomeAssistant, House, build_default_house
+from tests.fake_hass.todo import TodoItem
 from tests.support.services import shared_path
 from wyoming_common.worker import ModelWorker
 from wyoming_llm.engines.llama import LlamaEngine, LlamaSettings
@@ -19,12 +20,39 @@ from .support import TOKEN
 OFFICE_SATELLITE = "office-satellite-device"
 
 
-@pytest.fixture
-async def hass() -> AsyncIterator[FakeHomeAssistant]:
-    """The demo home plus a satellite device in the office, served on loopback."""
+def build_house() -> House:
+    """The demo home plus a timer-capable satellite in the office, a robot vacuum, a garden
+    sprinkler, a shopping list and a weather entity."""
     house = build_default_house()
     house.add_device("Office Satellite", "office", id=OFFICE_SATELLITE)
-    fake = FakeHomeAssistant(token=TOKEN, house=house)
+    house.intent_state.timers.devices.add(OFFICE_SATELLITE)
+    house.add_area("garden", "Garden", "ground")
+    house.add_entity(
+        "vacuum.robbie", "Robbie", "docked", {"supported_features": 12860}, area_id="living_room"
+    )
+    house.add_entity(
+        "valve.sprinkler",
+        "Garden Sprinkler",
+        "closed",
+        {"supported_features": 3},
+        device_class="water",
+        area_id="garden",
+    )
+    house.add_entity("todo.shopping_list", "Shopping List", "1", {"supported_features": 15})
+    house.todo.replace("todo.shopping_list", [TodoItem("Milk")])
+    house.add_entity(
+        "weather.home",
+        "Home",
+        "rainy",
+        {"temperature": 12.5, "temperature_unit": "°C", "humidity": 80},
+    )
+    return house
+
+
+@pytest.fixture
+async def hass() -> AsyncIterator[FakeHomeAssistant]:
+    """The home of build_house, served on loopback."""
+    fake = FakeHomeAssistant(token=TOKEN, house=build_house())
     async with asyncio.timeout(10):
         await fake.start()
     try:
@@ -38,7 +66,7 @@ def stories_settings(**overrides: Any) -> LlamaSettings:
     """LlamaSettings for the shared stories260K model."""
     values: dict[str, Any] = {
         "model": str(shared_path("models", "llm", "stories260K.gguf")),
-        "context_size": 2048,
+        "context_size": 8192,
         "seed": 0,
     }
     values.update(overrides)

@@ -54,6 +54,7 @@ class OpenAICompatibleServer:
     def __init__(self, replies: list[Reply]) -> None:
         self.replies = list(replies)
         self.requests: list[dict[str, Any]] = []
+        self.warm_ups: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -80,6 +81,9 @@ class OpenAICompatibleServer:
 
     async def _complete(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
+        if body.get("max_tokens") == 1:  # the agent warming the server's prompt cache
+            self.warm_ups.append(body)
+            return web.json_response({"choices": [{"index": 0, "message": {"content": ""}}]})
         self.requests.append(body)
         self.headers.append(dict(request.headers))
         reply = self.replies.pop(0) if self.replies else Reply(chunks=content_chunks("Okay."))

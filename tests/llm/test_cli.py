@@ -60,8 +60,8 @@ async def test_ask_a_running_agent(hass: FakeHomeAssistant, tmp_path: Path) -> N
             timer = await ask_cli.ask_remote(
                 server.uri, TurnRequest("set a timer for 2 minutes"), timer_out, timeout=10
             )
-    assert code == 0 and out.getvalue() == "Bed Light is now on\n"
-    assert timer == 1 and "Timers" in timer_out.getvalue()
+    assert code == 0 and out.getvalue() == "Turned on Bed Light.\n"
+    assert timer == 1 and timer_out.getvalue().startswith("Sorry")
 
 
 def test_ask_command_against_the_standalone_fake(tmp_path: Path) -> None:
@@ -102,17 +102,17 @@ async def _rest_state(url: str, entity_id: str) -> str:
 
 
 def test_bench_prints_a_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bench's plumbing on the tiny model (its figures are meaningless; the real run uses
+    Qwen 1.5B): our runs paired with raw llama-cpp-python, cache hits, the overhead ratio."""
     model = shared_path("models", "llm", "stories260K.gguf")
     code = bench.main(
-        ["--model", str(model), "--context-size", "2048", "--runs", "1",
-         "--command", "what's the time", "--prompt", "Hello!", "--max-tokens", "24",
-         "--data-dir", str(tmp_path)]
+        ["--model", str(model), "--context-size", "2048", "--runs", "2", "--prompt", "Hello!",
+         "--max-tokens", "24", "--no-home", "--data-dir", str(tmp_path)]
     )  # fmt: skip
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
     result = json.loads(lines[-1])
-    kinds = [row["kind"] for row in result["results"]]
-    assert kinds == ["fast-path", "llm-cold", "llm-warm"]
-    warm = result["results"][2]
-    assert warm["cached_tokens"] > 0
+    assert result["open"]["runs"] == 2 and result["raw"]["runs"] == 2
+    assert result["open"]["cache_hit_rate"] > 0.5  # only the new turn is evaluated
+    assert result["overhead_total"] > 0
     print("\n" + "\n".join(lines))

@@ -16,8 +16,9 @@ from wyoming.handle import HandledChunk, HandledStart
 from tests.fake_hass import build_default_house
 from tests.support.services import running_service, shared_path
 from wyoming_common.client import WyomingConnection
+from wyoming_common.hass import Area, EntityState
 from wyoming_common.worker import ModelWorker
-from wyoming_llm.engines.base import ChatMessage, ChatRequest, TextDelta
+from wyoming_llm.engines.base import ChatMessage, ChatRequest, TextDelta, Toolbox, ToolCall
 from wyoming_llm.engines.chat_template import (
     ChatMLFormatter,
     TemplateFormatter,
@@ -27,11 +28,13 @@ from wyoming_llm.engines.llama import LlamaEngine, LlamaSettings
 from wyoming_llm.engines.model_files import choose_gpu_layers, is_hub_id, pick_gguf
 from wyoming_llm.errors import ModelLoadError
 from wyoming_llm.handler import AgentEventHandler
-from wyoming_llm.hass.models import Area, ExposedEntity
+from wyoming_llm.hass.models import ExposedEntity
+from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
+from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.persona import DEFAULT_PERSONA
 from wyoming_llm.prompt import build_messages, system_prompt
-from wyoming_llm.tools import Toolbox, ToolCall, build_toolbox
 
+from .homes import StaticHome
 from .hub_server import LocalHub
 from .support import config_for, running_runtime
 
@@ -47,8 +50,8 @@ NO_SYSTEM_TEMPLATE = (
 )
 
 
-def house_toolbox() -> tuple[list[ExposedEntity], list[Area], Toolbox]:
-    """The demo house's exposed entities, as the agent would see them."""
+def demo_home() -> StaticHome:
+    """The demo house's exposed entities, as the agent sees them."""
     house = build_default_house()
     entities = [
         ExposedEntity(
@@ -62,22 +65,25 @@ def house_toolbox() -> tuple[list[ExposedEntity], list[Area], Toolbox]:
         if house.is_exposed(entity_id)
     ]
     areas = [Area(a.area_id, a.name, a.floor_id, tuple(a.aliases)) for a in house.areas.values()]
-    return entities, areas, build_toolbox(entities, areas)
+    home = StaticHome(entities, areas)
+    home.states = {
+        e.entity_id: EntityState(
+            e.entity_id, house.states[e.entity_id].state, dict(house.states[e.entity_id].attributes)
+        )
+        for e in entities
+    }
+    return home
 
 
-def assert_valid_call(call: ToolCall, toolbox: Toolbox, exposed: set[str]) -> None:
-    """The call names a tool of the toolbox and satisfies its schema."""
-    spec = next(s for s in toolbox.specs if s.name == call.name)
-    properties = spec.parameters["properties"]
-    assert set(call.arguments) == set(spec.parameters["required"])
+def assert_valid_call(call: ToolCall, toolbox: Toolbox) -> None:
+    """The call names a tool of the toolbox and satisfies its strict (grammar) schema."""
+    spec = toolbox.get(call.name)
+    assert spec is not None and spec.strict_parameters is not None, call
+    properties = spec.strict_parameters["properties"]
+    assert set(call.arguments) <= set(properties)
     for key, value in call.arguments.items():
-        schema = properties[key]
-        if "enum" in schema:
-            assert value in schema["enum"]
-        if schema.get("type") == "integer":
-            assert isinstance(value, int) and schema["minimum"] <= value <= schema["maximum"]
-    if "entity_id" in call.arguments:
-        assert call.arguments["entity_id"] in exposed
+        if "enum" in properties[key]:
+            assert value in properties[key]["enum"], (key, value)
 
 
 async def collect(engine: LlamaEngine, request: ChatRequest) -> list[TextDelta | ToolCall]:
@@ -109,9 +115,9 @@ def test_chatml_and_gguf_templates() -> None:
         ChatMessage("assistant", "", tool_calls=(ToolCall("get_state", {"entity_id": "x.y"}),)),
         ChatMessage("tool", "x is on"),
     ]
-    plain = to_template_messages(messages)
+    plain = to_template_messages(messages, native_tools=False)
     assert [m["role"] for m in plain] == ["system", "user", "assistant", "user"]
-    assert plain[2]["content"] == '{"tool": "get_state", "arguments": {"entity_id": "x.y"}}'
+    assert plain[2]["content"] == '{"name": "get_state", "arguments": {"entity_id": "x.y"}}'
     chatml = ChatMLFormatter()(plain)
     assert chatml.prompt.startswith("<|im_start|>system\nBe brief.<|im_end|>\n")
     assert chatml.prompt.endswith("<|im_start|>assistant\n") and "<|im_end|>" in chatml.stop
@@ -123,37 +129,42 @@ def test_chatml_and_gguf_templates() -> None:
 
 
 async def test_streams_a_one_line_answer(stories_engine: LlamaEngine) -> None:
-    messages = build_messages(system_prompt(DEFAULT_PERSONA), [], "Tell me about a cat.")
+    messages = build_messages(system_prompt(DEFAULT_PERSONA, None), [], "Tell me about a cat.")
     request = ChatRequest(tuple(messages), max_tokens=60, temperature=0.8, seed=3)
     pieces = await collect(stories_engine, request)
     assert len(pieces) > 5 and all(isinstance(p, TextDelta) for p in pieces)
     text = "".join(p.text for p in pieces if isinstance(p, TextDelta))
-    assert text.strip() and "\n" not in text and not text.lstrip().startswith("{")
+    assert text.strip() and not text.lstrip().startswith("{")
     stats = stories_engine.last_stats
     assert stats is not None and 0 < stats.completion_tokens <= 60
 
 
 @pytest.mark.parametrize("choice", ["required", "auto"])
-async def test_tool_calls_always_parse_and_name_exposed_entities(
+async def test_tool_calls_always_parse_and_stay_within_the_grammar(
     stories_engine: LlamaEngine, choice: Any
 ) -> None:
-    entities, areas, toolbox = house_toolbox()
-    exposed = {e.entity_id for e in entities}
-    assert "switch.coffee_maker" not in exposed
-    prompt = system_prompt(DEFAULT_PERSONA, entities=entities, areas=areas, toolbox=toolbox)
-    messages = build_messages(prompt, [], "Turn on the kitchen light and unlock the front door")
+    """Whatever the model wants, a call it writes names only what the words allow."""
+    home = demo_home()
+    text = "Turn on the kitchen light and unlock the front door"
+    tools = prompt_toolbox(home)
+    allowed = turn_toolbox(Utterance.of(text), home, tools)
+    assert set(allowed.names) == {"HassTurnOn", "HassTurnOff"}
+    messages = build_messages(system_prompt(DEFAULT_PERSONA, home), [], text)
     calls = 0
     for seed in range(6):
         request = ChatRequest(
-            tuple(messages), toolbox, choice, max_tokens=96, temperature=1.0, seed=seed
+            tuple(messages), allowed, tools, choice, max_tokens=96, temperature=1.0, seed=seed
         )
         pieces = await collect(stories_engine, request)
         tool_calls = [p for p in pieces if isinstance(p, ToolCall)]
         if choice == "required":
             assert len(tool_calls) == 1, pieces
         for call in tool_calls:
-            assert_valid_call(call, toolbox, exposed)
+            assert_valid_call(call, allowed)
             calls += 1
+        if not tool_calls:
+            spoken = "".join(p.text for p in pieces if isinstance(p, TextDelta))
+            assert "{" not in spoken[:3]  # tool syntax is never spoken
     print(f"\n{choice}: {calls} valid tool calls in 6 generations")
 
 
@@ -169,7 +180,7 @@ async def _long_generation_seed(engine: LlamaEngine, messages: list[ChatMessage]
 
 
 async def test_generation_stops_when_the_consumer_stops(stories_engine: LlamaEngine) -> None:
-    messages = build_messages(system_prompt(DEFAULT_PERSONA), [], "Tell me a long story.")
+    messages = build_messages(system_prompt(DEFAULT_PERSONA, None), [], "Tell me a long story.")
     seed = await _long_generation_seed(stories_engine, messages)
     request = ChatRequest(tuple(messages), max_tokens=200, temperature=0.9, seed=seed)
     calls_before = stories_engine.worker.calls

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from wyoming.asr import Transcript
@@ -14,33 +11,13 @@ from wyoming.handle import Handled, HandledChunk, HandledStart, HandledStop, Not
 from wyoming.info import Describe, Info
 
 from tests.fake_hass import FakeHomeAssistant
-from tests.support.services import parse_info_with_wyoming_172, running_service
+from tests.support.services import parse_info_with_wyoming_172
 from wyoming_common.client import WyomingConnection
-from wyoming_common.runner import ServiceRunner
 from wyoming_llm.engines.base import ChatEngine
-from wyoming_llm.fastpath.intents import TIMER_TEXT
-from wyoming_llm.handler import AgentEventHandler
-from wyoming_llm.runtime import AgentRuntime
+from wyoming_llm.intents.executor import NOT_CONNECTED
 
 from .conftest import OFFICE_SATELLITE
-from .support import config_for, running_runtime
-
-TERMINAL = ("handled", "not-handled", "error")
-
-
-@asynccontextmanager
-async def agent_server(runtime: AgentRuntime) -> AsyncIterator[ServiceRunner]:
-    """The agent served on a loopback port."""
-    factory = functools.partial(AgentEventHandler, agent=runtime.agent, info=runtime.info)
-    async with running_service(factory, service="llm") as runner:
-        yield runner
-
-
-async def turn(uri: str, transcript: Transcript) -> list[Event]:
-    """One HA-style turn: new connection, transcript, read until the terminal event."""
-    async with WyomingConnection(uri, read_timeout=20) as connection:
-        await connection.write(transcript.event())
-        return await connection.read_until(lambda e: e.type in TERMINAL)
+from .support import TERMINAL, agent_server, config_for, running_runtime, turn
 
 
 def _text_of(events: list[Event]) -> str:
@@ -57,7 +34,7 @@ async def test_ha_2026_2_sequence_without_language(hass: FakeHomeAssistant, tmp_
     types = [e.type for e in events]
     assert types == ["handled-start", "handled-chunk", "handled-stop", "handled"]
     handled = Handled.from_event(events[-1])
-    assert handled.context == {"conversation_id": "01ABC"}
+    assert handled.context == {"conversation_id": "01ABC", "continue_conversation": False}
     assert handled.text == _text_of(events) and handled.text
     assert hass.house.get_state("light.kitchen").state == "on"
 
@@ -77,7 +54,10 @@ async def test_ha_2026_11_sequence_with_language_and_ids(
             Transcript(text="turn off the lights in here", language="en", context=context),
         )
     assert Handled.is_type(events[-1].type)
-    assert Handled.from_event(events[-1]).context == {"conversation_id": "01XYZ"}
+    assert Handled.from_event(events[-1]).context == {
+        "conversation_id": "01XYZ",
+        "continue_conversation": False,
+    }
     assert hass.house.get_state("light.office_standing").state == "off"
 
 
@@ -90,13 +70,17 @@ async def test_missing_conversation_id_gets_one(tmp_path: Path) -> None:
 
 
 async def test_not_handled_is_a_single_event(tmp_path: Path) -> None:
+    """Without Home Assistant: device commands say so, chat without a model says why; both
+    are one `not-handled` (HA shows them as errors)."""
     async with running_runtime(config_for(tmp_path)) as runtime, agent_server(runtime) as server:
         timer = await turn(server.uri, Transcript(text="set a timer for 5 minutes"))
+        light = await turn(server.uri, Transcript(text="turn on the kitchen light"))
         chat = await turn(server.uri, Transcript(text="tell me a joke"))
-    assert [e.type for e in timer] == ["not-handled"]
-    assert NotHandled.from_event(timer[0]).text == TIMER_TEXT
+    for events in (timer, light):
+        assert [e.type for e in events] == ["not-handled"]
+        assert NotHandled.from_event(events[0]).text == NOT_CONNECTED
     assert [e.type for e in chat] == ["not-handled"]
-    assert "without a language model" in (NotHandled.from_event(chat[0]).text or "")
+    assert "language model" in (NotHandled.from_event(chat[0]).text or "")
 
 
 async def test_stop_phrase_ends_the_turn_at_once(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""Small pure pieces: memory, speech shaping, response templates, persona, prompt, tools,
-settings from flags and environment."""
+"""Small pure pieces: memory, response templates, persona, prompt, tools, settings from flags
+and environment."""
 
 from __future__ import annotations
 
@@ -12,24 +12,31 @@ import pytest
 
 from wyoming_common.config import EnvArgumentParser
 from wyoming_common.errors import ConfigError
-from wyoming_common.hass_ws import websocket_url
-from wyoming_llm.agent import is_confirmation, is_stop_phrase
-from wyoming_llm.fastpath.responses import render_response
-from wyoming_llm.hass.client import HomeAssistantClient
-from wyoming_llm.hass.models import Area, ExposedEntity
+from wyoming_common.hass import Area, Floor
+from wyoming_common.options import add_flags, read_settings
+from wyoming_llm.claims import NO_WEATHER, NOT_DONE, honest_answer
+from wyoming_llm.clauses import split_clauses
+from wyoming_llm.hass.models import ExposedEntity
+from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
+from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.memory import ConversationMemory
-from wyoming_llm.persona import load_persona
+from wyoming_llm.persona import DEFAULT_PERSONA, load_persona
+from wyoming_llm.phrases import is_confirmation, is_stop_phrase
 from wyoming_llm.prompt import system_prompt
-from wyoming_llm.settings import ENV_PREFIX, add_agent_arguments, agent_config
-from wyoming_llm.speech import SpeechStream, clean_for_speech, spoken_number, spoken_quantity
-from wyoming_llm.tools import build_toolbox
+from wyoming_llm.settings import ENV_PREFIX, AgentFlags, agent_config
 
-ENTITIES = [
-    ExposedEntity("light.kitchen", "Kitchen Lights", ("Kitchen",), "kitchen"),
-    ExposedEntity("lock.front_door", "Front Door"),
-    ExposedEntity("sensor.temp", "Temperature", (), "kitchen", "temperature"),
-]
-AREAS = [Area("kitchen", "Kitchen")]
+from .homes import StaticHome
+
+HOME = StaticHome(
+    [
+        ExposedEntity("light.kitchen", "Kitchen Lights", ("Kitchen",), "kitchen"),
+        ExposedEntity("lock.front_door", "Front Door"),
+        ExposedEntity("sensor.temp", "Temperature", (), "kitchen", "temperature"),
+        ExposedEntity("media_player.tv", "TV", (), "kitchen", "tv"),
+    ],
+    [Area("kitchen", "Kitchen", "ground")],
+    [Floor("ground", "Ground Floor")],
+)
 
 
 def test_memory_is_bounded_and_expires() -> None:
@@ -60,38 +67,13 @@ def test_stop_and_confirm_phrases() -> None:
     assert not is_confirmation("don't confirm") and not is_confirmation("yes")
 
 
-def test_speech_for_the_ear() -> None:
-    assert clean_for_speech("**Sure!** Here:\n- one\n- two 🎉") == "Sure! Here: one two"
-    assert spoken_number(21.0) == "21" and spoken_number("21.50") == "21.5"
-    assert spoken_quantity("22.1", "°C") == "22.1 degrees"
-    assert spoken_quantity(62, "%") == "62 percent"
-    stream = SpeechStream(max_sentences=2)
-    out = [
-        stream.feed(piece) for piece in ["The ", "sky is ", "blue. It ", "is **big**. And more. "]
-    ]
-    out.append(stream.finish())
-    assert "".join(out) == "The sky is blue. It is big." and stream.full
-
-
-def test_response_templates() -> None:
-    variables = {"slots": {"name": "kitchen light", "area": "Kitchen", "brightness": 50.0}}
-    assert render_response("Turned on {{ slots.name | capitalize }}", variables) == (
-        "Turned on Kitchen light"
-    )
-    assert render_response("Set to {{ slots.brightness }}%", variables) == "Set to 50%"
-    assert render_response("{{ domain.replace('_', ' ') }}", {"domain": "media_player"}) == (
-        "media player"
-    )
-    assert render_response("{% if x %}y{% endif %}", variables) is None
-    assert render_response("{{ slots.missing }}", variables) is None
-
-
 def test_persona_file(tmp_path: Path) -> None:
     path = tmp_path / "persona.yaml"
     path.write_text("name: Jarvis\nstyle: dry and witty\ninstructions: Call the user sir.\n")
     persona = load_persona(path)
-    prompt = system_prompt(persona)
+    prompt = system_prompt(persona, None)
     assert "You are Jarvis" in prompt and "dry and witty" in prompt and "sir" in prompt
+    assert "not connected to Home Assistant" in prompt
     path.write_text("name: [unclosed\n")
     with pytest.raises(ConfigError, match="--persona"):
         load_persona(path)
@@ -101,31 +83,40 @@ def test_persona_file(tmp_path: Path) -> None:
 
 
 def test_prompt_prefix_is_stable_and_has_no_states() -> None:
-    toolbox = build_toolbox(ENTITIES, AREAS)
-    first = system_prompt(load_default(), entities=ENTITIES, areas=AREAS, toolbox=toolbox)
-    second = system_prompt(
-        load_default(), entities=list(reversed(ENTITIES)), areas=AREAS, toolbox=toolbox
+    first = system_prompt(DEFAULT_PERSONA, HOME)
+    reversed_home = StaticHome(
+        list(reversed(HOME.entities.values())), HOME.areas.values(), HOME.floors.values()
     )
-    assert first == second
-    assert "- light.kitchen: Kitchen Lights (also Kitchen), in Kitchen" in first
+    assert first == system_prompt(DEFAULT_PERSONA, reversed_home)
+    assert "- Kitchen Lights, Kitchen: light, Kitchen" in first
+    assert "- Kitchen, Ground Floor" in first
     assert " on" not in first.split("Devices")[1].replace("one", "")
 
 
-def load_default():  # type: ignore[no-untyped-def]
-    from wyoming_llm.persona import DEFAULT_PERSONA
-
-    return DEFAULT_PERSONA
-
-
-def test_tool_schemas() -> None:
-    toolbox = build_toolbox(ENTITIES, AREAS)
-    assert toolbox.names == ("turn_on", "turn_off", "toggle", "set_brightness", "set_color",
-                             "get_state", "list_area")  # fmt: skip
-    turn_on = toolbox.openai_tools()[0]["function"]["parameters"]
-    assert turn_on["properties"]["entity_id"]["enum"] == ["light.kitchen", "lock.front_door"]
-    schema = json.dumps(toolbox.call_schema())
-    assert '"enum": [0, 1, 2,' in schema  # ranges spelled out for the grammar
-    assert "sensor.temp" not in json.dumps(toolbox.openai_tools()[:3])
+def test_tools_are_home_assistants_intents() -> None:
+    tools = prompt_toolbox(HOME)
+    assert {"HassTurnOn", "HassTurnOff", "HassLightSet", "HassGetState", "HassMediaPause"} <= set(
+        tools.names
+    )
+    assert "HassVacuumStart" not in tools.names  # no vacuum exposed (as HA's LLM API does)
+    assert "HassGetCurrentTime" not in tools.names
+    turn_on = tools.get("HassTurnOn")
+    assert turn_on is not None
+    assert turn_on.parameters["properties"]["name"]["type"] == "string"  # stable prompt
+    # This turn: only intents whose verb was said, names and numbers the words support.
+    said = Utterance.of("set the kitchen lights to 40 percent")
+    allowed = turn_toolbox(said, HOME, tools)
+    assert allowed.names == ("HassLightSet",)
+    light_set = allowed.get("HassLightSet")
+    assert light_set is not None and light_set.strict_parameters is not None
+    strict = light_set.strict_parameters["properties"]
+    assert strict["name"] == {"enum": ["Kitchen", "Kitchen Lights"]}
+    assert strict["brightness"] == {"enum": [40]}
+    assert strict["area"] == {"enum": ["Kitchen"]}
+    assert json.dumps(allowed.call_schema()).count('"const": "HassLightSet"') == 1
+    assert turn_toolbox(Utterance.of("tell me a joke"), HOME, tools).names == ()
+    paused = turn_toolbox(Utterance.of("pause the music"), HOME, tools).names
+    assert "HassMediaPause" in paused and "HassTurnOff" not in paused
 
 
 def test_settings_from_flags_and_environment(tmp_path: Path) -> None:
@@ -138,22 +129,15 @@ def test_settings_from_flags_and_environment(tmp_path: Path) -> None:
         "WYOMING_LLM_SENSITIVE_ACTIONS": "confirm",
     }
     parser = EnvArgumentParser(prog="t", env_prefix=ENV_PREFIX, environ=environ)
-    add_agent_arguments(parser)
-    config = agent_config(parser.parse_args(["--allow-domains", "light"]))
+    add_flags(parser, AgentFlags)
+    config = agent_config(
+        read_settings(AgentFlags, parser.parse_args(["--allow-domains", "light"]))
+    )
     assert config.hass is not None and config.hass.token == "secret-token"
     assert "secret-token" not in repr(config)
     assert config.policy.allowed_domains == frozenset({"light"})  # the flag wins
     assert config.policy.sensitive.value == "confirm"
     assert "[env: WYOMING_LLM_HASS_TOKEN_FILE]" in " ".join(parser.format_help().split())
-
-
-def test_home_assistant_urls() -> None:
-    assert websocket_url("http://ha.local:8123/") == "ws://ha.local:8123/api/websocket"
-    assert websocket_url("https://ha.example") == "wss://ha.example/api/websocket"
-    assert websocket_url("ws://h:1/api/websocket") == "ws://h:1/api/websocket"
-    with pytest.raises(ValueError):
-        websocket_url("ha.local:8123")
-    assert "tok" not in repr(HomeAssistantClient("http://h:1", "tok-secret"))
 
 
 def test_importing_the_package_loads_no_engine() -> None:
@@ -167,3 +151,30 @@ def test_importing_the_package_loads_no_engine() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_several_requests_are_split_with_their_verbs() -> None:
+    assert split_clauses("turn off the TV and turn on the floor lamp") == [
+        "turn off the TV",
+        "turn on the floor lamp",
+    ]
+    assert split_clauses("turn on the porch light and the dock lights") == [
+        "turn on the porch light",
+        "turn on the dock lights",
+    ]
+    assert split_clauses("close the blinds, then lock the door") == [
+        "close the blinds",
+        "lock the door",
+    ]
+    assert split_clauses("turn on the kitchen lights") == []
+    assert split_clauses("rock and roll") == []  # no verb to start from
+
+
+def test_model_claims_it_cannot_know_are_replaced() -> None:
+    weather = Utterance.of("what's the weather in New York")
+    assert honest_answer(weather, "It is sunny and 72 degrees.", home_turn=False) == NO_WEATHER
+    light = Utterance.of("the kitchen light please")
+    assert honest_answer(light, "I turned on the kitchen light.", home_turn=True) == NOT_DONE
+    assert honest_answer(light, "Which light do you mean?", home_turn=True).endswith("?")
+    joke = Utterance.of("tell me a joke")
+    assert honest_answer(joke, "Why did the tomato blush?", home_turn=False).startswith("Why")

@@ -1,5 +1,20 @@
-"""Chat engines behind one Protocol: llama.cpp in-process, or an OpenAI-compatible server."""
+"""Chat engines: llama.cpp in this process, or an OpenAI-compatible server."""
 
-from .base import ChatEngine, ChatMessage, ChatRequest, GenerationStats, TextDelta
+from __future__ import annotations
 
-__all__ = ["ChatEngine", "ChatMessage", "ChatRequest", "GenerationStats", "TextDelta"]
+from wyoming_common.worker import ModelWorker
+
+from .base import ChatEngine
+from .llama import LlamaEngine, LlamaSettings
+from .openai import OpenAIEngine, OpenAISettings
+
+
+def build_engine(
+    llama: LlamaSettings | None, openai: OpenAISettings | None, worker: ModelWorker
+) -> ChatEngine | None:
+    """The configured chat engine (not loaded yet), or None without a model."""
+    if llama is not None:
+        return LlamaEngine(llama, worker)
+    if openai is not None:
+        return OpenAIEngine(openai)
+    return None

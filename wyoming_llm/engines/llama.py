@@ -1,6 +1,9 @@
 """The in-process llama.cpp engine (llama-cpp-python), run only through a ModelWorker.
 
-`llama_cpp` is imported when the model is loaded, never at package import.
+The prompt is the model's own chat template with the tools shown natively when it can
+(Qwen's `<tool_call>`), else described in the system message. Tool calls are constrained by a
+grammar only once the model starts one (see llama_decode). `llama_cpp` is imported when the
+model is loaded, never at package import.
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +21,22 @@ from wyoming_common.errors import EngineError
 from wyoming_common.worker import CancelToken, ModelWorker
 
 from ..errors import ModelLoadError
-from ..tools import ToolCall
-from .base import ChatMessage, ChatRequest, GenerationStats, TextDelta
-from .chat_template import FormattedPrompt, Formatter, formatter_for, to_template_messages
-from .grammar import build_grammar, parse_tool_json
+from .base import ChatMessage, ChatRequest, GenerationStats, TextDelta, Toolbox, ToolCall
+from .chat_template import (
+    TOOL_CLOSE,
+    TOOL_OPEN,
+    FormattedPrompt,
+    Formatter,
+    formatter_for,
+    inline_tool_prompt,
+    to_template_messages,
+)
+from .constrained import TokenIndex
+from .grammar import build_call_grammar, parse_call
+from .llama_decode import CALL_BUDGET, CallText, Decoder, Markers, Sampling
 from .model_files import choose_gpu_layers, resolve_model
 
 _LOGGER = logging.getLogger(__name__)
-TOOL_CALL_TOKENS = 192  # room for a complete JSON call even with a poor tokenizer
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,9 @@ class LlamaSettings:
 
 
 class LlamaEngine:
-    """A GGUF chat model; tool calls are chosen through a grammar over the toolbox schema."""
+    """A GGUF chat model in this process."""
 
     name = "llama.cpp"
-    inline_tools = True
 
     def __init__(self, settings: LlamaSettings, worker: ModelWorker) -> None:
         self.settings = settings
@@ -54,16 +64,19 @@ class LlamaEngine:
         self.gpu_layers = 0
         self._llm: Any = None
         self._formatter: Formatter | None = None
-        self._grammars: dict[tuple[str, str], Any] = {}
+        self._markers = Markers()
+        self._index: TokenIndex | None = None
+        self._grammars: dict[str, Any] = {}
 
     async def load(self) -> None:
         """Find (or download) and load the model in the worker thread."""
         await self.worker.run(self._load)
         _LOGGER.info(
-            "Loaded %s (context %d, %s GPU layers)",
+            "Loaded %s (context %d, %s GPU layers, tools %s)",
             self.model_path,
             self.settings.context_size,
             "all" if self.gpu_layers < 0 else self.gpu_layers,
+            "native" if self.native_tools else "in the prompt",
         )
 
     def _load(self) -> None:
@@ -92,125 +105,104 @@ class LlamaEngine:
         eos_text = llm._model.token_get_text(eos) if eos >= 0 else ""
         bos_text = llm._model.token_get_text(bos) if bos >= 0 else ""
         self._formatter = formatter_for(dict(llm.metadata), bos_text, eos_text)
+        self._markers = _markers(llm) if self._formatter.supports_tools else Markers()
+        self._index = TokenIndex(llm)
         self._llm = llm
         self.model_path = path
+
+    @property
+    def native_tools(self) -> bool:
+        """True when the chat template shows tools and the model calls them with a token."""
+        return self._markers.tool_open is not None
 
     @property
     def metadata(self) -> dict[str, str]:
         """The GGUF metadata (empty before load)."""
         return {} if self._llm is None else dict(self._llm.metadata)
 
-    def format(self, messages: tuple[ChatMessage, ...] | list[ChatMessage]) -> FormattedPrompt:
-        """The prompt text for these messages."""
+    def format(self, messages: Sequence[ChatMessage], tools: Toolbox | None) -> FormattedPrompt:
+        """The prompt text for these messages and the tools the prompt describes."""
         if self._formatter is None:
             raise EngineError("the model is not loaded")
-        return self._formatter(to_template_messages(messages))
+        native = self.native_tools
+        shown = list(messages)
+        if tools is not None and tools.specs and not native and shown and shown[0].role == "system":
+            system = shown[0]
+            shown[0] = replace(system, content=f"{system.content}\n{inline_tool_prompt(tools)}")
+        template_messages = to_template_messages(shown, native_tools=native)
+        shown_tools = tools.compact() if tools is not None and native else None
+        return self._formatter(template_messages, shown_tools)
 
-    async def prefill(self, messages: tuple[ChatMessage, ...] | list[ChatMessage]) -> None:
+    async def prefill(self, messages: Sequence[ChatMessage], tools: Toolbox | None) -> None:
         """Evaluate a prompt prefix now so the next turn starts from a warm KV cache."""
-        formatted = self.format(messages)
-        request = ChatRequest(tuple(messages), max_tokens=1, temperature=0.0)
-        async with contextlib.aclosing(self._stream(formatted, request)) as pieces:
+        request = ChatRequest(tuple(messages), prompt_tools=tools, max_tokens=1, temperature=0.0)
+        async with contextlib.aclosing(self.chat(request)) as pieces:
             async for _piece in pieces:
                 pass
 
     async def chat(self, request: ChatRequest) -> AsyncGenerator[TextDelta | ToolCall, None]:
-        """Stream text; a reply starting with "{" is collected and parsed as a tool call."""
-        formatted = self.format(request.messages)
-        buffer, mode = "", ""
-        pieces = self._stream(formatted, request)
+        """Stream text; tool calls (parsed from the grammar's JSON) arrive whole."""
+        formatted = self.format(request.messages, request.prompt_tools)
+        pieces = self.worker.stream(self._generate, formatted, request)
+        index = 0
         async with contextlib.aclosing(pieces):  # closing it stops the generation at once
             async for piece in pieces:
-                text = str(piece)
-                if mode == "text":
-                    yield TextDelta(text)
-                    continue
-                buffer += text
-                if mode == "" and buffer.strip():
-                    mode = "tool" if buffer.lstrip().startswith("{") else "text"
-                    if mode == "text":
-                        yield TextDelta(buffer.lstrip())
-        if mode == "tool":
-            parsed = parse_tool_json(buffer)
-            if parsed is None:
-                _LOGGER.warning("The model's tool call was cut off or invalid; ignoring it")
-                return
-            yield ToolCall(parsed[0], parsed[1], call_id=f"call_{int(time.monotonic() * 1000)}")
+                if isinstance(piece, CallText):
+                    parsed = parse_call(piece.text)
+                    if parsed is None:
+                        _LOGGER.warning("Ignoring an unparsable tool call %r", piece.text[:120])
+                        continue
+                    index += 1
+                    yield ToolCall(parsed[0], parsed[1], call_id=f"call_{index}")
+                elif piece:
+                    yield TextDelta(piece)
 
-    def _stream(
-        self, formatted: FormattedPrompt, request: ChatRequest
-    ) -> AsyncGenerator[str, None]:
-        # Closing the generator sets the CancelToken that stops llama.cpp.
-        return self.worker.stream(self._generate, formatted, request)
-
-    def _grammar(self, request: ChatRequest) -> Any:
-        schema = json.dumps(request.toolbox.call_schema()) if request.toolbox else ""
-        key = (schema, request.tool_choice)
+    def _grammar(self, toolbox: Toolbox) -> Any:
+        key = json.dumps(toolbox.call_schema(), sort_keys=True)
         if key not in self._grammars:
-            if len(self._grammars) > 8:
+            if len(self._grammars) > 32:
                 self._grammars.clear()
-            self._grammars[key] = build_grammar(request.toolbox, request.tool_choice)
+            self._grammars[key] = build_call_grammar(toolbox)
         return self._grammars[key]
 
     def _generate(
         self, formatted: FormattedPrompt, request: ChatRequest, cancel: CancelToken
-    ) -> Iterator[str]:
+    ) -> Iterator[str | CallText]:
         llm = self._llm
         if llm is None:
             raise EngineError("the model is not loaded")
         tokens = llm.tokenize(
             formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
         )
-        limit = self.settings.context_size - _token_budget(request)
+        limit = self.settings.context_size - max(request.max_tokens, CALL_BUDGET)
         if len(tokens) > limit:
             raise EngineError(
                 f"the prompt has {len(tokens)} tokens but only {limit} fit; raise --context-size"
             )
-        cached = _common_prefix(list(llm._input_ids), tokens)
+        cached = _common_prefix(list(llm._input_ids[: llm.n_tokens]), tokens)
         stats = GenerationStats(prompt_tokens=len(tokens), cached_tokens=cached)
         self.last_stats = stats
-        grammar = self._grammar(request) if request.max_tokens > 1 else None
-        started = time.monotonic()
-        first: float | None = None
-        stream = llm.create_completion(
-            tokens,
-            max_tokens=_token_budget(request),
-            temperature=request.temperature,
-            stop=list(formatted.stop),
-            stream=True,
-            grammar=grammar,
-            seed=request.seed if request.seed is not None else self.settings.seed,
+        sampling = Sampling(request.temperature, request.seed or self.settings.seed)
+        assert self._index is not None
+        decoder = Decoder(
+            llm,
+            markers=self._markers,
+            index=self._index,
+            grammar_for=self._grammar,
+            stats=stats,
+            cancel=cancel,
         )
+        started = time.monotonic()
         try:
-            for chunk in stream:
-                if first is None:
-                    first = time.monotonic()
-                    stats.prompt_seconds = first - started
-                choice = chunk["choices"][0]
-                if choice.get("finish_reason") is None:
-                    stats.completion_tokens += 1
-                text = choice["text"]
-                if text:
-                    yield text
-                if cancel.cancelled:
-                    break
+            yield from decoder.run(tokens, request, sampling, formatted.stop)
         finally:
-            stream.close()
             if cancel.cancelled:
                 stats.extra["cancelled"] = 1.0
-            if first is not None:
-                stats.generation_seconds = time.monotonic() - first
-            else:
-                stats.prompt_seconds = time.monotonic() - started
+            stats.generation_seconds = max(0.0, time.monotonic() - started - stats.prompt_seconds)
 
     async def wait_idle(self) -> None:
         """Return once a stopped generation has really ended (its stats are final)."""
         await self.worker.run(_nothing)
-
-    async def reset_cache(self) -> None:
-        """Forget the evaluated prompt, so the next turn starts cold (for benchmarks)."""
-        if self._llm is not None:
-            await self.worker.run(self._llm.reset)
 
     async def close(self) -> None:
         """Free the model."""
@@ -219,15 +211,23 @@ class LlamaEngine:
             await self.worker.run(llm.close)
 
 
+def _markers(llm: Any) -> Markers:
+    """The tool-call token ids, when `<tool_call>` is a single token of this vocabulary."""
+    opened = llm.tokenize(TOOL_OPEN.encode(), add_bos=False, special=True)
+    if len(opened) != 1:
+        return Markers()
+    newline = llm.tokenize(b"\n", add_bos=False, special=True)
+    closed = llm.tokenize(f"\n{TOOL_CLOSE}".encode(), add_bos=False, special=True)
+    return Markers(
+        tool_open=opened[0],
+        open_tokens=tuple(newline),
+        close_tokens=tuple(closed),
+        newline=newline[0] if len(newline) == 1 else None,
+    )
+
+
 def _nothing() -> None:
     return None
-
-
-def _token_budget(request: ChatRequest) -> int:
-    """max_tokens, but never so few that a tool call's JSON is cut off."""
-    if request.toolbox is not None and request.toolbox.specs and request.tool_choice != "none":
-        return max(request.max_tokens, TOOL_CALL_TOKENS)
-    return request.max_tokens
 
 
 def _common_prefix(previous: list[int], tokens: list[int]) -> int:

@@ -3,18 +3,19 @@ using its native tool calling and streaming (server-sent events)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
 from ..errors import ChatEngineError
-from ..tools import ToolCall
-from .base import ChatMessage, ChatRequest, GenerationStats, TextDelta
+from .base import ChatMessage, ChatRequest, GenerationStats, TextDelta, Toolbox, ToolCall
+from .grammar import CallSplitter
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class OpenAISettings:
         return base + "/chat/completions"
 
 
-def to_openai_messages(messages: tuple[ChatMessage, ...]) -> list[dict[str, Any]]:
+def to_openai_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
     """Our messages in the OpenAI chat shape (tool calls and tool results included)."""
     result: list[dict[str, Any]] = []
     for message in messages:
@@ -63,7 +64,6 @@ class OpenAIEngine:
     """Chat through /v1/chat/completions with `stream: true` and `tools`."""
 
     name = "openai"
-    inline_tools = False
 
     def __init__(self, settings: OpenAISettings, session: aiohttp.ClientSession | None = None):
         self.settings = settings
@@ -80,8 +80,16 @@ class OpenAIEngine:
             self._session = aiohttp.ClientSession()
         _LOGGER.info("Chat engine: %s model %s", self.settings.endpoint, self.settings.model)
 
-    async def prefill(self, messages: tuple[ChatMessage, ...] | list[ChatMessage]) -> None:
-        """Nothing to do: the server manages its own cache."""
+    async def prefill(self, messages: Sequence[ChatMessage], tools: Toolbox | None) -> None:
+        """Ask for one token of this prefix, so a server that keeps a prompt cache (llama.cpp's,
+        vLLM's) has evaluated it before the first turn; a server that is not up is no error."""
+        request = ChatRequest(tuple(messages), prompt_tools=tools, max_tokens=1, temperature=0.0)
+        try:
+            async with contextlib.aclosing(self.chat(request)) as pieces:
+                async for _piece in pieces:
+                    pass
+        except ChatEngineError as err:
+            _LOGGER.info("Could not warm up %s: %s", self.settings.endpoint, err)
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -93,9 +101,12 @@ class OpenAIEngine:
         }
         if request.seed is not None:
             body["seed"] = request.seed
-        if request.toolbox is not None and request.toolbox.specs and request.tool_choice != "none":
-            body["tools"] = request.toolbox.openai_tools()
-            body["tool_choice"] = request.tool_choice
+        tools = request.prompt_tools or request.toolbox
+        if tools is not None and tools.specs:
+            # The same tools every turn (the server's prompt cache); when no call is allowed
+            # the agent drops any the server still returns.
+            body["tools"] = tools.openai_tools()
+            body["tool_choice"] = request.tool_choice if request.tools_allowed else "none"
         return body
 
     async def chat(self, request: ChatRequest) -> AsyncGenerator[TextDelta | ToolCall, None]:
@@ -112,6 +123,7 @@ class OpenAIEngine:
         self.last_stats = stats
         started = time.monotonic()
         calls: dict[int, dict[str, str]] = {}
+        splitter = CallSplitter()
         try:
             async with self._session.post(
                 self.settings.endpoint, json=self._body(request), headers=headers, timeout=timeout
@@ -127,7 +139,9 @@ class OpenAIEngine:
                         stats.prompt_seconds = time.monotonic() - started
                     stats.completion_tokens += 1
                     if delta.get("content"):
-                        yield TextDelta(str(delta["content"]))
+                        text = splitter.feed(str(delta["content"]))
+                        if text:
+                            yield TextDelta(text)
                     for call in delta.get("tool_calls") or ():
                         _merge_call(calls, call)
         except aiohttp.ClientError as err:
@@ -135,6 +149,11 @@ class OpenAIEngine:
         except TimeoutError as err:
             raise ChatEngineError(f"{self.settings.endpoint} stopped answering") from err
         stats.generation_seconds = time.monotonic() - started - stats.prompt_seconds
+        held, written = splitter.finish()
+        if held:
+            yield TextDelta(held)
+        for number, (name, arguments) in enumerate(written):
+            yield ToolCall(name, arguments, call_id=f"text_call_{number}")
         for index in sorted(calls):
             call = calls[index]
             try:

@@ -1,6 +1,6 @@
 """The fast local path: Home Assistant's own sentence templates, no language model."""
 
-from .intents import FastPath, FastPathAnswer
 from .matcher import IntentMatch, IntentMatcher
+from .path import FastPath, call_for
 
-__all__ = ["FastPath", "FastPathAnswer", "IntentMatch", "IntentMatcher"]
+__all__ = ["FastPath", "IntentMatch", "IntentMatcher", "call_for"]

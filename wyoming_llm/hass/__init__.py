@@ -1,25 +1,6 @@
-"""Home Assistant access: a websocket client, typed models and a live view of the home."""
+"""The agent's live view of Home Assistant (on `wyoming_common.hass`, the one client)."""
 
-from wyoming_common.hass_ws import (
-    HomeAssistantAuthError,
-    HomeAssistantCommandError,
-    HomeAssistantConnectionError,
-    HomeAssistantError,
-)
-
-from .client import HomeAssistantClient
 from .home import Home
-from .models import Area, EntityState, ExposedEntity, Floor
+from .models import ExposedEntity
 
-__all__ = [
-    "Area",
-    "EntityState",
-    "ExposedEntity",
-    "Floor",
-    "Home",
-    "HomeAssistantAuthError",
-    "HomeAssistantClient",
-    "HomeAssistantCommandError",
-    "HomeAssistantConnectionError",
-    "HomeAssistantError",
-]
+__all__ = ["ExposedEntity", "Home"]

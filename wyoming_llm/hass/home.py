@@ -1,8 +1,9 @@
 """A live view of the home: exposed entities, their names and areas, and current states.
 
-`Home` keeps one websocket connection up (reconnecting with backoff), loads the registries and
-the exposure list, and follows `state_changed` events, so turns read names and states from
-memory and only go to Home Assistant to act.
+`Home` keeps one websocket up through `wyoming_common.hass.LiveConnection`, loads the
+registries and the exposure list on each connect, follows `state_changed` events and reloads
+when a registry changes, so turns read names and states from memory and only go to Home
+Assistant to act.
 """
 
 from __future__ import annotations
@@ -13,33 +14,33 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from wyoming_common.hass_ws import (
-    HomeAssistantAuthError,
-    HomeAssistantConnectionError,
+from wyoming_common.hass import (
+    Area,
+    EntityEntry,
+    EntityState,
+    Floor,
+    HomeAssistantClient,
     HomeAssistantError,
+    LiveConnection,
+    RegistryChange,
 )
 
-from .client import HomeAssistantClient
-from .models import Area, EntityState, ExposedEntity, Floor
+from .models import ExposedEntity
 
 _LOGGER = logging.getLogger(__name__)
 
 StatePredicate = Callable[[EntityState], bool]
+REFRESH_DELAY = 0.3  # registry changes come in bursts: reload once after the last one
 
 
 class Home:
     """Exposed entities, areas, floors and live states, kept in sync with Home Assistant."""
 
     def __init__(
-        self,
-        client: HomeAssistantClient,
-        *,
-        backoff: tuple[float, float] = (1.0, 30.0),
-        refresh_interval: float = 300.0,
+        self, client: HomeAssistantClient, *, backoff: tuple[float, float] = (1.0, 30.0)
     ) -> None:
         self.client = client
-        self._backoff_min, self._backoff_max = backoff
-        self._refresh_interval = refresh_interval
+        self.live = LiveConnection(client, self._on_connect, backoff=backoff)
         self.entities: dict[str, ExposedEntity] = {}
         self.areas: dict[str, Area] = {}
         self.floors: dict[str, Floor] = {}
@@ -47,85 +48,58 @@ class Home:
         self.generation = 0  # bumps whenever names, areas or exposure change
         self._entity_places: dict[str, tuple[str | None, str | None]] = {}  # area, device
         self._device_areas: dict[str, str | None] = {}
-        self._loaded = asyncio.Event()
-        self._retry_now = asyncio.Event()
         self._changed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.last_error: str | None = None
-
-    # -- lifecycle ----------------------------------------------------------------------------
+        self._refresh: asyncio.TimerHandle | None = None
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Start connecting in the background (returns at once)."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="home assistant connection")
+        await self.live.start()
 
     async def stop(self) -> None:
         """Stop reconnecting and close the connection."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self.client.close()
+        if self._refresh is not None:
+            self._refresh.cancel()
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, HomeAssistantError):
+                await self._refreshing
+        await self.live.stop()
 
     @property
     def available(self) -> bool:
         """True when connected and the registries are loaded."""
-        return self._loaded.is_set() and self.client.connected
+        return self.live.available
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the last connection attempt failed."""
+        return self.live.last_error
 
     async def ensure_available(self, timeout: float) -> bool:
         """Wait up to timeout for a usable connection, retrying at once if one is pending."""
-        if self.available:
-            return True
-        self._retry_now.set()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                while not self.available:
-                    await self._loaded.wait()
-                    if not self.available:
-                        await asyncio.sleep(0.05)
-        return self.available
+        return await self.live.wait_available(timeout)
 
-    async def _run(self) -> None:
-        delay = self._backoff_min
-        while True:
+    async def _on_connect(self, client: HomeAssistantClient) -> None:
+        await self.refresh()
+        await client.subscribe_events("state_changed", self._on_state_changed)
+        await client.subscribe_registry_changes(self._on_registry_change)
+
+    def _on_registry_change(self, change: RegistryChange) -> None:
+        _LOGGER.debug("Registry change: %s %s", change.registry, change.action)
+        loop = asyncio.get_running_loop()
+        if self._refresh is not None:
+            self._refresh.cancel()
+        self._refresh = loop.call_later(REFRESH_DELAY, self._start_refresh)
+
+    def _start_refresh(self) -> None:
+        async def refresh() -> None:
             try:
-                await self.client.connect()
                 await self.refresh()
-                await self.client.subscribe_events("state_changed", self._on_state_changed)
-                self._loaded.set()
-                self.last_error = None
-                delay = self._backoff_min
-                await self._follow()
-            except asyncio.CancelledError:
-                raise
-            except HomeAssistantAuthError as err:
-                self.last_error = str(err)
-                _LOGGER.error("%s; check --hass-token-file", err)
             except HomeAssistantError as err:
-                self.last_error = str(err)
-                _LOGGER.warning("Home Assistant unavailable: %s (retrying in %.0f s)", err, delay)
-            except Exception as err:  # an unexpected payload must not end the reconnect loop
-                self.last_error = str(err)
-                _LOGGER.exception("Unexpected answer from Home Assistant; reconnecting")
-            self._loaded.clear()
-            await self.client.close()
-            self._retry_now.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._retry_now.wait(), delay)
-            delay = min(self._backoff_max, delay * 2)
+                _LOGGER.warning("Could not reload the registries: %s", err)
 
-    async def _follow(self) -> None:
-        """Wait for the connection to end, refreshing the registries now and then."""
-        while True:
-            try:
-                await asyncio.wait_for(self.client.wait_closed(), self._refresh_interval)
-                return
-            except TimeoutError:
-                await self.refresh()
-
-    # -- loading ------------------------------------------------------------------------------
+        self._refreshing = asyncio.create_task(refresh(), name="home refresh")
 
     async def refresh(self) -> None:
         """Reload registries, exposure and states."""
@@ -134,16 +108,14 @@ class Home:
         states = {state.entity_id: state for state in await client.get_states()}
         areas = {area.area_id: area for area in await client.areas()}
         floors = {floor.floor_id: floor for floor in await client.floors()}
-        self._device_areas = await client.device_areas()
-        registry = await client.entity_registry()
+        self._device_areas = {d.device_id: d.area_id for d in await client.devices()}
         self._entity_places = {
-            str(item["entity_id"]): (item.get("area_id"), item.get("device_id"))
-            for item in registry
+            e.entity_id: (e.area_id, e.device_id) for e in await client.entity_registry()
         }
         wanted = sorted(entity_id for entity_id in exposed if entity_id in states)
         entries = await client.entity_entries(wanted)
         entities = {
-            entity_id: self._exposed_entity(states[entity_id], entries.get(entity_id) or {})
+            entity_id: self._exposed_entity(states[entity_id], entries.get(entity_id))
             for entity_id in wanted
         }
         if (entities, areas, floors) != (self.entities, self.areas, self.floors):
@@ -153,9 +125,11 @@ class Home:
         self._notify()
         _LOGGER.debug("Home loaded: %d exposed entities, %d areas", len(entities), len(areas))
 
-    def _exposed_entity(self, state: EntityState, entry: dict[str, Any]) -> ExposedEntity:
-        aliases = tuple(str(alias) for alias in entry.get("aliases") or () if alias)
-        device_class = state.attributes.get("device_class") or entry.get("original_device_class")
+    def _exposed_entity(self, state: EntityState, entry: EntityEntry | None) -> ExposedEntity:
+        aliases = tuple(a for a in (entry.aliases or ()) if a) if entry is not None else ()
+        device_class = state.attributes.get("device_class") or (
+            entry.device_class if entry is not None else None
+        )
         return ExposedEntity(
             entity_id=state.entity_id,
             name=state.name,
@@ -179,8 +153,6 @@ class Home:
     def _notify(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
-
-    # -- queries ------------------------------------------------------------------------------
 
     def area_of_entity(self, entity_id: str) -> str | None:
         """The entity's own area, else its device's area."""
@@ -219,9 +191,9 @@ class Home:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
         # The event stream may lag or be gone: ask Home Assistant once before giving up.
-        with contextlib.suppress(HomeAssistantConnectionError):
-            for fresh in await self.client.get_states():
-                if fresh.entity_id == entity_id:
-                    self.states[entity_id] = fresh
-                    return fresh
+        with contextlib.suppress(HomeAssistantError):
+            fresh = await self.client.get_state(entity_id)
+            if fresh is not None:
+                self.states[entity_id] = fresh
+                return fresh
         return self.states.get(entity_id)

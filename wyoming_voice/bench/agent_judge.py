@@ -14,8 +14,9 @@ Outcomes, worst first:
 Some keys change as a side effect of the change asked for and are tolerated on an expected
 entity: a light's colour display keys (`color_mode`, `hs_color`, `rgb_color`, `xy_color`),
 and when the state flips, a light's brightness/colour temperature, a fan's percentage, a
-cover's or valve's position; a thermostat's `hvac_action`; a to-do list's or timer's `state`
-(a count) when its items or timers are expected.
+cover's or valve's position; a thermostat's `hvac_action`; a to-do list's `state` (a count)
+when its items are expected; a timer device's count, names and running flags when its timers
+are expected (the `seconds` decide).
 """
 
 from __future__ import annotations
@@ -137,8 +138,10 @@ def _tolerated(entity_id: str, expected: Mapping[str, Any], values: Mapping[str,
         tolerated.add("hvac_action")
     if domain == "todo" and ({"items", "completed"} & set(expected)):
         tolerated.add("state")
-    if domain == TIMERS_DOMAIN and ({"seconds", "names", "active"} & set(expected)):
-        tolerated.add("state")
+    if domain == TIMERS_DOMAIN and ({"state", "seconds", "names", "active"} & set(expected)):
+        # The timers' count, names and running flags follow from the timers asked for: an
+        # unnamed new timer is `names: [None]`, `active: [True]`; `seconds` still decides.
+        tolerated |= {"state", "names", "active"}
     return tolerated
 
 

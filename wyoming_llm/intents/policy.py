@@ -1,5 +1,6 @@
 """Which actions the agent may take: exposed entities only, allowlisted domains, and
-sensitive devices (locks, alarms, cameras, garage doors and gates) off unless configured.
+sensitive devices (locks, alarms, cameras, garage doors, gates, gas valves) off unless
+configured.
 """
 
 from __future__ import annotations
@@ -22,9 +23,13 @@ DEFAULT_ALLOWED_DOMAINS = (
     "humidifier",
     "vacuum",
     "valve",
+    "todo",
+    "lawn_mower",
+    "button",
+    "input_button",
 )
 SENSITIVE_DOMAINS = frozenset({"lock", "alarm_control_panel", "camera"})
-SENSITIVE_COVER_CLASSES = frozenset({"garage", "gate"})
+SENSITIVE_CLASSES = {"cover": frozenset({"garage", "gate", "door"}), "valve": frozenset({"gas"})}
 
 
 class SensitiveMode(enum.StrEnum):
@@ -46,10 +51,10 @@ class PolicyDecision(enum.StrEnum):
 
 
 def is_sensitive(entity: ExposedEntity) -> bool:
-    """Locks, alarm panels, cameras, and covers that are garage doors or gates."""
+    """Locks, alarm panels, cameras, garage doors, gates, doors and gas valves."""
     if entity.domain in SENSITIVE_DOMAINS:
         return True
-    return entity.domain == "cover" and entity.device_class in SENSITIVE_COVER_CLASSES
+    return entity.device_class in SENSITIVE_CLASSES.get(entity.domain, frozenset())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,166 @@
+# ruff: noqa: E501  (case tables read best one case per line)
+"""Target resolution (HA's matching, tolerant of plurals and articles) and the grounding guard
+(no action the words do not support), on a home held in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from wyoming_common.hass import Area, Floor
+from wyoming_llm.hass.models import ExposedEntity
+from wyoming_llm.intents.catalog import INTENTS
+from wyoming_llm.intents.grounding import check
+from wyoming_llm.intents.resolve import resolve
+from wyoming_llm.intents.utterance import Utterance
+from wyoming_llm.intents.words import name_variants, numbers
+
+from .homes import StaticHome
+
+E = ExposedEntity
+HOME = StaticHome(
+    [
+        E("light.office_standing", "Standing Light", (), "office"),
+        E("light.office_ceiling", "Ceiling Light", (), "office"),
+        E("light.kitchen", "Kitchen Light", ("Counter Light",), "kitchen"),
+        E("fan.kitchen", "Kitchen Fan", (), "kitchen"),
+        E("lock.front_door_lock", "Front Door Lock"),
+        E("lock.rear_door_lock", "Rear Door Lock"),
+        E("cover.garage_door", "Garage", (), "garage", "garage"),
+        E("cover.office_blinds", "Office Blinds", (), "office", "blind"),
+        E("media_player.bedroom", "Bedroom Speaker", (), "bedroom", "speaker"),
+        E("climate.thermostat", "Thermostat", (), "hall"),
+        E("valve.front_yard", "Sprinkler", (), "yard", "water"),
+        E("todo.shopping_list", "Shopping List"),
+        E("script.party_time", "Party Time"),
+    ],
+    [
+        Area("office", "Office", "first"),
+        Area("kitchen", "Kitchen", "ground"),
+        Area("garage", "Garage", "ground"),
+        Area("bedroom", "Bedroom", "first"),
+        Area("hall", "Hall", "ground"),
+        Area("yard", "Front Yard", None, ("Garden",)),
+    ],
+    [Floor("ground", "Ground Floor"), Floor("first", "First Floor", ("upstairs",))],
+    {
+        "media_player.bedroom": ("playing", {"supported_features": 1 | 4 | 8 | 16 | 32}),
+        "climate.thermostat": ("heat", {"supported_features": 1}),
+    },
+)
+
+
+def ids(entities: Any) -> list[str]:
+    return sorted(e.entity_id for e in entities)
+
+
+def verdict(text: str, intent: str, slots: dict[str, Any], *, here: str | None = None) -> Any:
+    spec = INTENTS[intent]
+    said = Utterance.of(text)
+    targets = resolve(HOME, spec, slots, preferred_area=here, everywhere=said.says_all)
+    assert targets.ok, targets
+    return check(said, HOME, spec, slots, targets.entities, speaker_area=here)
+
+
+def test_words_and_numbers() -> None:
+    assert numbers("set it to fifty five percent") == {55.0}
+    assert numbers("21.5 degrees") == {21.5}
+    assert numbers("twenty one and a half") >= {21.5}
+    assert numbers("turn on the light") == set()
+    assert "Standing Lights" in {v.title() for v in name_variants("Standing Light")}
+
+
+def test_resolution_is_as_tolerant_as_hass_builtin_agent() -> None:
+    turn_on = INTENTS["HassTurnOn"]
+    assert ids(resolve(HOME, turn_on, {"name": "the standing lights"}).entities) == [
+        "light.office_standing"
+    ]
+    assert ids(resolve(HOME, turn_on, {"name": "counter light"}).entities) == ["light.kitchen"]
+    lights_here = resolve(HOME, turn_on, {"domain": "light"}, preferred_area="office")
+    assert ids(lights_here.entities) == ["light.office_ceiling", "light.office_standing"]
+    everywhere = resolve(HOME, turn_on, {"domain": "light"}, everywhere=True)
+    assert len(everywhere.entities) == 3
+    assert resolve(HOME, turn_on, {"domain": "light"}).error == "ambiguous"
+    garage = resolve(HOME, INTENTS["HassTurnOff"], {"device_class": "garage", "domain": "cover"})
+    assert ids(garage.entities) == ["cover.garage_door"]
+    upstairs = resolve(HOME, turn_on, {"floor": "upstairs", "domain": "light"})
+    assert len(upstairs.entities) == 2
+    assert resolve(HOME, turn_on, {"name": "Nothing Here"}).error == "no_entity"
+    assert resolve(HOME, turn_on, {"area": "Attic", "domain": "light"}).error == "no_area"
+
+
+def test_media_commands_need_a_playing_player_that_can() -> None:
+    pause = resolve(HOME, INTENTS["HassMediaPause"], {})
+    assert ids(pause.entities) == ["media_player.bedroom"]
+    assert resolve(HOME, INTENTS["HassMediaPause"], {"name": "Kitchen Fan"}).error == "no_entity"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots", "problem"),
+    [
+        ("pause the music", "HassTurnOff", {"name": "Bedroom Speaker"}, "verb"),
+        ("pause", "HassTurnOff", {"domain": "media_player"}, "target"),
+        ("unlock all the doors", "HassTurnOn", {"name": "Garage"}, "target"),
+        ("unlock all the doors", "HassTurnOff", {"device_class": "garage", "domain": "cover"}, "target"),
+        ("unlock all the doors", "HassTurnOn", {"domain": "lock"}, "verb"),
+        ("lock the front door lock", "HassTurnOn", {"name": "Rear Door Lock"}, "target"),
+        ("turn on the kitchen fan", "HassTurnOn", {"name": "Kitchen Light"}, "target"),
+        ("water the front yard", "HassClimateSetTemperature", {"temperature": 25}, "value"),
+        ("set the office lights to fifty percent", "HassLightSet", {"brightness": 60, "area": "Office", "domain": "light"}, "value"),
+        ("make the kitchen light red", "HassLightSet", {"name": "Kitchen Light", "color": "blue"}, "value"),
+        ("what can you do", "HassTurnOn", {"name": "Standing Light"}, "verb"),  # a question
+        ("tell me a joke", "HassTurnOn", {"name": "Party Time"}, "target"),
+        ("how far away is the moon", "HassLightSet", {"area": "Kitchen", "domain": "light", "brightness": 50}, "verb"),
+        ("the moon is far away", "HassLightSet", {"area": "Kitchen", "domain": "light", "brightness": 50}, "value"),
+    ],
+)  # fmt: skip
+def test_the_guard_refuses_what_the_words_do_not_support(
+    text: str, intent: str, slots: dict[str, Any], problem: str
+) -> None:
+    assert verdict(text, intent, slots).problem == problem
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots", "here", "expected"),
+    [
+        ("turn on the standing lights", "HassTurnOn", {"name": "Standing Light"}, None, ["light.office_standing"]),
+        ("lock the front door lock", "HassTurnOn", {"name": "Front Door Lock"}, None, ["lock.front_door_lock"]),
+        ("unlock all the doors", "HassTurnOff", {"domain": "lock"}, None, ["lock.front_door_lock", "lock.rear_door_lock"]),
+        ("turn off the lights", "HassTurnOff", {"domain": "light"}, "office", ["light.office_ceiling", "light.office_standing"]),
+        ("set the office lights to fifty percent", "HassLightSet", {"brightness": 50, "area": "Office", "domain": "light"}, None, ["light.office_ceiling", "light.office_standing"]),
+        ("close the garage door", "HassTurnOff", {"device_class": "garage", "domain": "cover"}, None, ["cover.garage_door"]),
+        ("pause", "HassMediaPause", {}, None, ["media_player.bedroom"]),
+        ("water the garden", "HassTurnOn", {"area": "Front Yard", "domain": "valve"}, None, ["valve.front_yard"]),
+        ("set the heating to 21.5 degrees", "HassClimateSetTemperature", {"temperature": 21.5}, None, ["climate.thermostat"]),
+    ],
+)  # fmt: skip
+def test_the_guard_lets_supported_calls_through(
+    text: str, intent: str, slots: dict[str, Any], here: str | None, expected: list[str]
+) -> None:
+    result = verdict(text, intent, slots, here=here)
+    assert result.ok, result
+    assert ids(result.entities) == expected
+
+
+def test_lights_elsewhere_are_not_the_speakers_lights() -> None:
+    """ "turn off the lights" in the kitchen: the office lights are not meant."""
+    said = Utterance.of("turn off the lights")
+    spec = INTENTS["HassTurnOff"]
+    office = tuple(
+        e for e in HOME.entities.values() if e.area_id == "office" and e.domain == "light"
+    )
+    assert check(said, HOME, spec, {"domain": "light"}, office, speaker_area="kitchen").problem == (
+        "target"
+    )
+
+
+def test_list_items_and_timer_values_come_from_the_words() -> None:
+    said = Utterance.of("add apples to my shopping list")
+    add = INTENTS["HassListAddItem"]
+    assert check(said, HOME, add, {"item": "apples", "name": "Shopping List"}, ()).ok
+    assert check(said, HOME, add, {"item": "bananas"}, ()).problem == "value"
+    timer = INTENTS["HassStartTimer"]
+    assert check(Utterance.of("set a timer for 5 minutes"), HOME, timer, {"minutes": 5}, ()).ok
+    assert check(Utterance.of("timer for half an hour"), HOME, timer, {"minutes": 30}, ()).ok
+    assert check(Utterance.of("set a timer"), HOME, timer, {"minutes": 10}, ()).problem == "value"

@@ -1,0 +1,145 @@
+"""The measured runs of `bench llm`: one agent turn, one raw llama-cpp-python completion on
+the same prompt, and a fake Home Assistant for tool turns."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import secrets
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wyoming_common.errors import WyomingVoiceError
+from wyoming_llm.engines.llama import LlamaEngine
+from wyoming_llm.memory import new_conversation_id
+from wyoming_llm.prompt import build_messages
+from wyoming_llm.runtime import AgentRuntime
+from wyoming_llm.turn import TurnRequest
+
+from .real_stack import free_port
+
+
+@dataclass
+class Sample:
+    """One measured turn."""
+
+    kind: str  # open (our open answer), raw (llama-cpp-python), tool (a tool turn)
+    text: str
+    first_word_s: float
+    total_s: float
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    prompt_tps: float = 0.0
+    eval_tps: float = 0.0
+    handled: bool = True
+
+    @property
+    def evaluated(self) -> int:
+        """Prompt tokens that were not in the KV cache."""
+        return self.prompt_tokens - self.cached_tokens
+
+
+async def ours(runtime: AgentRuntime, engine: LlamaEngine, text: str, kind: str) -> Sample:
+    """One turn through the agent, from a cache holding only the stable prompt prefix."""
+    await runtime.agent.warm_up()
+    await engine.wait_idle()
+    started = time.perf_counter()
+    first: list[float] = []
+
+    async def speak(chunk: str) -> None:
+        if not first and chunk.strip():
+            first.append(time.perf_counter() - started)
+
+    reply = await runtime.agent.converse(TurnRequest(text, new_conversation_id()), speak)
+    total = time.perf_counter() - started
+    await engine.wait_idle()  # a stopped generation's stats are final
+    stats = engine.last_stats
+    sample = Sample(kind, text, first[0] if first else total, total, handled=reply.handled)
+    if stats is not None:
+        sample.prompt_tokens = stats.prompt_tokens
+        sample.cached_tokens = stats.cached_tokens
+        sample.completion_tokens = stats.completion_tokens
+        sample.prompt_tps = stats.prompt_tokens_per_second
+        sample.eval_tps = stats.eval_tokens_per_second
+    return sample
+
+
+async def raw(runtime: AgentRuntime, engine: LlamaEngine, text: str, tokens: int) -> Sample:
+    """llama-cpp-python's own streaming completion of the same prompt, `tokens` long."""
+    await runtime.agent.warm_up()
+    tools, system = runtime.agent.prompt_prefix()
+    formatted = engine.format(build_messages(system, [], text), tools)
+    options = runtime.config.agent.generation
+    llm: Any = engine._llm
+
+    def complete() -> Sample:
+        prompt = llm.tokenize(
+            formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+        )
+        cached = 0
+        for old, new in zip(list(llm._input_ids[: llm.n_tokens]), prompt, strict=False):
+            if old != new:
+                break
+            cached += 1
+        started = time.perf_counter()
+        first_token = first_word = None
+        said, count = "", 0
+        stream = llm.create_completion(
+            prompt,
+            max_tokens=max(1, tokens),
+            temperature=options.temperature,
+            seed=options.seed or 0,
+            stop=list(formatted.stop),
+            stream=True,
+        )
+        for chunk in stream:
+            now = time.perf_counter() - started
+            first_token = first_token if first_token is not None else now
+            count += 1
+            said += chunk["choices"][0]["text"]
+            if first_word is None and len(said.split()) >= 2:  # as our speech stream: a
+                first_word = now  # word is out once the next one has begun
+        total = time.perf_counter() - started
+        ttft = first_token or total
+        sample = Sample("raw", text, first_word or total, total, len(prompt), cached, count)
+        sample.prompt_tps = (len(prompt) - cached) / ttft if ttft else 0.0
+        sample.eval_tps = (count - 1) / (total - ttft) if count > 1 and total > ttft else 0.0
+        return sample
+
+    result: Sample = await engine.worker.run(complete)
+    return result
+
+
+@contextlib.asynccontextmanager
+async def fake_home(workdir: Path) -> AsyncIterator[tuple[str, str]]:
+    """The fake Home Assistant of a source checkout (its demo home): yields (url, token)."""
+    if importlib.util.find_spec("tests.fake_hass") is None:
+        raise WyomingVoiceError(
+            "tool turns need a Home Assistant: give --hass-url and --hass-token-file, use"
+            " --no-home, or run from a source checkout (tests/fake_hass stands in)"
+        )
+    token, port = secrets.token_hex(16), free_port()
+    log = (workdir / "hass.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fake_hass", "--port", str(port), "--token", token,
+        stdout=log, stderr=log,
+    )  # fmt: skip
+    try:
+        for _attempt in range(300):
+            with contextlib.suppress(OSError):
+                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            await asyncio.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        process.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 10)
+        log.close()
