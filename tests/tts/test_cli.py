@@ -62,7 +62,7 @@ def test_help_explains_every_flag_and_its_variable(capsys: pytest.CaptureFixture
 
 def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WYOMING_TTS_VOICE", "en_US-lessac-medium")
-    monkeypatch.setenv("WYOMING_TTS_DATA_DIR", f"{tmp_path}/a {tmp_path}/b")
+    monkeypatch.setenv("WYOMING_TTS_DATA_DIR", f"{tmp_path}/a,{tmp_path}/b")
     monkeypatch.setenv("WYOMING_TTS_STREAMING", "0")
     monkeypatch.setenv("WYOMING_TTS_LENGTH_SCALE", "1.5")
     settings = parse_settings(
