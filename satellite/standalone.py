@@ -171,6 +171,10 @@ class StandaloneAssistant:
                     raise
             except PipelineError as err:
                 await self._failed(err, stream, reply)
+            except Exception:  # e.g. a service that broke the protocol: still end the turn
+                _LOGGER.exception("Standalone turn failed")
+                self.resolver.invalidate()
+                stream.failed = True
             if stream.failed:
                 self.hooks.emit(SatelliteState.ERROR, text="listening failed", code="satellite")
                 await self.player.play_sound(self.sounds.error, "error tone").wait()

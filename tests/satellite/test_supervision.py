@@ -4,6 +4,7 @@ failure persists, so that systemd restarts the satellite."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -202,3 +203,42 @@ async def test_a_wake_model_that_keeps_failing_exits_1(
     assert "satellite: error: the audio loop failed 5 times within 60 s" in err
     assert "WakeModelBroken" in err
     assert len([e for e in _errors(caplog) if "Audio loop failed (" in e]) == 1  # no flood
+
+
+@contextlib.asynccontextmanager
+async def http_server_on_a_wyoming_port() -> AsyncIterator[str]:
+    """An HTTP server where a Wyoming service should be: its answer is not an event."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            await reader.read(1024)
+            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_service_that_is_not_wyoming_still_ends_the_turn(
+    speaker: tuple[str, list[Playback]],
+) -> None:
+    snd_uri, _playbacks = speaker
+    async with pipeline_services() as (stt, _agent, tts, _records):
+        async with http_server_on_a_wyoming_port() as bad:
+            settings = satellite_settings(
+                snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
+                standalone=EndpointSettings(stt_uri=stt, agent_uri=bad, tts_uri=tts),
+            )
+            mic = ScriptedMicrophone()
+            async with running_satellite(settings, mic) as (parts, _runner):
+                mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
+                await _wait(lambda: "idle" in _states(parts))
+                assistant = parts.assistant
+                assert assistant is not None and not assistant.busy
+    states = _states(parts)
+    assert states[:2] == ["wake", "listening"] and "error" in states and states[-1] == "idle"
