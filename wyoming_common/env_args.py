@@ -24,11 +24,11 @@ from typing import Any, NoReturn
 from .errors import ConfigError
 
 ENV_HELP = f"""\
-environment: every [env: NAME] variable sets its flag (NAME_FILE: read from that file); an
-explicit flag wins. Switches take 1/true/yes/on or 0/false/no/off. A flag with an optional
-value (--zeroconf [NAME]) is on when empty or 1/true/yes/on, off when 0/false/no/off, else the
-value. Lists: paths are separated by commas or {os.pathsep!r} (never spaces), other values by
-commas or spaces.
+environment: the variable named after env: sets its flag (with _FILE appended: read from
+that file); an explicit flag wins. Switches take 1/true/yes/on or 0/false/no/off. A flag
+with an optional value (--zeroconf [NAME]) is on when empty or 1/true/yes/on, off when
+0/false/no/off, else the value. Lists: paths are separated by commas or {os.pathsep!r}
+(never spaces), other values by commas or spaces.
 """
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -241,3 +241,17 @@ class EnvArgumentParser(argparse.ArgumentParser):
 
 def _is_list(action: argparse.Action) -> bool:
     return action.nargs in ("*", "+") or isinstance(action, argparse._AppendAction)
+
+
+class CommandParser(EnvArgumentParser):
+    """A one-shot command's parser (describe, synthesize, bench ...): the same one-line usage
+    errors with suggestions, and no environment fallback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("env_prefix", "")
+        super().__init__(*args, **kwargs)
+
+    def _env_fallback(
+        self, action: argparse.Action, use_env: bool, secret: bool = False
+    ) -> argparse.Action:
+        return super()._env_fallback(action, False, secret)

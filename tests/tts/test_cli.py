@@ -261,8 +261,8 @@ async def test_synthesize_command_fails_clearly(
         cases = [
             (["--voice", "nobody"], 2, "--voice nobody"),
             (["--voice", DUO, "--speaker", "zed"], 2, "--speaker zed"),
-            (["-o", "/nonexistent/x.wav"], 1, "/nonexistent does not exist"),
-            (["-o", str(tmp_path)], 1, "is a directory"),
+            (["-o", "/nonexistent/x.wav"], 2, "/nonexistent does not exist"),
+            (["-o", str(tmp_path)], 2, "is a directory"),
         ]
         for extra, status, message in cases:
             argv = ["Hi.", "--uri", service.uri, *extra]
