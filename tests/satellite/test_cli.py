@@ -77,6 +77,14 @@ def test_environment_and_explicit_flags() -> None:
         (["--stt-uri", "http://x"], "--stt-uri"),
         (["--vad-silence", "20"], "--vad-silence"),
         (["--wake-engine", "porcupine"], "--wake-engine"),
+        (
+            ["--duck-get-command", "wpctl get-volume 'x", "--duck-set-command", "wpctl {volume}"],
+            "--duck-get-command: No closing quotation",
+        ),
+        (
+            ["--duck-get-command", "wpctl get-volume x", "--duck-set-command", 'a "{volume}'],
+            "--duck-set-command: No closing quotation",
+        ),
     ],
 )
 def test_invalid_flags_are_named(

@@ -184,7 +184,7 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
         await ha.wait_for("run-pipeline")
         await ha.collect_audio(seconds=0.5)
         await ha.close()
-        await _wait(lambda: parts.satellite.ha.server is None)
+        await _wait(lambda: parts.satellite.ha.active_server is None)
 
         # HA reconnects (a new connection) and everything works as before.
         ha2 = SatelliteConnection(runner.uri)
