@@ -47,6 +47,46 @@ class AudioFormat:
 STT_FORMAT = AudioFormat(rate=16000, width=2, channels=1)
 
 
+@dataclass(frozen=True)
+class AudioLimits:
+    """What a service accepts from a client: anything a microphone or a voice produces, not
+    192 kHz / 32-bit / 8 channels (6 MB a second)."""
+
+    min_rate: int = 8_000
+    max_rate: int = 48_000
+    max_width: int = 4
+    max_channels: int = 2
+
+
+EDGE_AUDIO_LIMITS = AudioLimits()
+"""The base handler checks every audio-start/audio-chunk a service receives against these."""
+
+
+def max_audio_bytes(fmt: AudioFormat, max_seconds: float) -> int:
+    """Bytes of max_seconds of audio in the format the client announced (whole frames)."""
+    return int(max_seconds * fmt.rate) * fmt.bytes_per_frame
+
+
+class AudioBudget:
+    """Bounds the audio of one request: max_seconds at the negotiated format, in bytes."""
+
+    def __init__(self, fmt: AudioFormat, max_seconds: float) -> None:
+        self.format = fmt
+        self.max_bytes = max_audio_bytes(fmt, max_seconds)
+        self.used = 0
+
+    def take(self, size: int) -> int:
+        """How many of size new bytes still fit (0 once the budget is spent)."""
+        granted = max(0, min(size, self.max_bytes - self.used))
+        self.used += granted
+        return granted
+
+    @property
+    def exhausted(self) -> bool:
+        """True once max_seconds of audio were taken."""
+        return self.used >= self.max_bytes
+
+
 def pcm_to_float(data: bytes, fmt: AudioFormat) -> np.ndarray:
     """Interleaved PCM → float32 mono in [-1, 1] (channels averaged); partial frames dropped."""
     usable = len(data) - len(data) % fmt.bytes_per_frame

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from wyoming.event import Event, async_write_event
 from wyoming.info import Describe, Info
 
-from .errors import WyomingVoiceError
+from .errors import ProtocolError, WyomingVoiceError
 from .wire import WireLimits, read_event
 
 CLIENT_LIMITS = WireLimits(max_data_bytes=16 * 1024 * 1024, max_payload_bytes=16 * 1024 * 1024)
@@ -109,8 +109,73 @@ async def describe(uri: str, timeout: float = 5.0) -> Info:
     async with WyomingConnection(uri, connect_timeout=timeout, read_timeout=timeout) as conn:
         await conn.write(Describe().event())
         while True:
-            event = await conn.read()
+            try:
+                event = await conn.read()
+            except ProtocolError as err:
+                raise ServiceUnavailableError(
+                    f"{uri} does not speak the Wyoming protocol ({err})"
+                ) from err
             if event is None:
                 raise ServiceUnavailableError(f"{uri} closed the connection before info")
             if Info.is_type(event.type):
                 return Info.from_event(event)
+            if event.type == "error":
+                code, text = event.data.get("code"), event.data.get("text")
+                raise ServiceUnavailableError(f"{uri} answered describe with {code}: {text}")
+
+
+SERVICE_KINDS: dict[str, str] = {
+    "asr": "a speech-to-text service",
+    "tts": "a text-to-speech service",
+    "handle": "a conversation agent",
+    "intent": "an intent recognizer",
+    "wake": "a wake word service",
+    "satellite": "a satellite",
+    "mic": "a microphone service",
+    "snd": "a sound output service",
+}
+"""What each kind of Wyoming service is called in messages (keys: the info fields)."""
+
+
+def service_kinds(info: Info) -> list[str]:
+    """The kinds a service offers, from its info ("asr", "tts", "handle", ...).
+
+    A satellite also lists its local wake words: it is a satellite, not a wake service.
+    """
+    if info.satellite is not None:
+        return ["satellite"]
+    kinds: list[str] = []
+    for kind in SERVICE_KINDS:
+        programs = getattr(info, kind, None)
+        if programs and any(getattr(p, "installed", True) for p in programs):
+            kinds.append(kind)
+    return kinds
+
+
+def describe_kinds(kinds: list[str]) -> str:
+    """ "a speech-to-text service", "a wake word service and a microphone service"..."""
+    if not kinds:
+        return "a Wyoming service that offers nothing (empty info)"
+    return " and ".join(SERVICE_KINDS[kind] for kind in kinds)
+
+
+class WrongServiceError(ServiceUnavailableError):
+    """The URI points at another kind of service than the command needs."""
+
+    code = "wrong-service"
+
+
+async def expect_service(uri: str, kind: str, timeout: float = 5.0) -> Info:
+    """describe, and check that uri is the kind of service a command needs ("asr", "tts",
+    "handle", ...) before sending it a request it would silently ignore.
+
+    Raises WrongServiceError ("tcp://host:10300 is a speech-to-text service, not a
+    text-to-speech service") or ServiceUnavailableError (unreachable, not Wyoming, silent).
+    """
+    if kind not in SERVICE_KINDS:
+        raise ValueError(f"unknown service kind {kind!r}")
+    info = await describe(uri, timeout)
+    kinds = service_kinds(info)
+    if kind not in kinds:
+        raise WrongServiceError(f"{uri} is {describe_kinds(kinds)}, not {SERVICE_KINDS[kind]}")
+    return info

@@ -113,6 +113,18 @@ class ServiceSettings:
     metrics_port: int | None = option(
         None, type=int, help="serve Prometheus metrics at http://127.0.0.1:PORT/metrics"
     )
+    idle_timeout: float = option(
+        60.0,
+        type=positive_float,
+        metavar="SECONDS",
+        help="close a connection after this long without an event either way and no work",
+    )
+    max_connections: int | None = option(
+        None,
+        type=positive_int,
+        metavar="N",
+        help="connections at once (default: min(4096, open-file limit - 256))",
+    )
     debug: bool = option(False, help="log at DEBUG level")
     log_format: str = option(DEFAULT_LOG_FORMAT, help="logging format")
 

@@ -19,10 +19,31 @@ class PayloadTooLargeError(ProtocolError):
     code = "payload-too-large"
 
 
-class BadRequestError(WyomingVoiceError):
-    """A well-formed event that makes no sense in the current state (e.g. audio before start)."""
+class MalformedEventError(ProtocolError):
+    """One event is invalid (JSON nested too deeply, data block not an object, ...).
+
+    Raised only once the whole event has been consumed or cannot be parsed at all; the
+    client gets `error {code: "bad-request"}`.
+    """
 
     code = "bad-request"
+
+
+class BadRequestError(WyomingVoiceError):
+    """A well-formed event that makes no sense: a missing or mistyped field, a value out of
+    range, audio before audio-start."""
+
+    code = "bad-request"
+
+
+class BusyError(WyomingVoiceError):
+    """The service cannot take this request now (engine queue or connection table full).
+
+    Answered at once so that a client can retry elsewhere or later instead of waiting into
+    a timeout.
+    """
+
+    code = "busy"
 
 
 class EngineError(WyomingVoiceError):

@@ -1,4 +1,5 @@
-"""Base event handler: describe/ping, size-limited reading, error boundary, request timing."""
+"""Base event handler: describe/ping, validated events read with limits, idle timeout, error
+boundary, request timing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from wyoming.error import Error
@@ -15,23 +16,44 @@ from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 from wyoming.server import AsyncEventHandler
 
-from .errors import ProtocolError, WyomingVoiceError
+from . import activity
+from .activity import Activity, IdleWatch
+from .errors import BadRequestError, BusyError, ProtocolError, WyomingVoiceError
+from .info import InfoEvents
 from .metrics import Metrics
+from .validation import STANDARD_EVENTS, Field, validate_event
 from .wire import DEFAULT_LIMITS, WireLimits, read_event
 
 _LOGGER = logging.getLogger(__name__)
 
 InfoSource = Callable[[], Info]
 
+DEFAULT_IDLE_TIMEOUT = 60.0
+"""Seconds a connection may stay without an event either way and without work in progress."""
+
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 16 * 1024 * 1024
+"""After an error, input is read and dropped for up to this long / this much before closing."""
+
+# Errors caused by what a client sent (or by load): INFO, never a traceback.
+_CLIENT_ERRORS = (ProtocolError, BadRequestError, BusyError)
+
 
 class ServiceEventHandler(AsyncEventHandler):
     """One client connection of a service.
 
-    Subclasses implement `handle_request`. Anything it raises ends the connection with an
-    `error {text, code}` event, so no client waits forever for a terminal event.
+    Subclasses implement `handle_request`. Every event is first checked against
+    `event_rules` (the standard Wyoming events by default). Anything a handler raises ends
+    the connection with an `error {text, code}` event, so no client waits forever for a
+    terminal event. A connection with no event either way and no work in progress for
+    `idle_timeout` seconds gets `error {code: "idle-timeout"}` and is closed; a client that
+    stops reading is dropped once one write has waited that long. `idle_timeout = None`
+    opts out (a subclass attribute).
     """
 
     service = "service"
+    idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT
+    event_rules: Mapping[str, tuple[Field, ...]] = STANDARD_EVENTS
 
     def __init__(
         self,
@@ -55,6 +77,10 @@ class ServiceEventHandler(AsyncEventHandler):
         self._idle = asyncio.Event()
         self._idle.set()
         self._closed = False
+        self.activity = Activity()
+        self._watch = IdleWatch(self.activity)
+        self._linger = False  # an error was sent: close gently
+        self.info_events = InfoEvents()  # the runner shares one between connections
         peer = writer.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "local client"
 
@@ -101,11 +127,17 @@ class ServiceEventHandler(AsyncEventHandler):
     # -- event I/O ----------------------------------------------------------------------------
 
     async def write_event(self, event: Event) -> None:
-        """Send one event (serialised per connection)."""
+        """Send one event (serialised per connection); a client that does not read for
+        idle_timeout seconds counts as gone (ConnectionResetError)."""
         async with self._write_lock:
             if self.writer.is_closing():
                 raise ConnectionResetError(f"connection to {self.peer} is closed")
-            await async_write_event(event, self.writer)
+            try:
+                async with asyncio.timeout(self.idle_timeout or DEFAULT_IDLE_TIMEOUT):
+                    await async_write_event(event, self.writer)
+            except TimeoutError as err:
+                raise ConnectionResetError(f"{self.peer} stopped reading") from err
+        self.activity.touch()
 
     async def send_error(self, text: str, code: str) -> None:
         """Send `error {text, code}`, ignoring a client that is already gone."""
@@ -134,8 +166,11 @@ class ServiceEventHandler(AsyncEventHandler):
             await self.close()
 
     async def _fail(self, err: BaseException) -> None:
-        if isinstance(err, WyomingVoiceError):
-            _LOGGER.warning("%s: %s from %s: %s", self.service, err.code, self.peer, err)
+        if isinstance(err, _CLIENT_ERRORS):
+            _LOGGER.info("%s: %s from %s: %s", self.service, err.code, self.peer, err)
+            text, code = str(err), err.code
+        elif isinstance(err, WyomingVoiceError):
+            _LOGGER.warning("%s: %s for %s: %s", self.service, err.code, self.peer, err)
             text, code = str(err), err.code
         elif isinstance(err, ConnectionError):
             _LOGGER.info("%s: client %s went away: %s", self.service, self.peer, err)
@@ -146,41 +181,103 @@ class ServiceEventHandler(AsyncEventHandler):
             text, code = f"internal error: {err}", "internal-error"
         self.end_request(ok=False)
         await self.send_error(text, code)
+        self._linger = True
+
+    async def _linger_close(self) -> None:
+        """After an error: end our side (the error, then FIN) and swallow what the client is
+        still sending for a moment, so that closing does not reset the connection and throw
+        the error away before the client has read it."""
+        with contextlib.suppress(ConnectionError, OSError, RuntimeError, TimeoutError):
+            if self.writer.can_write_eof():
+                self.writer.write_eof()
+            async with asyncio.timeout(LINGER_SECONDS):
+                swallowed = 0
+                while swallowed < LINGER_BYTES:
+                    data = await self.reader.read(64 * 1024)
+                    if not data:
+                        break
+                    swallowed += len(data)
+
+    # -- idle timeout and eviction ------------------------------------------------------------
+
+    @property
+    def idle_seconds(self) -> float:
+        """Seconds this connection has waited for its client with nothing else going on
+        (0 while an event is handled, a request runs in the background or work is done)."""
+        watch = self._watch
+        if not watch.reading or watch.expiry or self._tasks or self.idle_timeout is None:
+            return 0.0
+        return self.activity.idle_seconds()
+
+    def expire(self, text: str, code: str) -> bool:
+        """Close this connection with `error {text, code}` if it is waiting for its client
+        with nothing in progress; False (and nothing done) otherwise."""
+        return not self._closed and self._watch.expire(text, code)
+
+    async def _expire(self, text: str, code: str) -> None:
+        _LOGGER.debug("%s: closing %s: %s", self.service, self.peer, text)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=1.0)
+        self.end_request(ok=False)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.send_error(text, code), 1.0)
 
     # -- main loop ----------------------------------------------------------------------------
 
     async def handle_event(self, event: Event) -> bool:
-        """Answer describe and ping here; everything else goes to handle_request."""
+        """Validate; answer describe and ping here; everything else goes to handle_request."""
+        validate_event(event, self.event_rules)
         if Describe.is_type(event.type):
-            await self.write_event(self._info().event())
+            await self.write_event(self.info_events.event(self._info()))
             return True
         if Ping.is_type(event.type):
             await self.write_event(Pong(text=Ping.from_event(event).text).event())
             return True
         return await self.handle_request(event)
 
+    async def _next_event(self) -> Event | None:
+        """The next event; TimeoutError when expire() stopped the wait."""
+        async with self._watch.waiting():
+            event = await read_event(self.reader, self._limits)
+        if event is not None:
+            self.activity.touch()
+        return event
+
     async def run(self) -> None:
         """Read events until the client leaves, a handler returns False, or an error ends it."""
         self._is_running = True
+        activity.bind(self.activity)
+        self._watch.start(self.idle_timeout)
         abandon = True  # background requests are cancelled unless we stopped on purpose
         try:
             while self._is_running and not self._closed:
                 try:
-                    event = await read_event(self.reader, self._limits)
+                    event = await self._next_event()
                 except ProtocolError as err:
                     await self._fail(err)
+                    break
+                except TimeoutError:
+                    if self._watch.expiry is None:
+                        raise
+                    await self._expire(*self._watch.expiry)
                     break
                 if event is None:
                     break
                 try:
-                    if not await self.handle_event(event):
-                        abandon = False
-                        break
+                    with self.activity.working():
+                        if not await self.handle_event(event):
+                            abandon = False
+                            break
                 except asyncio.CancelledError:
                     raise
                 except Exception as err:  # the boundary
                     await self._fail(err)
                     break
+                # Fairness: a client that pipelines thousands of events must not keep the
+                # loop from everyone else until its socket runs dry.
+                await asyncio.sleep(0)
         except (ConnectionError, OSError) as err:
             _LOGGER.debug("%s: connection from %s ended: %s", self.service, self.peer, err)
         finally:
@@ -192,18 +289,25 @@ class ServiceEventHandler(AsyncEventHandler):
             await self.close()
 
     async def close(self) -> None:
-        """Close the connection once."""
+        """Close the connection once (dropped at once if the client stopped reading)."""
         if self._closed:
             return
         self._closed = True
         self._is_running = False
         self._idle.set()
+        self._watch.stop()
         try:
             await self.on_disconnect()
         finally:
+            if self._linger and not self.writer.is_closing():
+                await self._linger_close()
             self.writer.close()
-            with contextlib.suppress(TimeoutError, ConnectionError, OSError):
+            try:
                 await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+            except TimeoutError:
+                self.writer.transport.abort()  # unsent data would keep the socket open
+            except (ConnectionError, OSError):
+                pass
 
     async def disconnect(self) -> None:
         """Library hook; kept for compatibility with AsyncEventHandler."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -15,11 +14,17 @@ from urllib.parse import urlparse
 from wyoming.event import async_get_stdin
 
 from .config import ServiceSettings
+from .connections import ConnectionLimits, ConnectionTable, automatic_cap, raise_open_file_limit
 from .discovery import ZeroconfAdvertiser
 from .errors import ConfigError, WyomingVoiceError
 from .handler import ServiceEventHandler
+from .info import InfoEvents
+from .listener import Listener
+from .memory import MemoryReturner
 from .metrics import Metrics, MetricsServer
+from .ports import bind_error
 from .sd_notify import notify, watchdog_interval
+from .signals import stop_on_signals
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,6 +79,7 @@ class ServiceRunner:
         metrics: Metrics | None = None,
         shutdown_grace: float = 10.0,
         zeroconf_interfaces: list[str] | None = None,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.settings = settings
         self.service = service
@@ -82,8 +88,14 @@ class ServiceRunner:
         self._load = load
         self._grace = shutdown_grace
         self._zeroconf_interfaces = zeroconf_interfaces
-        self._server: asyncio.AbstractServer | None = None
-        self._handlers: set[ServiceEventHandler] = set()
+        self._listener: Listener | None = None
+        self.limits = limits or ConnectionLimits(
+            max_connections=settings.max_connections,
+            idle_timeout=settings.idle_timeout,
+        )
+        self.connections = ConnectionTable(service, self.limits.max_connections or 1)
+        self._memory = MemoryReturner()
+        self._info_events = InfoEvents()
         self._tasks: set[asyncio.Task[None]] = set()
         self._advertiser: ZeroconfAdvertiser | None = None
         self._metrics_server: MetricsServer | None = None
@@ -103,26 +115,26 @@ class ServiceRunner:
         return self.settings.uri
 
     async def start(self) -> None:
-        """Load and warm the engine, then accept connections and announce readiness."""
-        if self._load is not None:
-            started = time.monotonic()
-            await self._load()
-            _LOGGER.info("%s engine ready in %.2f s", self.service, time.monotonic() - started)
+        """Bind, load and warm the engine, then accept connections and announce readiness.
 
-        parsed = urlparse(self.settings.uri)
-        if parsed.scheme == "tcp":
-            self._server = await asyncio.start_server(
-                self._on_connection, host=parsed.hostname, port=parsed.port
-            )
-            sockname = self._server.sockets[0].getsockname()
-            self.host, self.port = parsed.hostname, int(sockname[1])
-        elif parsed.scheme == "unix":
-            self._server = await asyncio.start_unix_server(self._on_connection, path=parsed.path)
-        elif parsed.scheme == "stdio":
+        The port is bound (not listening) before the load, so a port in use fails at once
+        instead of after a minutes-long model load.
+        """
+        self._prepare_limits()
+        await self._bind()
+        try:
+            if self._load is not None:
+                started = time.monotonic()
+                await self._load()
+                _LOGGER.info("%s engine ready in %.2f s", self.service, time.monotonic() - started)
+        except BaseException:
+            await self._close_listener()
+            raise
+        if self._listener is not None:
+            self._listener.serve(self._on_socket, self._spawn)
+        elif urlparse(self.settings.uri).scheme == "stdio":
             task = asyncio.create_task(self._serve_stdio())
             self._tasks.add(task)
-        else:
-            raise ValueError(f"unsupported URI {self.settings.uri}")
 
         if self.settings.zeroconf_name and self.port is not None:
             self._advertiser = ZeroconfAdvertiser(
@@ -148,6 +160,56 @@ class ServiceRunner:
         if interval is not None:
             self._watchdog = asyncio.create_task(self._feed_watchdog(interval))
 
+    def _prepare_limits(self) -> None:
+        self._memory.configure()
+        open_files = raise_open_file_limit()
+        cap = self.limits.max_connections or automatic_cap(open_files)
+        self.connections.cap = cap
+        _LOGGER.debug(
+            "%s: up to %d connections (open-file limit %d)", self.service, cap, open_files
+        )
+
+    async def _bind(self) -> None:
+        parsed = urlparse(self.settings.uri)
+        room = self.connections.room
+        try:
+            if parsed.scheme == "tcp":
+                self._listener = await Listener.tcp(parsed.hostname, parsed.port or 0, room)
+                self.host, self.port = parsed.hostname, self._listener.port
+            elif parsed.scheme == "unix":
+                self._listener = Listener.unix(parsed.path, room)
+            elif parsed.scheme != "stdio":
+                raise ConfigError("--uri", f"unsupported URI {self.settings.uri}")
+        except OSError as err:
+            if parsed.scheme == "tcp":
+                raise bind_error(err, parsed.hostname, parsed.port) from err
+            raise ConfigError("--uri", f"cannot listen on {parsed.path}: {err.strerror}") from err
+
+    async def _close_listener(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        # Counted here, synchronously after accept(): the accept loop checks for room
+        # before its next accept, before the task below has run.
+        self.connections.socket_opened()
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_socket(self, sock: socket.socket) -> None:
+        try:
+            reader, writer = await asyncio.open_connection(sock=sock)
+        except OSError:
+            sock.close()
+            self.connections.socket_closed()
+            return
+        try:
+            await self._on_connection(reader, writer)
+        finally:
+            self.connections.socket_closed()
+
     async def _feed_watchdog(self, interval: float) -> None:
         # Pings come from the event loop itself, so a blocked loop stops them and systemd
         # restarts the service.
@@ -161,8 +223,14 @@ class ServiceRunner:
         handler = self._factory(reader, writer)
         if not handler.metrics_injected:
             handler.metrics = self.metrics
-        self._handlers.add(handler)
+        handler.info_events = self._info_events
+        if self.limits.idle_timeout is not None and handler.idle_timeout is not None:
+            handler.idle_timeout = self.limits.idle_timeout
         self.metrics.inc("connections_total", "Client connections accepted")
+        if not self.connections.admit(handler):
+            self.metrics.inc("connections_refused_total", "Clients refused: connection cap")
+            await self.connections.refuse(writer)
+            return
         # A task of its own, so stop() can cancel a request handled inline that outlived
         # the grace period; waiting on it (not awaiting it) keeps this connection task from
         # ending cancelled, which asyncio's stream callback logs as an error on 3.11.
@@ -175,7 +243,8 @@ class ServiceRunner:
             raise
         finally:
             self._tasks.discard(run)
-            self._handlers.discard(handler)
+            self.connections.discard(handler)
+            self._memory.connection_ended()
         failure = None if run.cancelled() else run.exception()
         if failure is not None:
             _LOGGER.error("%s: connection %s failed", self.service, handler.peer, exc_info=failure)
@@ -193,26 +262,24 @@ class ServiceRunner:
     async def stop(self) -> None:
         """Stop accepting, let requests in flight finish (within the grace period), clean up."""
         notify("STOPPING=1")
-        if self._server is not None:
-            self._server.close()
+        if self._listener is not None:
+            await self._listener.close()
         if self._advertiser is not None:
             try:
                 await self._advertiser.stop()
             except Exception:  # goodbye is best effort at shutdown
                 _LOGGER.exception("Zeroconf goodbye failed")
             self._advertiser = None
-        handlers = list(self._handlers)
+        handlers = list(self.connections.handlers)
         if handlers:
             waits = [asyncio.ensure_future(h.wait_idle()) for h in handlers]
             _done, pending = await asyncio.wait(waits, timeout=self._grace)
             for wait in pending:
                 wait.cancel()
-        for handler in list(self._handlers):
+        for handler in list(self.connections.handlers):
             await handler.abort(f"{self.service} is shutting down")
-        if self._server is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._server.wait_closed(), 2.0)
-            self._server = None
+        await self._close_listener()
+        self._memory.cancel()
         if self._watchdog is not None:
             self._watchdog.cancel()
         for task in list(self._tasks):
@@ -226,23 +293,16 @@ class ServiceRunner:
 
     async def run_forever(self) -> None:
         """start(), wait for SIGTERM/SIGINT (or stdin closing for stdio://), stop()."""
-        loop = asyncio.get_running_loop()
-        stop_requested = asyncio.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop_requested.set)
-        try:
-            await self.start()
-            waiters = [
-                asyncio.ensure_future(stop_requested.wait()),
-                asyncio.ensure_future(self._stopped.wait()),
-            ]
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
-            _LOGGER.info("%s shutting down", self.service)
-        finally:
-            await self.stop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.remove_signal_handler(sig)
+        with stop_on_signals(asyncio.Event()) as stop_requested:
+            try:
+                await self.start()
+                waiters = [
+                    asyncio.ensure_future(stop_requested.wait()),
+                    asyncio.ensure_future(self._stopped.wait()),
+                ]
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+                _LOGGER.info("%s shutting down", self.service)
+            finally:
+                await self.stop()

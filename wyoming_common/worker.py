@@ -1,4 +1,5 @@
-"""The one place where blocking engine work runs: a thread per call, a lock per engine."""
+"""The one place where blocking engine work runs: a thread per call, a bounded queue and a
+limited number of seats per engine."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ import time
 from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
+from .activity import working
 from .errors import EngineTimeoutError
+from .slots import EngineSlots
 
 _LOGGER = logging.getLogger(__name__)
+
+DEFAULT_MAX_QUEUE = 128
+"""Callers allowed to wait for a busy engine; the next one gets BusyError ("busy") at once."""
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -35,16 +41,28 @@ class CancelToken:
 
 
 class ModelWorker:
-    """Runs blocking calls of one engine in worker threads, one call at a time.
+    """Runs blocking calls of one engine in worker threads, `concurrency` calls at a time.
 
-    The engine lock is taken inside the thread, so a call whose caller was cancelled keeps
-    the engine busy until it really returns: the next call never overlaps it.
+    Callers queue on the event loop for a seat (at most `max_queue` of them, or as many as
+    fit in `max_wait` seconds of estimated waiting; beyond that BusyError at once). The time
+    limit starts when the call gets its seat, so queueing never turns into a timeout. A
+    caller that gives up while queued leaves the line and its call never runs; one that
+    gives up while its call runs gets its CancelToken set, and the seat stays taken until the
+    engine really returns, so the next call never overlaps it.
     """
 
-    def __init__(self, name: str, *, timeout: float | None = None, concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: float | None = None,
+        concurrency: int = 1,
+        max_queue: int | None = DEFAULT_MAX_QUEUE,
+        max_wait: float | None = None,
+    ) -> None:
         self.name = name
         self.timeout = timeout
-        self._lock = threading.BoundedSemaphore(concurrency)
+        self.slots = EngineSlots(concurrency, max_waiting=max_queue, max_wait=max_wait, name=name)
         self.busy_seconds = 0.0
         self.calls = 0
 
@@ -54,9 +72,8 @@ class ModelWorker:
         *args: _P.args,
         **kwargs: _P.kwargs,
     ) -> _T:
-        """Run func(*args, **kwargs) in a thread under the engine lock, with the timeout."""
-        # func never sees this token; it only stops a call abandoned while queued for the lock.
-        return await self._run(func, CancelToken(), args, kwargs)
+        """Run func(*args, **kwargs) in a thread once a seat is free, with the timeout."""
+        return await self._run(func, None, args, kwargs)
 
     async def run_cancellable(
         self,
@@ -68,6 +85,14 @@ class ModelWorker:
         token = CancelToken()
         return await self._run(func, token, (*args, token), {}, timeout)
 
+    def _finished(self, started: float) -> None:
+        """Bookkeeping at the end of a call, in its thread; frees the seat."""
+        seconds = time.monotonic() - started
+        self.busy_seconds += seconds
+        self.calls += 1
+        self.slots.record(seconds)
+        self.slots.release()
+
     async def _run(
         self,
         func: Callable[..., _T],
@@ -77,31 +102,35 @@ class ModelWorker:
         timeout: float | None = None,
     ) -> _T:
         limit = timeout if timeout is not None else self.timeout
+        with working():
+            await self.slots.acquire()
+            started = time.monotonic()
 
-        def locked_call() -> _T:
-            with self._lock:
-                if token is not None and token.cancelled:
-                    raise asyncio.CancelledError
-                started = time.monotonic()
+            def call() -> _T:
                 try:
                     return func(*args, **kwargs)
                 finally:
-                    self.busy_seconds += time.monotonic() - started
-                    self.calls += 1
+                    self._finished(started)
 
-        future = asyncio.ensure_future(asyncio.to_thread(locked_call))
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), limit)
-        except TimeoutError as err:
-            if token is not None:
-                token.cancel()
-            future.add_done_callback(_consume_result)
-            raise EngineTimeoutError(f"{self.name} did not finish within {limit:.1f} s") from err
-        except asyncio.CancelledError:
-            if token is not None:
-                token.cancel()
-            future.add_done_callback(_consume_result)
-            raise
+            try:
+                future = asyncio.ensure_future(asyncio.to_thread(call))
+            except BaseException:
+                self.slots.release()
+                raise
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), limit)
+            except TimeoutError as err:
+                if token is not None:
+                    token.cancel()
+                future.add_done_callback(_consume_result)
+                raise EngineTimeoutError(
+                    f"{self.name} did not finish within {limit:.1f} s"
+                ) from err
+            except asyncio.CancelledError:
+                if token is not None:
+                    token.cancel()
+                future.add_done_callback(_consume_result)
+                raise
 
     async def stream(
         self,
@@ -112,7 +141,8 @@ class ModelWorker:
         """Iterate a blocking generator in a thread, yielding each item as soon as it exists.
 
         func gets a CancelToken as its last argument; it is set when the consumer stops
-        iterating (break, cancellation, disconnect) or when the whole stream exceeds timeout.
+        iterating (break, cancellation, disconnect) or when the whole stream exceeds timeout
+        (counted from when the stream got its seat).
         """
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
@@ -124,43 +154,46 @@ class ModelWorker:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
 
-        def produce() -> None:
-            with self._lock:
-                started = time.monotonic()
-                try:
-                    if token.cancelled:
-                        return
-                    for item in func(*args, token):
-                        put("item", item)
-                        if token.cancelled:
-                            break
-                except BaseException as err:  # handed to the consumer, re-raised there
-                    put("error", err)
-                finally:
-                    self.busy_seconds += time.monotonic() - started
-                    self.calls += 1
-                    put("done", None)
-
-        producer = asyncio.ensure_future(asyncio.to_thread(produce))
-        producer.add_done_callback(_consume_result)
-        deadline = None if limit is None else loop.time() + limit
-        try:
-            while True:
-                remaining = None if deadline is None else max(0.0, deadline - loop.time())
-                try:
-                    kind, value = await asyncio.wait_for(queue.get(), remaining)
-                except TimeoutError as err:
-                    raise EngineTimeoutError(
-                        f"{self.name} did not finish within {limit:.1f} s"
-                    ) from err
-                if kind == "done":
+        def produce(started: float) -> None:
+            try:
+                if token.cancelled:
                     return
-                if kind == "error":
-                    assert isinstance(value, BaseException)
-                    raise value
-                yield value  # type: ignore[misc]
-        finally:
-            token.cancel()
+                for item in func(*args, token):
+                    put("item", item)
+                    if token.cancelled:
+                        break
+            except BaseException as err:  # handed to the consumer, re-raised there
+                put("error", err)
+            finally:
+                self._finished(started)
+                put("done", None)
+
+        with working():
+            await self.slots.acquire()
+            try:
+                producer = asyncio.ensure_future(asyncio.to_thread(produce, time.monotonic()))
+            except BaseException:
+                self.slots.release()
+                raise
+            producer.add_done_callback(_consume_result)
+            deadline = None if limit is None else loop.time() + limit
+            try:
+                while True:
+                    remaining = None if deadline is None else max(0.0, deadline - loop.time())
+                    try:
+                        kind, value = await asyncio.wait_for(queue.get(), remaining)
+                    except TimeoutError as err:
+                        raise EngineTimeoutError(
+                            f"{self.name} did not finish within {limit:.1f} s"
+                        ) from err
+                    if kind == "done":
+                        return
+                    if kind == "error":
+                        assert isinstance(value, BaseException)
+                        raise value
+                    yield value  # type: ignore[misc]
+            finally:
+                token.cancel()
 
 
 def _consume_result(future: asyncio.Future[Any]) -> None:

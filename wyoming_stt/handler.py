@@ -1,9 +1,9 @@
 """One client connection of the STT service: transcribe → audio-start → chunks → audio-stop.
 
 Every request ends with exactly one `transcript` (empty text for empty audio), or with
-`error` and the connection closed. Transcription runs as a background task in the
-ModelWorker, so `describe`/`ping` on the same connection are answered meanwhile and a client
-that disconnects cancels its transcription.
+`error` (`busy` when too many requests wait, `bad-request` for a malformed event) and the
+connection closed. Requests of all connections wait in one BatchQueue in front of the engine,
+so `describe`/`ping` are answered meanwhile and a client that disconnects leaves the queue.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart, TranscriptStop
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
@@ -25,24 +23,15 @@ from wyoming_common.handler import InfoSource, ServiceEventHandler
 from wyoming_common.info import wyoming_language
 from wyoming_common.metrics import Metrics
 from wyoming_common.wire import DEFAULT_LIMITS, WireLimits
-from wyoming_common.worker import CancelToken, ModelWorker
 
 from .audio_buffer import AudioBuffer
+from .batching import BatchQueue
 from .biasing import unique
-from .engine import (
-    SAMPLE_RATE,
-    Transcriber,
-    TranscriptionRequest,
-    TranscriptSegment,
-    join_segments,
-)
+from .engines import SAMPLE_RATE, Transcriber, TranscriptionRequest, join_segments
+from .requests import audio_format, chunk_audio, transcribe_options
+from .settings import DEFAULT_MAX_SECONDS
 
 _LOGGER = logging.getLogger(__name__)
-
-DEFAULT_MAX_SECONDS = 30.0
-# Generous engine time limit: a slow CPU engine may need a few times real time.
-TIMEOUT_BASE_SECONDS = 30.0
-TIMEOUT_PER_AUDIO_SECOND = 5.0
 
 
 @dataclass(frozen=True)
@@ -62,16 +51,19 @@ class TranscriptionJob:
         """Duration of the audio."""
         return self.format.seconds(len(self.pcm))
 
+    def request(self) -> TranscriptionRequest:
+        """The engine's request: float mono audio at 16 kHz. Blocking (resampling)."""
+        audio = to_float_mono(self.pcm, self.format, SAMPLE_RATE)
+        return TranscriptionRequest(
+            audio=audio, language=self.language, names=self.names, terms=self.terms
+        )
 
-def run_transcription(
-    transcriber: Transcriber, job: TranscriptionJob, token: CancelToken
-) -> Iterator[TranscriptSegment]:
-    """Convert the audio for the engine and transcribe it (runs in the worker thread)."""
-    audio = to_float_mono(job.pcm, job.format, SAMPLE_RATE)
-    request = TranscriptionRequest(
-        audio=audio, language=job.language, names=job.names, terms=job.terms
-    )
-    yield from transcriber.transcribe(request, token)
+
+@dataclass(frozen=True)
+class _Options:
+    language: str | None
+    names: tuple[str, ...]
+    terms: tuple[str, ...]
 
 
 class SttEventHandler(ServiceEventHandler):
@@ -85,7 +77,7 @@ class SttEventHandler(ServiceEventHandler):
         writer: asyncio.StreamWriter,
         *,
         transcriber: Transcriber,
-        worker: ModelWorker,
+        queue: BatchQueue,
         info: InfoSource,
         max_seconds: float = DEFAULT_MAX_SECONDS,
         metrics: Metrics | None = None,
@@ -93,25 +85,26 @@ class SttEventHandler(ServiceEventHandler):
     ) -> None:
         super().__init__(reader, writer, info=info, metrics=metrics, limits=limits)
         self._transcriber = transcriber
-        self._worker = worker
+        self._queue = queue
         self._max_seconds = max_seconds
-        self._options: Transcribe | None = None
+        self._options: _Options | None = None
         self._buffer: AudioBuffer | None = None
         self._draining = False  # cap reached: transcript under way, rest of the stream ignored
         self._order = asyncio.Lock()  # transcripts leave in the order the requests came
 
     async def handle_request(self, event: Event) -> bool:
-        """Drive the request state machine; protocol violations raise BadRequestError."""
+        """Drive the request state machine; malformed events raise BadRequestError."""
         if Transcribe.is_type(event.type):
             if self._buffer is not None:
                 raise BadRequestError("transcribe in the middle of an audio stream")
-            self._options = _parse(Transcribe, event)
+            language, names, terms = transcribe_options(event)
+            self._options = _Options(language, names, terms)
             self._draining = False
             self._begin()
         elif AudioStart.is_type(event.type):
-            self._on_audio_start(_parse(AudioStart, event))
+            self._on_audio_start(audio_format(event))
         elif AudioChunk.is_type(event.type):
-            self._on_audio_chunk(_parse(AudioChunk, event))
+            self._on_audio_chunk(event)
         elif AudioStop.is_type(event.type):
             self._on_audio_stop()
         else:
@@ -122,25 +115,25 @@ class SttEventHandler(ServiceEventHandler):
         if not self.in_request:
             self.begin_request("transcribe")
 
-    def _on_audio_start(self, start: AudioStart) -> None:
+    def _on_audio_start(self, fmt: AudioFormat) -> None:
         if self._buffer is not None:
             raise BadRequestError("audio-start in the middle of an audio stream")
-        fmt = AudioFormat(start.rate, start.width, start.channels).validate()
+        # The most a request may hold: --max-seconds in the format the client announced.
         self._buffer = AudioBuffer(fmt, self._max_seconds)
         self._draining = False
         self._begin()
 
-    def _on_audio_chunk(self, chunk: AudioChunk) -> None:
+    def _on_audio_chunk(self, event: Event) -> None:
         if self._draining:
             return
         if self._buffer is None:
             raise BadRequestError("audio-chunk before audio-start")
-        fmt = AudioFormat(chunk.rate, chunk.width, chunk.channels)
+        fmt = audio_format(event)
         if fmt != self._buffer.format:
             raise BadRequestError(
                 f"audio-chunk format {fmt} differs from audio-start {self._buffer.format}"
             )
-        if not self._buffer.append(chunk.audio or b""):
+        if not self._buffer.append(chunk_audio(event)):
             _LOGGER.info(
                 "stt: audio from %s is longer than --max-seconds %.0f s; transcribing the "
                 "first %.0f s now and ignoring the rest of the stream",
@@ -164,12 +157,13 @@ class SttEventHandler(ServiceEventHandler):
         options, buffer = self._options, self._buffer
         self._options, self._buffer = None, None
         fmt = buffer.format if buffer is not None else AudioFormat(SAMPLE_RATE, 2, 1)
+        language = options.language if options else None
         job = TranscriptionJob(
             pcm=buffer.pcm() if buffer is not None else b"",
             format=fmt,
-            language=wyoming_language(options.language) if options and options.language else None,
-            names=unique(options.transcript_names or ()) if options else (),
-            terms=unique(options.transcript_terms or ()) if options else (),
+            language=wyoming_language(language) if language else None,
+            names=unique(options.names) if options else (),
+            terms=unique(options.terms) if options else (),
             stream_chunks=options is not None and self._transcriber.streams_partial_text,
         )
         self.start_task(self._transcribe(job), "transcribe")
@@ -177,28 +171,19 @@ class SttEventHandler(ServiceEventHandler):
     async def _transcribe(self, job: TranscriptionJob) -> None:
         async with self._order:
             started = time.monotonic()
-            segments: list[TranscriptSegment] = []
-            language = job.language
-            streaming = False
+            segments = []
             if job.pcm:
-                timeout = TIMEOUT_BASE_SECONDS + TIMEOUT_PER_AUDIO_SECOND * job.seconds
-                async for segment in self._worker.stream(
-                    run_transcription, self._transcriber, job, timeout=timeout
-                ):
-                    language = segment.language or language
-                    piece = segment.text.strip()
-                    if not piece:
-                        continue
-                    if job.stream_chunks:
-                        if not streaming:
-                            await self.write_event(TranscriptStart(language=language).event())
-                        text = piece if not streaming else f" {piece}"
-                        await self.write_event(TranscriptChunk(text=text).event())
-                        streaming = True
-                    segments.append(segment)
-            if streaming:
-                await self.write_event(TranscriptStop().event())
+                request = await asyncio.to_thread(job.request)
+                segments = await self._queue.transcribe(request)
+            language = next((s.language for s in segments if s.language), job.language)
             text = join_segments(segments)
+            pieces = [s.text.strip() for s in segments if s.text.strip()]
+            if job.stream_chunks and pieces:
+                await self.write_event(TranscriptStart(language=language).event())
+                for index, piece in enumerate(pieces):
+                    chunk = piece if index == 0 else f" {piece}"
+                    await self.write_event(TranscriptChunk(text=chunk).event())
+                await self.write_event(TranscriptStop().event())
             language = language or self._transcriber.card.default_language
             await self.write_event(Transcript(text=text, language=language).event())
             self.end_request()
@@ -224,11 +209,3 @@ class SttEventHandler(ServiceEventHandler):
             _LOGGER.info("stt: %s disconnected before its transcript; cancelled", self.peer)
         if self.in_request:
             self.end_request(ok=False)
-
-
-def _parse(event_class: Any, event: Event) -> Any:
-    """event_class.from_event, with missing or mistyped fields as a bad request."""
-    try:
-        return event_class.from_event(event)
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise BadRequestError(f"malformed {event.type} event: {err!r}") from err

@@ -1,116 +1,132 @@
-"""Names for the command grammar from Home Assistant: what Assist can be asked about.
+"""Names people say, from Home Assistant: exposed entities with aliases, areas and floors.
 
-At start the embedded engine asks Home Assistant's websocket API for the entities exposed to
-Assist (their names and aliases) and the areas and floors (names and aliases), so users say
-their own names without writing a --names-file. One short connection, bounded in time; the
-caller carries on without these names when Home Assistant cannot be reached.
+`HassVocabulary` keeps a websocket to Home Assistant (wyoming_common.hass.LiveConnection):
+on every (re)connect it reads the names and subscribes to registry changes; a change (a
+renamed entity, a new alias or area, an entity exposed to Assist) reads them again, a moment
+later so that a burst of changes costs one read. Whenever the names differ from the last ones,
+`on_change` gets them (the engines rebuild their grammar or prompt). Runs on the service's
+event loop: nothing here blocks.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from wyoming_common.hass_ws import (
-    HomeAssistantAuthError,
-    HomeAssistantCommandError,
-    HomeAssistantError,
-    HomeAssistantWebSocket,
-    websocket_url,
-)
+from wyoming_common.hass import HomeAssistantClient, LiveConnection, RegistryChange
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "HassNames",
-    "HassNamesError",
-    "HassSource",
-    "fetch_names",
-    "fetch_names_blocking",
-    "websocket_url",
-]
+from .engines import Vocabulary
+from .settings import HassSource
 
-DEFAULT_TIMEOUT = 5.0
+_LOGGER = logging.getLogger(__name__)
+
+REFRESH_DELAY = 1.0
+"""Seconds to wait after a registry change before reading the names again."""
+
+OnChange = Callable[[Vocabulary], Awaitable[None]]
 
 
-class HassNamesError(Exception):
-    """Home Assistant could not be asked (unreachable, refused the token, odd answer)."""
-
-
-@dataclass(frozen=True)
-class HassSource:
-    """Where to ask: the URL and a long-lived access token (never logged)."""
-
-    url: str
-    token: str = field(repr=False)
-    timeout: float = DEFAULT_TIMEOUT
-
-
-@dataclass(frozen=True)
-class HassNames:
-    """Entity names with aliases, and area and floor names with aliases."""
-
-    names: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-
-
-async def fetch_names(source: HassSource) -> HassNames:
-    """Ask Home Assistant; HassNamesError when it cannot be done within source.timeout."""
-    try:
-        client = HomeAssistantWebSocket(source.url, source.token, request_timeout=source.timeout)
-        async with asyncio.timeout(source.timeout), client:
-            return await _ask(client)
-    except TimeoutError as err:
-        raise HassNamesError(f"no answer within {source.timeout:g} s") from err
-    except HomeAssistantAuthError as err:
-        raise HassNamesError("Home Assistant refused the access token") from err
-    except HomeAssistantError as err:
-        raise HassNamesError(str(err)) from err
-    except (ValueError, TypeError, KeyError, AttributeError) as err:
-        raise HassNamesError(f"unexpected answer: {err}") from err
-
-
-def fetch_names_blocking(source: HassSource) -> HassNames:
-    """fetch_names for synchronous code (a thread of its own when a loop runs here)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(fetch_names(source))
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, fetch_names(source)).result()
-
-
-async def _ask(client: HomeAssistantWebSocket) -> HassNames:
-    listed = (await client.command("homeassistant/expose_entity/list"))["exposed_entities"]
-    exposed = [eid for eid, assistants in listed.items() if assistants.get("conversation")]
-    states = {s["entity_id"]: s for s in await client.command("get_states")}
-    registry = {e["entity_id"]: e for e in await client.command("config/entity_registry/list")}
-    extended: dict[str, Any] = {}
-    registered = [eid for eid in exposed if eid in registry]
-    if registered:
-        extended = await client.command("config/entity_registry/get_entries", entity_ids=registered)
+async def fetch_vocabulary(client: HomeAssistantClient) -> Vocabulary:
+    """The names of the entities exposed to Assist (and aliases), areas and floors."""
+    exposed = sorted(await client.exposed_entity_ids("conversation"))
+    states = {state.entity_id: state for state in await client.get_states()}
+    registry = {entry.entity_id: entry for entry in await client.entity_registry()}
+    registered = [entity_id for entity_id in exposed if entity_id in registry]
+    extended = await client.entity_entries(registered) if registered else {}
     names: list[str] = []
     for entity_id in exposed:
-        entry = registry.get(entity_id) or {}
-        attributes = (states.get(entity_id) or {}).get("attributes") or {}
+        entry = registry.get(entity_id)
+        state = states.get(entity_id)
+        friendly = (state.attributes.get("friendly_name") if state else None) or None
         # Assist matches the state's name; the registry's names stand in for a missing state.
-        names.extend(_strings([attributes.get("friendly_name") or entry.get("name")]))
-        if not attributes.get("friendly_name"):
-            names.extend(_strings([entry.get("original_name")]))
-        names.extend(_strings((extended.get(entity_id) or {}).get("aliases") or ()))
-
+        names.extend(_strings([friendly or (entry.name if entry else None)]))
+        if not friendly and entry is not None:
+            names.extend(_strings([entry.original_name]))
+        aliases = extended[entity_id].aliases if entity_id in extended else None
+        names.extend(_strings(aliases or ()))
     areas: list[str] = []
-    for area in await client.command("config/area_registry/list"):
-        areas.extend(_strings([area.get("name"), *(area.get("aliases") or ())]))
-    try:
-        floors = await client.command("config/floor_registry/list")
-    except HomeAssistantCommandError:  # Home Assistant before floors (2024.4)
-        floors = []
-    for floor in floors:
-        areas.extend(_strings([floor.get("name"), *(floor.get("aliases") or ())]))
-    return HassNames(names=_unique(names), areas=_unique(areas))
+    for area in await client.areas():
+        areas.extend(_strings([area.name, *area.aliases]))
+    for floor in await client.floors():
+        areas.extend(_strings([floor.name, *floor.aliases]))
+    return Vocabulary(names=_unique(names), areas=_unique(areas))
+
+
+class HassVocabulary:
+    """The names from Home Assistant, kept current while the service runs."""
+
+    def __init__(
+        self,
+        source: HassSource,
+        on_change: OnChange,
+        *,
+        refresh_delay: float = REFRESH_DELAY,
+    ) -> None:
+        self._source = source
+        self._on_change = on_change
+        self._refresh_delay = refresh_delay
+        client = HomeAssistantClient(source.url, source.token, request_timeout=source.timeout)
+        self._live = LiveConnection(client, self._connected)
+        self._refresh: asyncio.Task[None] | None = None
+        self.current: Vocabulary | None = None
+        self._first = asyncio.Event()
+
+    async def start(self, timeout: float) -> Vocabulary | None:
+        """Connect, and wait up to timeout s for the first names (None: carry on without)."""
+        await self._live.start()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._first.wait()
+        if self.current is None:
+            _LOGGER.warning(
+                "No names from Home Assistant at %s yet (%s); starting without them and "
+                "adding them when it answers",
+                self._source.url,
+                self._live.last_error or f"no answer within {timeout:g} s",
+            )
+        return self.current
+
+    async def stop(self) -> None:
+        """Close the connection."""
+        if self._refresh is not None:
+            self._refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh
+        await self._live.stop()
+
+    async def _connected(self, client: HomeAssistantClient) -> None:
+        await client.subscribe_registry_changes(self._changed)
+        await self._read(client)
+
+    def _changed(self, change: RegistryChange) -> None:
+        _LOGGER.debug("Home Assistant %s registry: %s", change.registry, change.action)
+        if self._refresh is None or self._refresh.done():
+            self._refresh = asyncio.create_task(self._refresh_later(), name="hass names")
+
+    async def _refresh_later(self) -> None:
+        await asyncio.sleep(self._refresh_delay)
+        try:
+            await self._read(self._live.client)
+        except Exception as err:  # the next change or reconnect reads again
+            _LOGGER.warning("Could not read names from Home Assistant: %s", err)
+
+    async def _read(self, client: HomeAssistantClient) -> None:
+        vocabulary = await fetch_vocabulary(client)
+        first = self.current is None
+        if vocabulary != self.current:
+            self.current = vocabulary
+            _LOGGER.info(
+                "%d entity names and %d area names from Home Assistant at %s",
+                len(vocabulary.names),
+                len(vocabulary.areas),
+                self._source.url,
+            )
+            await self._on_change(vocabulary)
+        if first:
+            self._first.set()
 
 
 def _strings(items: Iterable[Any]) -> list[str]:

@@ -6,7 +6,7 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Info
 
 from wyoming_common.info import our_attribution, program_version, wyoming_language
 
-from .engine import Transcriber
+from .engines import Transcriber
 
 PROGRAM_NAME = "wyoming-voice-stt"
 """Stable: Home Assistant names the entity after it (stt.wyoming_voice_stt)."""

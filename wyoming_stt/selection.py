@@ -30,7 +30,11 @@ class EngineChoice:
 
 
 def select_engine(requested: str, model: str | None, whisper_importable: bool) -> EngineChoice:
-    """auto = faster-whisper when a model is set and faster-whisper is importable."""
+    """auto = faster-whisper when a model is set, pocketsphinx when none is.
+
+    A model that is set is an explicit choice: without faster-whisper it is a configuration
+    error, not a reason to fall back.
+    """
     if requested not in ENGINES:
         raise ConfigError("--engine", f"unknown engine {requested!r}")
     if requested == "faster-whisper":
@@ -47,8 +51,10 @@ def select_engine(requested: str, model: str | None, whisper_importable: bool) -
     if not model:
         return EngineChoice("pocketsphinx", "no Whisper model is configured (--model)")
     if not whisper_importable:
-        return EngineChoice(
-            "pocketsphinx", f"faster-whisper is not installed, so model {model} cannot be used"
+        raise ConfigError(
+            "--model",
+            f"{model} needs faster-whisper, which is not installed "
+            "(pip install 'wyoming-voice[stt]'), or leave --model unset for pocketsphinx",
         )
     return EngineChoice("faster-whisper", f"model {model} is configured")
 

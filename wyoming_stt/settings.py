@@ -1,31 +1,36 @@
-"""Command-line flags of `wyoming-voice stt` (each also read from WYOMING_STT_*), frozen."""
+"""Flags of `wyoming-voice stt` (each also read from WYOMING_STT_*), declared once, frozen."""
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wyoming_common.config import (
-    EnvArgumentParser,
     ServiceSettings,
-    add_service_arguments,
+    option,
+    parse_settings,
     positive_float,
     positive_int,
     read_env,
-    service_settings,
+    service_group,
 )
+from wyoming_common.env_args import EnvArgumentParser
 from wyoming_common.errors import ConfigError
-from wyoming_common.hass_ws import websocket_url
+from wyoming_common.hass import websocket_url
 from wyoming_common.info import wyoming_language
+from wyoming_common.options import settings_parser
 
-from .handler import DEFAULT_MAX_SECONDS
-from .hass_names import HassSource
 from .selection import DEVICES, ENGINES
 
 ENV_PREFIX = "WYOMING_STT"
 DEFAULT_PORT = 10300
 DEFAULT_DATA_DIR = Path("~/.local/share/wyoming-voice/stt")
+DEFAULT_MAX_SECONDS = 30.0
+HASS_SECTION = (
+    "Home Assistant (optional: the names of the entities exposed to Assist, their aliases and "
+    "the areas join the grammar (pocketsphinx) or the prompt (Whisper), and follow HA's changes)"
+)
 
 DESCRIPTION = """\
 Speech-to-text Wyoming server for Home Assistant's Assist pipelines.
@@ -34,8 +39,8 @@ Engines: faster-whisper (Whisper on a CUDA GPU in float16, or on the CPU in int8
 is downloaded from the Hugging Face hub on first use) and pocketsphinx (embedded, offline,
 no download; a command grammar: the built-in smart-home commands, or --phrases-file, with
 names from --names-file and Home Assistant; --general-model for its general English model).
---engine auto uses faster-whisper when --model is set and faster-whisper is installed, and
-pocketsphinx otherwise.
+--engine auto uses faster-whisper when --model is set, and pocketsphinx when it is not.
+A --model that cannot be loaded stops the service (exit 2); it never falls back.
 
 examples:
   wyoming-voice stt --model small --language en --zeroconf
@@ -46,151 +51,144 @@ examples:
 
 
 @dataclass(frozen=True)
+class HassSource:
+    """Where to ask Home Assistant for names: its URL and a long-lived token (never logged)."""
+
+    url: str
+    token: str = field(repr=False)
+    timeout: float = 5.0
+
+
+@dataclass(frozen=True)
 class SttSettings:
     """Everything the STT service is configured with."""
 
-    service: ServiceSettings
-    engine: str
-    model: str | None
-    device: str
-    compute_type: str
-    language: str | None
-    beam_size: int
-    data_dirs: tuple[Path, ...]
-    download_dir: Path
-    names_file: Path | None
-    phrases_file: Path | None
-    max_seconds: float
-    general_model: bool = False
-    hass: HassSource | None = None
-
-
-def build_parser(prog: str) -> EnvArgumentParser:
-    """The argument parser (flags fall back to WYOMING_STT_<FLAG> variables)."""
-    parser = EnvArgumentParser(
-        prog=prog,
-        env_prefix=ENV_PREFIX,
-        description=DESCRIPTION,
-        formatter_class=_HelpFormatter,
-    )
-    engine = parser.add_argument_group("engine")
-    engine.add_argument(
-        "--engine",
+    engine: str = option(
+        "auto",
         choices=ENGINES,
-        default="auto",
-        help="speech recogniser; auto = faster-whisper when --model is set and installed",
+        section="engine",
+        help="speech recogniser; auto = faster-whisper when --model is set, else pocketsphinx",
     )
-    engine.add_argument(
-        "--model",
-        default=None,
+    model: str | None = option(
+        None,
+        section="engine",
         help="Whisper model: a folder, a size name (tiny, base.en, small, medium, large-v3, "
         "turbo, ...) or a hub id (Systran/faster-whisper-small)",
     )
-    engine.add_argument(
-        "--device", choices=DEVICES, default="auto", help="auto = cuda when a GPU is present"
+    device: str = option(
+        "auto", choices=DEVICES, section="engine", help="auto = cuda when a GPU is present"
     )
-    engine.add_argument(
-        "--compute-type",
-        default="auto",
+    compute_type: str = option(
+        "auto",
+        section="engine",
         help="CTranslate2 compute type; auto = float16 on CUDA, int8 on CPU",
     )
-    engine.add_argument(
-        "--language",
-        default=None,
+    language: str | None = option(
+        None,
+        section="engine",
         help="language when the client names none (en, de, ...); default: auto-detect",
     )
-    engine.add_argument(
-        "--beam-size", type=positive_int, default=5, help="Whisper beam size (1 = fastest)"
+    beam_size: int = option(
+        5,
+        type=positive_int,
+        section="engine",
+        help="Whisper beam size (1 = fastest)",
     )
-    engine.add_argument(
-        "--max-seconds",
+    max_seconds: float = option(
+        DEFAULT_MAX_SECONDS,
         type=positive_float,
-        default=DEFAULT_MAX_SECONDS,
+        section="engine",
         help="longest audio per request; at the cap the audio so far is transcribed at once "
         "and the rest of the stream is ignored",
     )
-    files = parser.add_argument_group("files")
-    files.add_argument(
-        "--data-dir",
-        action="append",
-        type=Path,
-        default=None,
-        help=f"folder with model folders, repeatable (default: {DEFAULT_DATA_DIR})",
-    )
-    files.add_argument(
-        "--download-dir",
-        type=Path,
-        default=None,
-        help="where missing Whisper models are downloaded (default: the first --data-dir)",
-    )
-    files.add_argument(
-        "--names-file",
-        type=Path,
-        default=None,
-        help="names to recognise (entities, areas), one per line: Whisper prompt, "
-        "pocketsphinx grammar",
-    )
-    files.add_argument(
-        "--phrases-file",
-        type=Path,
-        default=None,
-        help="pocketsphinx command phrases, one per line: words, [optional], (a | b), {name}, "
-        "{area}, {number} (default: the built-in smart-home commands)",
-    )
-    engine.add_argument(
-        "--general-model",
-        action="store_true",
+    general_model: bool = option(
+        False,
+        section="engine",
         help="pocketsphinx: its general English language model (any words, loosely and "
         "slowly) instead of a command grammar",
     )
-    hass = parser.add_argument_group(
-        "Home Assistant (optional: names of the entities exposed to Assist and of the areas "
-        "join the pocketsphinx grammar)"
+    data_dirs: tuple[Path, ...] = option(
+        (),
+        flag="--data-dir",
+        repeat=True,
+        type=Path,
+        section="files",
+        help=f"folder with model folders, repeatable (default: {DEFAULT_DATA_DIR})",
     )
-    hass.add_argument(
-        "--hass-url",
-        help="Home Assistant whose entity and area names join the pocketsphinx grammar, "
+    download_dir: Path | None = option(
+        None,
+        type=Path,
+        section="files",
+        help="where missing Whisper models are downloaded (default: the first --data-dir)",
+    )
+    names_file: Path | None = option(
+        None,
+        type=Path,
+        section="files",
+        help="names to recognise (entities, areas), one per line: Whisper prompt, "
+        "pocketsphinx grammar",
+    )
+    phrases_file: Path | None = option(
+        None,
+        type=Path,
+        section="files",
+        help="pocketsphinx command phrases, one per line: words, [optional], (a | b), {name}, "
+        "{area}, {number} (default: the built-in smart-home commands)",
+    )
+    hass_url: str | None = option(
+        None,
+        section=HASS_SECTION,
+        help="Home Assistant to ask for entity, alias and area names, "
         "e.g. http://homeassistant.local:8123",
     )
-    hass.add_argument(
-        "--hass-token-file",
+    hass_token_file: Path | None = option(
+        None,
         type=Path,
+        section=HASS_SECTION,
         help=f"file holding a long-lived access token (or {ENV_PREFIX}_HASS_TOKEN)",
     )
-    add_service_arguments(parser, default_port=DEFAULT_PORT, service="stt")
-    return parser
+    service: ServiceSettings = service_group("stt", DEFAULT_PORT)
+    hass: HassSource | None = field(default=None, init=False, repr=False, compare=False)
+    """Derived from --hass-url and the token."""
 
+    def __post_init__(self) -> None:
+        for flag, path in (
+            ("--names-file", self.names_file),
+            ("--phrases-file", self.phrases_file),
+        ):
+            if path is not None and not path.expanduser().is_file():
+                raise ConfigError(flag, f"no such file: {path}")
+        if self.general_model and self.phrases_file:
+            raise ConfigError(
+                "--general-model", "use either --phrases-file or --general-model, not both"
+            )
+        language = self.language
+        if language is not None:
+            cleaned = language.strip().lower()
+            language = None if cleaned in ("", "auto") else wyoming_language(language)
+        object.__setattr__(self, "language", language)
+        object.__setattr__(self, "model", self.model or None)
+        object.__setattr__(self, "hass", _hass_source(self.hass_url, self.hass_token_file))
 
-def settings_from_args(args: argparse.Namespace) -> SttSettings:
-    """Validate and freeze the parsed flags; ConfigError names the flag."""
-    data_dirs = tuple(Path(p).expanduser() for p in (args.data_dir or [DEFAULT_DATA_DIR]))
-    download_dir = Path(args.download_dir).expanduser() if args.download_dir else data_dirs[0]
-    for flag, path in (("--names-file", args.names_file), ("--phrases-file", args.phrases_file)):
-        if path is not None and not Path(path).expanduser().is_file():
-            raise ConfigError(flag, f"no such file: {path}")
-    if args.general_model and args.phrases_file:
-        raise ConfigError(
-            "--general-model", "use either --phrases-file or --general-model, not both"
-        )
-    language = args.language
-    if language is not None:
-        language = None if language.strip().lower() in ("", "auto") else wyoming_language(language)
-    return SttSettings(
-        service=service_settings(args),
-        engine=args.engine,
-        model=args.model or None,
-        device=args.device,
-        compute_type=args.compute_type,
-        language=language,
-        beam_size=args.beam_size,
-        data_dirs=data_dirs,
-        download_dir=download_dir,
-        names_file=Path(args.names_file).expanduser() if args.names_file else None,
-        phrases_file=Path(args.phrases_file).expanduser() if args.phrases_file else None,
-        max_seconds=args.max_seconds,
-        general_model=bool(args.general_model),
-        hass=_hass_source(args.hass_url, args.hass_token_file),
-    )
+    @property
+    def data_dir_paths(self) -> tuple[Path, ...]:
+        """--data-dir folders (the default one when none is given), expanded."""
+        return tuple(path.expanduser() for path in (self.data_dirs or (DEFAULT_DATA_DIR,)))
+
+    @property
+    def download_path(self) -> Path:
+        """Where missing Whisper models go."""
+        return self.download_dir.expanduser() if self.download_dir else self.data_dir_paths[0]
+
+    @property
+    def names_path(self) -> Path | None:
+        """--names-file, expanded."""
+        return self.names_file.expanduser() if self.names_file else None
+
+    @property
+    def phrases_path(self) -> Path | None:
+        """--phrases-file, expanded."""
+        return self.phrases_file.expanduser() if self.phrases_file else None
 
 
 def _hass_source(url: str | None, token_file: Path | None) -> HassSource | None:
@@ -202,9 +200,9 @@ def _hass_source(url: str | None, token_file: Path | None) -> HassSource | None:
     except ValueError as err:
         raise ConfigError("--hass-url", str(err)) from err
     if token_file is not None:
-        path = Path(token_file).expanduser()
+        path = token_file.expanduser()
         try:
-            token: str | None = path.read_text(encoding="utf-8").strip()
+            token = path.read_text(encoding="utf-8").strip()
         except OSError as err:
             raise ConfigError("--hass-token-file", f"cannot read {path}: {err.strerror}") from err
     else:
@@ -216,10 +214,14 @@ def _hass_source(url: str | None, token_file: Path | None) -> HassSource | None:
     return HassSource(url=url, token=token)
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults in the help (unless there is none), the description's line breaks kept."""
+def build_parser(prog: str) -> EnvArgumentParser:
+    """The argument parser (flags fall back to WYOMING_STT_<FLAG> variables)."""
+    return settings_parser(SttSettings, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
 
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or isinstance(action.default, bool):
-            return action.help
-        return super()._get_help_string(action)
+
+def parse(argv: Sequence[str] | None, prog: str = "wyoming-voice stt") -> SttSettings:
+    """The settings from argv and the environment; a bad value exits 2 naming the flag."""
+    settings: SttSettings = parse_settings(
+        SttSettings, argv, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION
+    )
+    return settings

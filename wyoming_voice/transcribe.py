@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import json
 import sys
+import wave
 from collections.abc import Sequence
 from pathlib import Path
 
 from voice_pipeline.stt_client import transcribe_audio
-from wyoming_common.audio import read_wav
+from wyoming_common.audio import AudioFormat
 from wyoming_common.config import positive_float, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError
 
@@ -49,8 +50,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice transcrib
     """Print the transcript of the WAV file; 1 when the service fails."""
     args = build_parser(prog).parse_args(argv)
     try:
-        pcm, fmt = read_wav(args.wav)
-        fmt.validate()
+        pcm, fmt = read_recording(args.wav)
         result = asyncio.run(
             transcribe_audio(
                 args.uri,
@@ -62,8 +62,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice transcrib
                 timeout=args.timeout,
             )
         )
-    except (WyomingVoiceError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except RecordingError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    except (WyomingVoiceError, OSError, TimeoutError) as err:
+        print(f"{prog}: error: {_one_line(err)}", file=sys.stderr)
         return 1
     if args.json:
         print(
@@ -88,6 +91,45 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice transcrib
     else:
         print(result.text)
     return 0
+
+
+class RecordingError(Exception):
+    """The file given is not a recording this command can send."""
+
+
+def read_recording(path: Path) -> tuple[bytes, AudioFormat]:
+    """PCM frames and format of a WAV file; RecordingError says in one line what is wrong."""
+    if not path.exists():
+        raise RecordingError(f"{path}: no such file")
+    if path.is_dir():
+        raise RecordingError(f"{path} is a folder, not a WAV file")
+    try:
+        with wave.open(str(path), "rb") as wav:
+            fmt = AudioFormat(wav.getframerate(), wav.getsampwidth(), wav.getnchannels())
+            pcm = wav.readframes(wav.getnframes())
+    except EOFError as err:
+        raise RecordingError(f"{path} is not a WAV file (it is empty or cut short)") from err
+    except wave.Error as err:
+        reason = str(err) or "unreadable header"
+        if "RIFF" in reason:
+            reason = "it does not start with a RIFF/WAVE header"
+        elif "unknown format" in reason:
+            reason = f"{reason}; only integer PCM is supported (convert it, e.g. with sox)"
+        raise RecordingError(f"{path} is not a PCM WAV file: {reason}") from err
+    except OSError as err:
+        raise RecordingError(f"{path}: cannot read it ({err.strerror or err})") from err
+    try:
+        fmt.validate()
+    except WyomingVoiceError as err:
+        raise RecordingError(f"{path}: {err}") from err
+    if not pcm:
+        raise RecordingError(f"{path} holds no audio")
+    return pcm, fmt
+
+
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text or type(err).__name__
 
 
 if __name__ == "__main__":

@@ -3,21 +3,25 @@ against `home.yaml`'s home, checking status, body and exactly which states chang
 
 from __future__ import annotations
 
+import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from wyoming.asr import Transcript
+from wyoming.intent import Entity
+from wyoming.intent import Intent as WyomingIntent
 
 from tests.fake_hass.intent import SERVER_ERROR
-from tests.fake_hass.testing import connect_ws
+from tests.fake_hass.testing import agent_server, connect_ws
+from tests.fake_hass_checks.test_fake_hass_2026 import AGENT_INFO, add_entry, reply_with
+from tests.support.services import shared_path
 from wyoming_voice.bench.agent_home import diff, snapshot
 from wyoming_voice.bench.agent_runner import CaseHome
 
 from .conftest import IntentPost
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "docs" / "ha_intent_examples.json"
 # Real HA 2026.11 answers whose entities home.yaml reproduces by name and id.
 EXACT = {
     ("HassTurnOn", "Standing Light"),
@@ -73,13 +77,16 @@ def changes(home: CaseHome) -> Changes:
     return Changes(home)
 
 
-def _examples() -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = json.loads(EXAMPLES.read_text(encoding="utf-8"))["calls"]
-    return [c for c in calls if (c["request"]["name"], c["request"]["data"].get("name")) in EXACT]
-
-
-@pytest.mark.parametrize("example", _examples(), ids=lambda c: json.dumps(c["request"]["data"]))
-async def test_matches_real_home_assistant_answers(intent: IntentPost, example: dict) -> None:
+@pytest.mark.parametrize(("intent_type", "name"), sorted(EXACT, key=str))
+async def test_matches_real_home_assistant_answers(
+    intent: IntentPost, intent_type: str, name: str | None
+) -> None:
+    calls = json.loads(shared_path("docs", "ha_intent_examples.json").read_text("utf-8"))["calls"]
+    [example] = [
+        c
+        for c in calls
+        if (c["request"]["name"], c["request"]["data"].get("name")) == (intent_type, name)
+    ][:1]
     request = example["request"]
     status, body = await intent(request["name"], **request["data"])
     assert status == 200
@@ -378,3 +385,86 @@ async def test_timers_need_a_timer_device(intent: IntentPost) -> None:
     assert body["speech_slots"] == {"canceled": 1}
     _, body = await intent("HassCancelTimer")
     assert body == error("Timer not found")
+
+
+@pytest.mark.parametrize(
+    ("slots", "response_type", "speech"),
+    [
+        ({"name": "Standing Light"}, "action_done", "Turning off"),
+        (
+            {"name": "Standing Lights"},
+            "error",
+            "Error handling intent: No entities matched the name (given name 'Standing Lights')",
+        ),
+    ],
+)
+async def test_wyoming_agent_intents_run_through_the_same_intents(
+    home: CaseHome,
+    http: aiohttp.ClientSession,
+    slots: dict[str, str],
+    response_type: str,
+    speech: str,
+) -> None:
+    """An agent may answer `intent`: HA 2026.11 runs it for the `conversation` assistant."""
+    entities = [Entity(name=k, value=v) for k, v in slots.items()]
+    intent_event = WyomingIntent("HassTurnOff", entities=entities, text="Turning off").event()
+    heard: list[Transcript] = []
+    async with (
+        asyncio.timeout(5),
+        agent_server(AGENT_INFO, reply_with(intent_event), heard) as port,
+    ):
+        await add_entry(home.hass, http, port)
+        body = {"text": "turn off the standing light", "agent_id": "conversation.test_agent"}
+        async with http.post(f"{home.hass.url}/api/conversation/process", json=body) as r:
+            result = (await r.json())["response"]
+    assert (result["response_type"], result["speech"]["plain"]["speech"]) == (
+        response_type,
+        speech,
+    )
+    on = home.hass.house.states["light.standing_light"].state == "on"
+    assert on is (response_type == "error")
+
+
+async def test_todo_items_over_the_websocket(home: CaseHome, http: aiohttp.ClientSession) -> None:
+    async with asyncio.timeout(5), connect_ws(home.hass, http) as client:
+        result = await client.result(
+            "call_service",
+            domain="todo",
+            service="get_items",
+            target={"entity_id": "todo.shopping_list"},
+            return_response=True,
+        )
+        assert [i["summary"] for i in result["response"]["todo.shopping_list"]["items"]] == [
+            "Milk",
+            "Eggs",
+        ]
+        refused = await client.command("call_service", domain="todo", service="get_items")
+        assert refused["error"]["code"] == "service_validation_error"
+        light = await client.command(
+            "call_service", domain="light", service="turn_on", return_response=True
+        )
+        assert light["error"]["code"] == "service_validation_error"
+
+
+async def test_relative_volume_search_and_fan_mode(intent: IntentPost, home: CaseHome) -> None:
+    states = home.hass.house.states
+    assert (await intent("HassSetVolumeRelative", name="TV", volume_step="up"))[1] == ok([])
+    assert states["media_player.tv"].attributes["volume_level"] == 0.6
+    await intent("HassSetVolumeRelative", name="TV", volume_step=-30)
+    assert states["media_player.tv"].attributes["volume_level"] == pytest.approx(0.3)
+    # Several players without a name: only the playing ones (not the paused office speaker).
+    await intent("HassSetVolumeRelative", domain="media_player", floor="upstairs", volume_step=10)
+    await intent("HassSetVolumeRelative", area="Living Room", volume_step="down")
+    assert states["media_player.living_room_speaker"].attributes["volume_level"] == 0.2
+    assert states["media_player.tv"].attributes["volume_level"] == pytest.approx(0.2)
+    assert states["media_player.office_speaker"].attributes["volume_level"] == pytest.approx(0.3)
+    _, body = await intent("HassMediaSearchAndPlay", search_query="jazz", name="TV")
+    assert body == error(
+        "No entities supported the required features"
+        " (given name 'TV', domains media_player, features 4194816)"
+    )
+    _, body = await intent("HassClimateSetFanMode", name="Thermostat", fan_mode="HIGH")
+    assert body == ok([entity("Thermostat", "climate.thermostat")])
+    assert states["climate.thermostat"].attributes["fan_mode"] == "high"
+    _, body = await intent("HassClimateSetFanMode", name="Thermostat", fan_mode="turbo")
+    assert body == error("Fan mode turbo is not supported by Thermostat")

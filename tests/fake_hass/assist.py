@@ -7,9 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import intent
 from .errors import HouseError
 from .house import House
+from .intent import IntentCall, IntentError, IntentResponse
+from .intent import handle_intent as handle_registered_intent
 from .intent_match import MatchFailedError
 from .registry import new_ulid
 from .wyoming_conversation import ask_wyoming_agent
@@ -178,14 +179,15 @@ async def process_conversation(hass: FakeHomeAssistant, body: Mapping[str, Any])
         )
 
     def run_intent(name: str, slots: Mapping[str, Any], language: str) -> dict[str, Any]:
-        # HA runs the agent's intent with no assistant: no exposure filter, as in its source.
-        call = intent.IntentCall(hass.house, name, dict(slots), language=language)
+        # As HA's Wyoming conversation entity: the intent runs for the `conversation`
+        # assistant; any intent error becomes "Error handling intent: …".
+        call = IntentCall(hass.house, name, dict(slots), language, assistant="conversation")
         try:
-            return intent.handle_intent(call).as_dict()
-        except (intent.IntentError, MatchFailedError) as err:
-            response = intent.IntentResponse(language)
-            response.set_error("failed_to_handle", f"Error handling intent: {err}")
-            return response.as_dict()
+            return handle_registered_intent(call).as_dict()
+        except (IntentError, MatchFailedError) as err:
+            failed = IntentResponse(language)
+            failed.set_error("failed_to_handle", f"Error handling intent: {err}")
+            return failed.as_dict()
 
     return await ask_wyoming_agent(
         *address,

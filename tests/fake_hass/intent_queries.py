@@ -118,6 +118,38 @@ def set_temperature(call: IntentCall) -> IntentResponse:
     return IntentResponse(call.language, success=[target(state.name, "entity", state.entity_id)])
 
 
+def set_fan_mode(call: IntentCall) -> IntentResponse:
+    """HassClimateSetFanMode: one thermostat with FAN_MODE; the mode by name, any case."""
+    slots = sl.validate(
+        call.slots, {**_PLACE, "fan_mode": sl.Slot(sl.non_empty_string, required=True)}
+    )
+    constraints = Constraints(
+        name=slots.get("name"),
+        area_name=slots.get("area"),
+        floor_name=slots.get("floor"),
+        domains=["climate"],
+        assistant=call.assistant,
+        features=8,
+        single_target=True,
+    )
+    result = match_targets(call.house, constraints, _preferences(slots))
+    if not result.is_match:
+        raise MatchFailedError(result, constraints)
+    state = result.states[0]
+    modes = {str(m).casefold(): str(m) for m in state.attributes.get("fan_modes") or []}
+    mode = modes.get(slots["fan_mode"].casefold())
+    if mode is None:
+        raise IntentHandleError(f"Fan mode {slots['fan_mode']} is not supported by {state.name}")
+    call.house.call_service(
+        "climate",
+        "set_fan_mode",
+        {"fan_mode": mode},
+        {"entity_id": state.entity_id},
+        context=call.context,
+    )
+    return IntentResponse(call.language, success=[target(state.name, "entity", state.entity_id)])
+
+
 def _list_slots(call: IntentCall) -> tuple[str, str, str]:
     """Validate item/name and match the list; returns (item, list name as given, entity id)."""
     slots = sl.validate(
@@ -224,6 +256,7 @@ HANDLERS: dict[str, Callable[[IntentCall], IntentResponse]] = {
     "HassGetWeather": get_weather,
     "HassClimateGetTemperature": get_temperature,
     "HassClimateSetTemperature": set_temperature,
+    "HassClimateSetFanMode": set_fan_mode,
     "HassListAddItem": list_add,
     "HassListCompleteItem": list_complete,
     "HassListRemoveItem": list_remove,

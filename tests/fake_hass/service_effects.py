@@ -208,6 +208,14 @@ def climate_mode(state: State, data: Mapping[str, Any]) -> Effect:
     return str(mode), {"hvac_action": "idle" if mode == "off" else "heating"}
 
 
+def climate_fan_mode(state: State, data: Mapping[str, Any]) -> Effect:
+    """climate.set_fan_mode."""
+    mode = data.get("fan_mode")
+    if mode not in (state.attributes.get("fan_modes") or []):
+        raise ServiceValidationError(f"Fan mode {mode} is not valid for {state.entity_id}")
+    return None, {"fan_mode": mode}
+
+
 def climate_on(state: State, data: Mapping[str, Any]) -> Effect:
     """climate.turn_on: the first of heat_cool/heat/cool the device offers."""
     modes = state.attributes.get("hvac_modes", [])

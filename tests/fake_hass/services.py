@@ -46,6 +46,7 @@ SERVICES: dict[str, dict[str, EntityAction]] = {
     "climate": {
         "set_temperature": fx.climate_temperature,
         "set_hvac_mode": fx.climate_mode,
+        "set_fan_mode": fx.climate_fan_mode,
         "turn_on": fx.climate_on,
         "turn_off": fx.climate_off,
     },
@@ -110,6 +111,7 @@ REQUIRED_FEATURES: dict[tuple[str, str], tuple[int, ...]] = {
     ("climate", "turn_on"): (256,),
     ("climate", "turn_off"): (128,),
     ("climate", "set_temperature"): (1, 2),
+    ("climate", "set_fan_mode"): (8,),
     ("cover", "open_cover"): (1,),
     ("cover", "close_cover"): (2,),
     ("cover", "set_cover_position"): (4,),

@@ -14,7 +14,6 @@ from .errors import (
     HouseError,
     NotFoundError,
     ServerStopping,
-    ServiceValidationError,
 )
 from .house import Context, StateChangedEvent
 from .pipeline_run import PipelineRun
@@ -177,12 +176,9 @@ class WebSocketSession:
         """Run a service; result is `{"context": ...}` plus `response` when asked for."""
         domain, service = _field(msg, "domain", str), _field(msg, "service", str)
         return_response = _field(msg, "return_response", bool, False)
-        if return_response and domain != "script":
-            raise ServiceValidationError(
-                "An action which does not return responses can't be called with "
-                "return_response=True"
-            )
-        changed = self.hass.house.call_service(
+        house = self.hass.house
+        index = len(house.service_calls)
+        changed = house.call_service(
             domain,
             service,
             _field(msg, "service_data", dict, {}),
@@ -191,8 +187,8 @@ class WebSocketSession:
         )
         context = changed[0].context if changed else Context()
         result: dict[str, Any] = {"context": context.as_dict()}
-        if return_response:
-            result["response"] = {}
+        if return_response:  # the house refuses services without a response
+            result["response"] = house.service_calls[index].response
         return result
 
     async def subscribe_events(self, msg: Message) -> None:

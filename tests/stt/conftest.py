@@ -14,7 +14,8 @@ from tests.support.services import command_transcripts, running_service
 from tests.support.tiny_whisper import build_tiny_whisper_model
 from wyoming_common.runner import ServiceRunner
 from wyoming_common.worker import ModelWorker
-from wyoming_stt.engine import Transcriber
+from wyoming_stt.batching import BatchQueue
+from wyoming_stt.engines import Transcriber
 from wyoming_stt.handler import SttEventHandler
 from wyoming_stt.info import build_info
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
@@ -74,13 +75,15 @@ def whisper_engine(tiny_whisper_dir: Path) -> Iterator[FasterWhisperTranscriber]
 
 @asynccontextmanager
 async def stt_service(
-    transcriber: Transcriber, **handler_options: Any
+    transcriber: Transcriber,
+    queue: BatchQueue | None = None,
+    **handler_options: Any,
 ) -> AsyncIterator[ServiceRunner]:
     """A real STT server on a free loopback port around an already loaded engine."""
     factory = functools.partial(
         SttEventHandler,
         transcriber=transcriber,
-        worker=ModelWorker("stt-test"),
+        queue=queue or BatchQueue(transcriber, ModelWorker("stt-test")),
         info=functools.partial(build_info, transcriber),
         **handler_options,
     )

@@ -103,12 +103,14 @@ def test_bench_prints_a_table_and_a_json_line(
     (audio / "TRANSCRIPTS.tsv").write_text(
         "file\ttranscript\nwhats_the_time.wav\tWhat's the time?\n", encoding="utf-8"
     )
-    assert bench.main(["--uri", stt_server, "--audio", str(audio), "--runs", "2"]) == 0
+    argv = ["--uri", stt_server, "--audio", str(audio), "--runs", "2", "--no-peer"]
+    assert bench.main([*argv, "--concurrency", "3"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     print("\n".join(lines))
-    assert lines[0].split()[:4] == ["server", "requests", "p50", "ms"]
+    assert lines[0].split()[:4] == ["server/set", "clips", "WER", "exact"]
     result = json.loads(lines[-1])
-    assert result["bench"] == "stt" and result["files"] == 1
-    assert result["ours"]["requests"] == 2
-    assert result["ours"]["wer"] == 0.0
-    assert result["ours"]["describe_n"] >= 1
+    assert result["bench"] == "stt" and result["servers"] == ["ours"]
+    row = result["ours/audio"]
+    assert row["latency"]["requests"] == 2 and row["latency"]["errors"] == 0
+    assert row["accuracy"]["wer"] == 0.0 and row["accuracy"]["exact"] == 1
+    assert result["ours/crowd3"]["correct"] == 3

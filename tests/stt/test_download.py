@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.services import loopback_settings
-from wyoming_common.errors import EngineError
+from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.worker import CancelToken, ModelWorker
-from wyoming_stt.engine import TranscriptionRequest
-from wyoming_stt.engines import FallbackTranscriber, build_transcriber
-from wyoming_stt.settings import SttSettings
+from wyoming_stt.engines import TranscriptionRequest, build_transcriber
+from wyoming_stt.settings import parse
 from wyoming_stt.whisper.engine import FasterWhisperTranscriber, WhisperOptions
 from wyoming_stt.whisper.model_files import find_local_model, locate_model, repo_id_for
 
@@ -67,7 +65,8 @@ async def test_download_through_hf_endpoint_then_load(
         assert card.name == REPO_ID
         assert card.attribution_url == f"https://huggingface.co/{REPO_ID}"
         request = TranscriptionRequest(audio=np.zeros(16000, np.float32))
-        assert [s.text for s in engine.transcribe(request, CancelToken())] == [""]
+        segments = engine.transcribe_batch([request], CancelToken())[0]
+        assert [s.text for s in segments] == [""]
     finally:
         engine.close()
 
@@ -85,10 +84,15 @@ async def test_missing_repository_is_an_engine_error(
 def test_names_map_to_systran_repositories(tmp_path: Path) -> None:
     assert repo_id_for("small.en") == "Systran/faster-whisper-small.en"
     assert repo_id_for("org/custom") == "org/custom"
-    with pytest.raises(EngineError, match="unknown Whisper model"):
+    with pytest.raises(ConfigError, match="--model: unknown Whisper model"):
         repo_id_for("huge")
-    with pytest.raises(EngineError, match="not a CTranslate2 Whisper model"):
+    with pytest.raises(ConfigError, match=r"--model: .* is not a CTranslate2 Whisper model"):
         locate_model(str(tmp_path), [], tmp_path)
+    with pytest.raises(ConfigError, match="--model: no such folder"):
+        locate_model(str(tmp_path / "nope" / "model"), [], tmp_path)
+    with pytest.raises(ConfigError, match=r"--model: .* is a file"):
+        (tmp_path / "model.bin").write_bytes(b"x")
+        locate_model(str(tmp_path / "model.bin"), [], tmp_path)
 
 
 def _closed_port() -> int:
@@ -98,35 +102,18 @@ def _closed_port() -> int:
     return port
 
 
-async def test_auto_engine_falls_back_to_pocketsphinx_when_the_model_is_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+async def test_an_explicit_model_that_cannot_be_downloaded_does_not_fall_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """--engine auto --model small with no copy on disk and no hub reachable."""
-    caplog.set_level(logging.INFO, logger="wyoming_stt")
+    """--model tiny with no copy on disk and no hub reachable: an engine error, no fallback."""
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
     monkeypatch.setenv("HF_HUB_ETAG_TIMEOUT", "2")
-    settings = SttSettings(
-        service=loopback_settings(),
-        engine="auto",
-        model="tiny",
-        device="cpu",
-        compute_type="auto",
-        language=None,
-        beam_size=1,
-        data_dirs=(tmp_path,),
-        download_dir=tmp_path,
-        names_file=None,
-        phrases_file=None,
-        max_seconds=30.0,
-    )
+    settings = parse(["--model", "tiny", "--device", "cpu", "--data-dir", str(tmp_path)])
     transcriber = build_transcriber(settings)
-    assert isinstance(transcriber, FallbackTranscriber)
+    assert transcriber.engine_name == "faster-whisper"
     try:
-        async with asyncio.timeout(60):
-            card = await ModelWorker("fallback-test").run(transcriber.load)
-        assert transcriber.engine_name == "pocketsphinx"
-        assert card.name == "pocketsphinx-en-us"
-        assert "faster-whisper is not available" in caplog.text
-        assert "using the embedded pocketsphinx engine instead" in caplog.text
+        with pytest.raises(EngineError, match="cannot download Whisper model"):
+            async with asyncio.timeout(60):
+                await ModelWorker("no-fallback-test").run(transcriber.load)
     finally:
         transcriber.close()

@@ -17,7 +17,7 @@ from tests.support.services import shared_path
 from wyoming_common.audio import STT_FORMAT, to_float_mono
 from wyoming_common.client import WyomingConnection
 from wyoming_common.worker import CancelToken
-from wyoming_stt.engine import TranscriptionRequest
+from wyoming_stt.engines import TranscriptionRequest
 from wyoming_stt.whisper.engine import FasterWhisperTranscriber, WhisperOptions
 
 from .conftest import stt_service
@@ -111,19 +111,22 @@ def test_names_and_terms_reach_the_decoder(
     )
     try:
         engine.load()
-        segments = list(engine.transcribe(request, CancelToken()))
+        segments = engine.transcribe_batch([request], CancelToken())[0]
     finally:
         engine.close()
     assert " ".join(s.text.strip() for s in segments) == SPOKEN
 
 
-def test_cancelled_token_stops_between_segments(whisper_engine: FasterWhisperTranscriber) -> None:
-    """Two 30 s windows of speech-like audio; a cancelled token yields nothing more."""
+def test_long_audio_is_cut_into_windows_and_a_cancelled_token_stops(
+    whisper_engine: FasterWhisperTranscriber,
+) -> None:
+    """66 s of speech: three windows, each decoded; a cancelled token decodes nothing."""
     pcm, fmt = wav_audio(shared_path("audio", "misc", "jfk.wav"))
-    audio = np.tile(to_float_mono(pcm, fmt), 6)  # 66 s: three windows
+    audio = np.tile(to_float_mono(pcm, fmt), 6)
+    request = TranscriptionRequest(audio=audio)
+    segments = whisper_engine.transcribe_batch([request], CancelToken())[0]
+    texts = [s.text.strip() for s in segments]
+    assert len(texts) >= 3 and set(texts) == {SPOKEN}  # 30 s at most per window
     token = CancelToken()
-    segments = whisper_engine.transcribe(TranscriptionRequest(audio=audio), token)
-    first = next(segments)
     token.cancel()
-    assert first.text.strip() == SPOKEN
-    assert list(segments) == []
+    assert [s.text for s in whisper_engine.transcribe_batch([request], token)[0]] == [""]

@@ -10,7 +10,7 @@ from wyoming.info import Describe, Info
 
 from tests.support.services import parse_info_with_wyoming_172
 from wyoming_common.client import WyomingConnection
-from wyoming_stt.engine import Transcriber
+from wyoming_stt.engines import Transcriber
 from wyoming_stt.info import PROGRAM_NAME, build_info
 
 from .conftest import stt_service

@@ -105,7 +105,7 @@ async def test_describe_answers_while_a_long_transcription_runs(
     pcm, fmt = wav_audio(shared_path("audio", "misc", "jfk.wav"))
     latencies: list[float] = []
     async with stt_service(lm_engine) as runner:
-        async with asyncio.timeout(60), WyomingConnection(runner.uri) as conn:
+        async with asyncio.timeout(240), WyomingConnection(runner.uri) as conn:
             await send_audio(conn, pcm, fmt)
             transcription_done = asyncio.Event()
 
@@ -124,7 +124,8 @@ async def test_describe_answers_while_a_long_transcription_runs(
             await conn.write(Describe().event())
             first = await conn.read(timeout=5)
             same_connection = time.monotonic() - sent
-            events = await read_until_transcript(conn)
+            # jfk.wav through the general model: ~13 s here on a loaded 2-core box
+            events = await read_until_transcript(conn, timeout=180)
             transcription_done.set()
             await prober
     assert first is not None and Info.is_type(first.type), "info must come before the transcript"

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from pathlib import Path
 
 import pytest
 
-from tests.support.services import loopback_settings
 from wyoming_common.errors import ConfigError
-from wyoming_stt.engines import FallbackTranscriber, build_transcriber
-from wyoming_stt.hass_names import HassSource
+from wyoming_stt.engines import build_transcriber
 from wyoming_stt.pocketsphinx.engine import PocketsphinxTranscriber
 from wyoming_stt.selection import select_compute_type, select_device, select_engine
-from wyoming_stt.settings import SttSettings
+from wyoming_stt.settings import SttSettings, parse
 from wyoming_stt.whisper.engine import FasterWhisperTranscriber
 
 
@@ -73,7 +69,6 @@ def test_unsupported_compute_type_names_the_flag() -> None:
     [
         ("auto", "small", True, "faster-whisper", "configured"),
         ("auto", None, True, "pocketsphinx", "no Whisper model is configured"),
-        ("auto", "small", False, "pocketsphinx", "faster-whisper is not installed"),
         ("pocketsphinx", "small", True, "pocketsphinx", "requested"),
         ("faster-whisper", "small", True, "faster-whisper", "requested"),
     ],
@@ -91,48 +86,30 @@ def test_explicit_faster_whisper_needs_model_and_package() -> None:
         select_engine("faster-whisper", None, True)
     with pytest.raises(ConfigError, match="--engine: faster-whisper is not installed"):
         select_engine("faster-whisper", "small", False)
+    # A model that is set is an explicit choice too: no silent fallback without faster-whisper.
+    with pytest.raises(ConfigError, match="--model: small needs faster-whisper"):
+        select_engine("auto", "small", False)
 
 
-def _settings(engine: str, model: str | None) -> SttSettings:
-    return SttSettings(
-        service=loopback_settings(),
-        engine=engine,
-        model=model,
-        device="auto",
-        compute_type="auto",
-        language=None,
-        beam_size=5,
-        data_dirs=(Path("/nonexistent"),),
-        download_dir=Path("/nonexistent"),
-        names_file=None,
-        phrases_file=None,
-        max_seconds=30.0,
-    )
+def _settings(engine: str, model: str | None, *extra: str) -> SttSettings:
+    argv = ["--engine", engine, "--data-dir", "/nonexistent", *extra]
+    return parse([*argv, "--model", model] if model else argv)
 
 
 def test_build_transcriber_logs_why(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="wyoming_stt")
     assert isinstance(build_transcriber(_settings("auto", None)), PocketsphinxTranscriber)
     assert "Using the embedded pocketsphinx engine: no Whisper model is configured" in caplog.text
-    missing = build_transcriber(_settings("auto", "small"), whisper_available=False)
-    assert isinstance(missing, PocketsphinxTranscriber)
-    assert "faster-whisper is not installed, so model small cannot be used" in caplog.text
+    with pytest.raises(ConfigError, match="--model"):
+        build_transcriber(_settings("auto", "small"), whisper_available=False)
     auto = build_transcriber(_settings("auto", "small"), whisper_available=True)
-    assert isinstance(auto, FallbackTranscriber)
-    assert isinstance(auto.primary, FasterWhisperTranscriber)
+    assert isinstance(auto, FasterWhisperTranscriber)
+    assert "Using faster-whisper: model small is configured" in caplog.text
     explicit = build_transcriber(_settings("faster-whisper", "small"), whisper_available=True)
     assert isinstance(explicit, FasterWhisperTranscriber)
 
 
-def test_general_model_and_home_assistant_reach_pocketsphinx() -> None:
-    source = HassSource("http://ha.local:8123", "token")
-    settings = dataclasses.replace(_settings("auto", None), general_model=True, hass=source)
-    engine = build_transcriber(settings)
+def test_general_model_reaches_pocketsphinx() -> None:
+    engine = build_transcriber(_settings("auto", None, "--general-model"))
     assert isinstance(engine, PocketsphinxTranscriber)
-    assert engine.options.general_model is True and engine.options.hass == source
-    fallback = build_transcriber(
-        dataclasses.replace(settings, model="small"), whisper_available=True
-    )
-    assert isinstance(fallback, FallbackTranscriber)
-    assert isinstance(fallback.fallback, PocketsphinxTranscriber)
-    assert fallback.fallback.options.general_model is True
+    assert engine.options.general_model is True

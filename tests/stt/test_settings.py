@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import REPO
-from wyoming_common.config import parse_or_exit
-from wyoming_stt.settings import DEFAULT_DATA_DIR, SttSettings, build_parser, settings_from_args
+from wyoming_stt.settings import DEFAULT_DATA_DIR, SttSettings, build_parser, parse
 
 FLAGS = (
     "--model",
@@ -35,8 +34,7 @@ FLAGS = (
 
 
 def _parse(argv: list[str]) -> SttSettings:
-    settings: SttSettings = parse_or_exit(build_parser("stt"), argv, settings_from_args)
-    return settings
+    return parse(argv, "stt")
 
 
 def _clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,8 +49,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.engine == "auto" and settings.model is None
     assert (settings.device, settings.compute_type, settings.beam_size) == ("auto", "auto", 5)
     assert settings.language is None and settings.max_seconds == 30.0
-    assert settings.data_dirs == (DEFAULT_DATA_DIR.expanduser(),)
-    assert settings.download_dir == settings.data_dirs[0]
+    assert settings.data_dir_paths == (DEFAULT_DATA_DIR.expanduser(),)
+    assert settings.download_path == settings.data_dir_paths[0]
     assert settings.service.uri == "tcp://0.0.0.0:10300"
     assert settings.general_model is False and settings.hass is None
 
@@ -72,8 +70,8 @@ def test_environment_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert settings.language == "en"  # as pipelines ask
     assert settings.beam_size == 3  # the flag wins over the environment
     assert settings.device == "cpu"
-    assert settings.data_dirs == (tmp_path / "a", tmp_path / "b")
-    assert settings.download_dir == tmp_path / "a"
+    assert settings.data_dir_paths == (tmp_path / "a", tmp_path / "b")
+    assert settings.download_path == tmp_path / "a"
     assert settings.names_file == names
     assert settings.service.uri == "tcp://127.0.0.1:10301"
     with pytest.raises(AttributeError):

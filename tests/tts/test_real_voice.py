@@ -18,7 +18,7 @@ from wyoming_tts.engines import SpeechSettings, VoiceChoice
 from wyoming_tts.piper.engine import PiperEngine
 from wyoming_tts.piper.model import FIRST_FRAMES, PiperModel, snr_db, windows
 from wyoming_tts.piper.voices import find_piper_voices
-from wyoming_voice.bench.stt import word_errors
+from wyoming_voice.bench.stt_scoring import word_errors
 
 from .support import audio_blocks, fragments_of, speak_once, speak_streaming, tts_service
 

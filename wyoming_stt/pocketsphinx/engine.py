@@ -12,7 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -25,8 +25,13 @@ from wyoming_common.errors import EngineError
 from wyoming_common.worker import CancelToken
 
 from ..biasing import read_list_file
-from ..engine import SAMPLE_RATE, ModelCard, TranscriptionRequest, TranscriptSegment
-from ..hass_names import HassNames, HassNamesError, HassSource, fetch_names_blocking
+from ..engines import (
+    SAMPLE_RATE,
+    ModelCard,
+    TranscriptionRequest,
+    TranscriptSegment,
+    Vocabulary,
+)
 from .default_grammar import default_areas, default_names, default_templates
 from .process import (
     DecodeJob,
@@ -52,8 +57,6 @@ class PocketsphinxOptions:
     names_file: Path | None = None
     general_model: bool = False
     """The general English language model instead of a grammar."""
-    hass: HassSource | None = None
-    """Home Assistant to ask for entity and area names."""
     start_timeout: float = 60.0
 
 
@@ -62,6 +65,7 @@ class PocketsphinxTranscriber:
 
     engine_name = "pocketsphinx"
     streams_partial_text = False
+    max_batch = 1
 
     def __init__(self, options: PocketsphinxOptions) -> None:
         self.options = options
@@ -71,6 +75,7 @@ class PocketsphinxTranscriber:
         self._ready: DecoderReady | None = None
         self._card: ModelCard | None = None
         self._lock = threading.Lock()
+        self._vocabulary = Vocabulary()
 
     @property
     def card(self) -> ModelCard:
@@ -93,6 +98,11 @@ class PocketsphinxTranscriber:
             _LOGGER.warning(
                 "pocketsphinx: no pronunciation for %s; phrases and names using them are left out",
                 ", ".join(ready.dropped_words),
+            )
+        if ready.derived:
+            _LOGGER.debug(
+                "pocketsphinx: pronunciations made for words the dictionary lacks: %s",
+                "; ".join(ready.derived),
             )
         for phrase in ready.skipped_phrases:
             _LOGGER.warning("pocketsphinx: phrase left out: %s", phrase)
@@ -123,11 +133,11 @@ class PocketsphinxTranscriber:
         """The decoder's phrases, names and areas; for the log, the grammar and the names."""
         opts = self.options
         if opts.general_model:
-            if opts.phrases_file or opts.names_file or opts.hass:
+            if opts.phrases_file or opts.names_file or self._vocabulary.everything:
                 _LOGGER.info("pocketsphinx: --general-model uses no phrases or names")
             return DecoderSetup(), "--general-model", ""
         names = read_list_file(opts.names_file) if opts.names_file else ()
-        hass = self._hass_names(opts.hass) if opts.hass else HassNames()
+        hass = self._vocabulary
         # {name}: anything that can be addressed; {area}: places. A --names-file line may be
         # either, so it fills both.
         origins = [] if opts.phrases_file else ["generic device and room words"]
@@ -149,37 +159,43 @@ class PocketsphinxTranscriber:
         )
         return setup, "the built-in command grammar", ", ".join(origins)
 
-    @staticmethod
-    def _hass_names(source: HassSource) -> HassNames:
-        """Names from Home Assistant, or none (with a warning) when it cannot be asked."""
-        try:
-            names = fetch_names_blocking(source)
-        except HassNamesError as err:
-            _LOGGER.warning(
-                "pocketsphinx: cannot get names from Home Assistant at %s (%s); "
-                "carrying on without them",
-                source.url,
-                err,
-            )
-            return HassNames()
+    def set_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Names from Home Assistant: the grammar is rebuilt (a new decoder process) if loaded."""
+        if vocabulary == self._vocabulary:
+            return
+        self._vocabulary = vocabulary
+        if self._card is None:
+            return
+        setup, _source, _origins = self._decoder_setup()
+        with self._lock:
+            self._setup = setup
+            self._stop_process()
+            ready = self._start()
         _LOGGER.info(
-            "pocketsphinx: %d entity names and %d area names from Home Assistant at %s",
-            len(names.names),
-            len(names.areas),
-            source.url,
+            "pocketsphinx: grammar rebuilt with %d names and %d areas from Home Assistant",
+            ready.name_count,
+            ready.area_count,
         )
-        return names
 
-    def transcribe(
-        self, request: TranscriptionRequest, token: CancelToken
-    ) -> Iterator[TranscriptSegment]:
-        """One segment with the whole transcript (pocketsphinx has no partial results here)."""
-        if request.language and request.language != LANGUAGE:
-            _LOGGER.debug("pocketsphinx only knows English; asked for %s", request.language)
-        job = DecodeJob(pcm=float_to_pcm16(request.audio), names=request.names)
-        reply = self._call(job, token)
-        if reply is not None:
-            yield TranscriptSegment(text=reply.text, language=LANGUAGE)
+    def transcribe_batch(
+        self, requests: Sequence[TranscriptionRequest], token: CancelToken
+    ) -> list[list[TranscriptSegment]]:
+        """One segment with the whole transcript per request, one request after the other."""
+        results: list[list[TranscriptSegment]] = []
+        for request in requests:
+            if request.language and request.language != LANGUAGE:
+                _LOGGER.debug("pocketsphinx only knows English; asked for %s", request.language)
+            job = DecodeJob(pcm=float_to_pcm16(request.audio), names=request.names)
+            reply = self._call(job, token)
+            text = reply.text if reply is not None else ""
+            if reply is not None and reply.confidence is not None:
+                _LOGGER.debug(
+                    "pocketsphinx: grammar confidence %.1f%s",
+                    reply.confidence,
+                    "" if text else " (rejected)",
+                )
+            results.append([TranscriptSegment(text=text, language=LANGUAGE)])
+        return results
 
     def _call(self, job: DecodeJob, token: CancelToken) -> DecodeReply | None:
         """Send a job and wait for the reply; None when cancelled (the process is replaced)."""

@@ -13,11 +13,30 @@ punctuation are ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .automaton import WordGraph, WordNfa, minimal_graph
+from .words import (
+    MAX_COMPOUND_PARTS,
+    WordLookup,
+    compound,
+    number_words,
+    resolve_pronunciation,
+    spoken_form,
+)
+
+__all__ = [
+    "Grammar",
+    "WordLookup",
+    "build_grammar",
+    "number_words",
+    "resolve_pronunciation",
+    "split_rules",
+    "spoken_form",
+    "tokenize_template",
+]
 
 NAME_SLOT = "{name}"
 AREA_SLOT = "{area}"
@@ -26,74 +45,9 @@ SLOTS = (NAME_SLOT, AREA_SLOT, NUMBER_SLOT)
 NUMBERS = range(101)
 """What `{number}` stands for: zero to one hundred."""
 
-WordLookup = Callable[[str], str | None]
-"""Pronunciation (space-separated phones) of a word in the recogniser's dictionary, or None."""
-
-_ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _TOKEN = re.compile(r"\{[a-z_]+\}|<[a-z_][a-z0-9_]*>|[\[\]()|]|[^\s\[\]()|<>{}]+")
 _RULE_DEFINITION = re.compile(r"^\s*<([a-z_][a-z0-9_]*)>\s*=(.*)$")
 _SYNTAX = frozenset(("[", "]", "(", ")", "|"))
-_NOT_WORD = re.compile(r"[^a-z0-9'\s]")
-_MAX_COMPOUND_PARTS = 3
-
-
-def number_words(number: int) -> str:
-    """Spoken English for 0 ≤ number < 1 000 000 (`75` → `seventy five`)."""
-    if number < 0 or number >= 1_000_000:
-        raise ValueError(f"number out of range: {number}")
-    if number < 20:
-        return _ONES[number]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return _TENS[tens] + (f" {_ONES[ones]}" if ones else "")
-    if number < 1000:
-        hundreds, rest = divmod(number, 100)
-        return f"{_ONES[hundreds]} hundred" + (f" {number_words(rest)}" if rest else "")
-    thousands, rest = divmod(number, 1000)
-    return f"{number_words(thousands)} thousand" + (f" {number_words(rest)}" if rest else "")
-
-
-def spoken_form(text: str) -> str:
-    """Lower case, digits as words, no punctuation (apostrophes inside words kept)."""
-    lowered = text.lower().replace("%", " percent ")
-    lowered = re.sub(r"\d+", lambda m: f" {number_words(int(m.group()))} ", lowered)
-    cleaned = _NOT_WORD.sub(" ", lowered)
-    words = [word.strip("'") for word in cleaned.split()]
-    return " ".join(word for word in words if word)
-
-
-def resolve_pronunciation(word: str, lookup: WordLookup) -> str | None:
-    """Phones for word: from the dictionary, or joined from dictionary words it is made of.
-
-    `ecobee` is not in the CMU dictionary but `eco` + `bee` are. Returns None when no
-    pronunciation can be built (the caller leaves out what uses the word).
-    """
-    phones = lookup(word)
-    if phones is not None:
-        return phones
-    return _compound(word, lookup, _MAX_COMPOUND_PARTS)
-
-
-def _compound(word: str, lookup: WordLookup, parts_left: int) -> str | None:
-    if parts_left == 0:
-        return None
-    # Longest first part first: fewer, longer pieces sound closer to the real word.
-    for end in range(len(word) - 2, 1, -1):
-        head = lookup(word[:end])
-        if head is None:
-            continue
-        rest = word[end:]
-        tail = lookup(rest) if len(rest) >= 2 else None
-        if tail is None and parts_left > 1:
-            tail = _compound(rest, lookup, parts_left - 1)
-        if tail is not None:
-            return f"{head} {tail}"
-    return None
 
 
 @dataclass(frozen=True)
@@ -163,8 +117,9 @@ def split_rules(lines: Iterable[str]) -> tuple[list[str], dict[str, str]]:
 class _Resolver:
     """Resolves words once each, remembering new and unknown ones."""
 
-    def __init__(self, lookup: WordLookup) -> None:
+    def __init__(self, lookup: WordLookup, derive: WordLookup | None = None) -> None:
         self._lookup = lookup
+        self._derive = derive
         self.known: dict[str, bool] = {}
         self.new_words: dict[str, str] = {}
         self.dropped: set[str] = set()
@@ -174,7 +129,10 @@ class _Resolver:
             direct = self._lookup(word)
             phones = direct
             if phones is None:
-                phones = _compound(word, self._lookup, _MAX_COMPOUND_PARTS)
+                if self._derive is not None:
+                    phones = self._derive(word)
+                else:
+                    phones = compound(word, self._lookup, MAX_COMPOUND_PARTS)
             self.known[word] = phones is not None
             if phones is None:
                 self.dropped.add(word)
@@ -319,14 +277,17 @@ def build_grammar(
     names: Iterable[str],
     lookup: WordLookup,
     areas: Iterable[str] = (),
+    derive: WordLookup | None = None,
 ) -> Grammar | None:
     """The grammar of the templates; None when no phrase is usable.
 
     `{name}` stands for the names, `{area}` for the areas, `{number}` for zero to one hundred.
-    A phrase whose slot has no entries is left out, as is one with a word that has no
-    pronunciation; one with a syntax mistake is left out and listed in `skipped_phrases`.
+    `derive` makes a pronunciation for a word the dictionary lacks (default: from the
+    dictionary words it is made of). A phrase whose slot has no entries is left out, as is one
+    with a word that has no pronunciation; one with a syntax mistake is left out and listed in
+    `skipped_phrases`.
     """
-    resolver = _Resolver(lookup)
+    resolver = _Resolver(lookup, derive)
     name_phrases = [p for p in _unique(spoken_form(n) for n in names) if p and resolver.all_ok(p)]
     area_phrases = [p for p in _unique(spoken_form(a) for a in areas) if p and resolver.all_ok(p)]
     slots = {

@@ -17,6 +17,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .grammar import Grammar, build_grammar
+from .pronounce import Pronouncer, acronyms
+from .rejection import REJECT_BELOW, add_phone_loop, confidence
 
 SAMPLE_RATE = 16000
 # Synthetic or tightly cut clips end mid-phone; silence around the audio lets the decoder
@@ -66,6 +68,8 @@ class DecoderReady:
     version: str | None
     area_count: int = 0
     skipped_phrases: tuple[str, ...] = ()
+    derived: tuple[str, ...] = ()
+    """Words whose pronunciation was made here, with how (`hvac: letters + espeak-ng`)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class DecodeReply:
     text: str
     error: str | None = None
     seconds: float = 0.0
+    confidence: float | None = None
+    """The grammar's confidence (see rejection.py); below the threshold text is empty."""
 
 
 class SphinxDecoder:
@@ -99,7 +105,16 @@ class SphinxDecoder:
         probe = Decoder(lm=None, loglevel="FATAL", bestpath=False)
         for word, phones in EXTRA_PRONUNCIATIONS.items():
             probe.add_word(word, phones, False)
-        grammar = build_grammar(setup.templates, setup.names, probe.lookup_word, areas=setup.areas)
+        self._pronouncer = Pronouncer(
+            probe.lookup_word, acronym_words=acronyms((*setup.names, *setup.areas))
+        )
+        grammar = build_grammar(
+            setup.templates,
+            setup.names,
+            probe.lookup_word,
+            areas=setup.areas,
+            derive=self._pronouncer.derive,
+        )
         if grammar is None:
             self._decoder = Decoder(loglevel="FATAL", **FAST_LM_SETTINGS)
             self._base_search = str(self._decoder.current_search())
@@ -108,6 +123,7 @@ class SphinxDecoder:
             self._decoder = probe
             self._base_search = "commands"
             self._add_grammar(self._base_search, grammar)
+            add_phone_loop(self._decoder)
             self.ready = DecoderReady(
                 "grammar",
                 grammar.phrase_count,
@@ -116,16 +132,21 @@ class SphinxDecoder:
                 _sphinx_version(),
                 grammar.area_count,
                 grammar.skipped_phrases,
+                tuple(f"{w}: {how}" for w, how in sorted(self._pronouncer.derived.items())),
             )
         self._decoder.activate_search(self._base_search)
         self._vad = Vad(Vad.MEDIUM_STRICT, SAMPLE_RATE, VAD_FRAME_SECONDS)
         self._grammars: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self.reject_below = REJECT_BELOW
         self._grammar_count = 0
 
     def _add_grammar(self, name: str, grammar: Grammar) -> None:
         for word, phones in grammar.new_words.items():
             if self._decoder.lookup_word(word) is None:
                 self._decoder.add_word(word, phones, True)
+                second = self._pronouncer.alternatives.get(f"{word}(2)")
+                if second is not None:
+                    self._decoder.add_word(f"{word}(2)", second, True)
         graph = grammar.graph
         # create_fsg takes an empty transition as a 3-tuple.
         transitions = [t if t[3] is not None else t[:3] for t in graph.transitions]
@@ -141,11 +162,13 @@ class SphinxDecoder:
             self._grammars.move_to_end(extra)
             return self._grammars[extra]
         # A client's names may be entities or areas: they fill both slots.
+        self._pronouncer.acronym_words |= acronyms(extra)
         grammar = build_grammar(
             self._setup.templates,
             (*self._setup.names, *extra),
             self._decoder.lookup_word,
             areas=(*self._setup.areas, *extra),
+            derive=self._pronouncer.derive,
         )
         if grammar is None:
             return self._base_search
@@ -172,18 +195,31 @@ class SphinxDecoder:
                 run = 0
         return False
 
-    def decode(self, job: DecodeJob) -> str:
-        """Transcript of one utterance ("" for no speech)."""
+    def decode(self, job: DecodeJob) -> tuple[str, float | None]:
+        """Transcript of one utterance ("" for no speech or no phrase of the grammar), and
+        the grammar's confidence (None with the language model)."""
         if not job.skip_vad and not self.has_speech(job.pcm):
-            return ""
+            return "", None
         pad = b"\0\0" * int(SAMPLE_RATE * PAD_SECONDS)
+        audio = pad + job.pcm + pad
+        # Both passes start from the same cepstral mean, so the confidence does not depend on
+        # what the decoder heard before; afterwards it goes on from the grammar pass's mean.
+        mean_before = self._decoder.get_cmn()
         self._decoder.activate_search(self._search_for(job.names))
         self._decoder.start_utt()
-        self._decoder.process_raw(pad + job.pcm + pad, full_utt=True)
+        self._decoder.process_raw(audio, full_utt=True)
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
-        text = _NOT_SPOKEN.sub(" ", hyp.hypstr if hyp is not None else "")
-        return " ".join(text.split())
+        text = " ".join(_NOT_SPOKEN.sub(" ", hyp.hypstr if hyp is not None else "").split())
+        if self.ready.mode != "grammar" or not text or job.skip_vad:
+            return text, None
+        frames = int(self._decoder.n_frames())
+        assert hyp is not None
+        mean_after = self._decoder.get_cmn()
+        self._decoder.set_cmn(mean_before)
+        score = confidence(self._decoder, audio, hyp.score, frames)
+        self._decoder.set_cmn(mean_after)
+        return (text if score >= self.reject_below else ""), score
 
 
 def decoder_main(conn: Connection, setup: DecoderSetup) -> None:
@@ -205,7 +241,8 @@ def decoder_main(conn: Connection, setup: DecoderSetup) -> None:
             return
         started = time.monotonic()
         try:
-            reply = DecodeReply(decoder.decode(job), seconds=time.monotonic() - started)
+            text, score = decoder.decode(job)
+            reply = DecodeReply(text, seconds=time.monotonic() - started, confidence=score)
         except Exception as err:  # one bad utterance must not end the process
             reply = DecodeReply("", error=f"pocketsphinx failed: {err}")
         try:

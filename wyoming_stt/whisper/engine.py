@@ -1,33 +1,42 @@
-"""The faster-whisper engine: CTranslate2 Whisper on CUDA (float16) or CPU (int8)."""
+"""The faster-whisper engine: CTranslate2 Whisper on CUDA (float16) or CPU (int8).
+
+Requests come in batches (wyoming_stt.batching): their speech is found with Silero VAD, encoded
+together on its real length (not a 30 s window) and decoded together, greedily for commands.
+Names from Home Assistant, --names-file and the client's transcript_names go into the prompt.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from wyoming_common.errors import EngineError
+from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.info import wyoming_language
 from wyoming_common.worker import CancelToken
 
-from ..biasing import read_list_file, unique, whisper_hotwords, whisper_prompt
-from ..engine import SAMPLE_RATE, ModelCard, TranscriptionRequest, TranscriptSegment
+from ..biasing import read_list_file, unique, whisper_prompt
+from ..engines import (
+    SAMPLE_RATE,
+    ModelCard,
+    TranscriptionRequest,
+    TranscriptSegment,
+    Vocabulary,
+)
 from ..selection import select_compute_type, select_device
-from .model_files import locate_model, repo_id_for
+from .batch import WhisperBatch, Window
+from .model_files import describe_model, locate_model
+from .snapping import NameSnapper
 
 _LOGGER = logging.getLogger(__name__)
 
-# Silence and noise must give no text: the VAD drops non-speech before decoding, and a
-# window that still looks like no speech is skipped (Whisper's own no-speech test).
-NO_SPEECH_THRESHOLD = 0.6
-LOG_PROB_THRESHOLD = -1.0
-VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 WARM_UP_SECONDS = 1.0
+MAX_BATCH = 16
+"""Requests decoded together; more wait for the next batch (memory and fairness)."""
 
 
 @dataclass(frozen=True)
@@ -46,17 +55,21 @@ class WhisperOptions:
 
 
 class FasterWhisperTranscriber:
-    """Transcriber backed by faster_whisper.WhisperModel (imported in load only)."""
+    """Transcriber backed by a faster_whisper.WhisperModel (imported in load only)."""
 
     engine_name = "faster-whisper"
     streams_partial_text = True
+    max_batch = MAX_BATCH
 
     def __init__(self, options: WhisperOptions) -> None:
         self.options = options
         self._model: Any = None
+        self._batch: WhisperBatch | None = None
         self._card: ModelCard | None = None
         self._languages: frozenset[str] = frozenset()
-        self._names: tuple[str, ...] = ()
+        self._file_names: tuple[str, ...] = ()
+        self._vocabulary = Vocabulary()
+        self._snapper = NameSnapper(())
         self.device = ""
         self.compute_type = ""
 
@@ -67,17 +80,32 @@ class FasterWhisperTranscriber:
             raise EngineError("the Whisper model is not loaded")
         return self._card
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the prompt carries: --names-file, then Home Assistant's."""
+        return unique((*self._file_names, *self._vocabulary.everything))
+
+    def set_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Names from Home Assistant for the prompt (replacing the previous ones)."""
+        self._vocabulary = vocabulary
+        self._snapper = NameSnapper(self.names)
+
     def load(self) -> ModelCard:
-        """Locate or download the model, pick device and compute type, load, warm up."""
+        """Locate or download the model, pick device and compute type, load, warm up.
+
+        A model that is missing, corrupt or not a CTranslate2 Whisper model is a ConfigError
+        naming --model; a failed download is an EngineError (the network may come back).
+        """
         try:
             import ctranslate2
             from faster_whisper import WhisperModel
         except ImportError as err:
-            raise EngineError(f"faster-whisper is not installed: {err}") from err
+            raise ConfigError("--model", f"faster-whisper is not installed: {err}") from err
 
         opts = self.options
         if opts.names_file is not None:
-            self._names = read_list_file(opts.names_file)
+            self._file_names = read_list_file(opts.names_file)
+            self._snapper = NameSnapper(self.names)
         path = locate_model(opts.model, opts.data_dirs, opts.download_dir)
         self.device = select_device(opts.device, ctranslate2.get_cuda_device_count())
         self.compute_type = select_compute_type(
@@ -90,71 +118,75 @@ class FasterWhisperTranscriber:
                 compute_type=self.compute_type,
                 cpu_threads=opts.cpu_threads,
             )
-        except (RuntimeError, ValueError, OSError) as err:
-            raise EngineError(f"cannot load Whisper model {path}: {err}") from err
+        except Exception as err:  # CTranslate2 and tokenizers raise many kinds for a bad file
+            raise ConfigError("--model", f"cannot load {path}: {_one_line(err)}") from err
+        self._batch = WhisperBatch(self._model, beam_size=opts.beam_size)
         self._languages = frozenset(self._model.supported_languages)
         languages = tuple(_info_languages(self._model.supported_languages, opts.language))
         self._warm_up()
+        name = describe_model(opts.model, path)
         self._card = ModelCard(
-            name=_display_name(opts.model, path),
-            description=f"Whisper {_display_name(opts.model, path)} "
-            f"({self.device}, {self.compute_type}) via faster-whisper",
+            name=name.name,
+            description=f"Whisper {name.name} ({self.device}, {self.compute_type}) via "
+            "faster-whisper",
             languages=languages,
             attribution_name="OpenAI Whisper, converted by Systran",
-            attribution_url=_attribution_url(opts.model),
-            version=_package_version("faster-whisper"),
+            attribution_url=name.url,
+            version=name.version,
             default_language=opts.language,
         )
         _LOGGER.info(
             "faster-whisper: model %s on %s (%s), %d language(s)%s",
-            self._card.name,
+            name.name,
             self.device,
             self.compute_type,
             len(languages),
-            f", {len(self._names)} names in the prompt" if self._names else "",
+            f", {len(self._file_names)} names from --names-file" if self._file_names else "",
         )
         return self._card
 
     def _warm_up(self) -> None:
-        """One short silent transcription so the first request pays no start-up cost."""
-        silence = np.zeros(int(SAMPLE_RATE * WARM_UP_SECONDS), dtype=np.float32)
-        segments, _info = self._model.transcribe(
-            silence, language=self.options.language or "en", beam_size=1, vad_filter=False
-        )
-        for _segment in segments:
-            pass
+        """Encode and decode once (speech-like noise passes the VAD) so requests start warm."""
+        assert self._batch is not None
+        noise = np.random.default_rng(0).normal(0, 0.1, int(SAMPLE_RATE * WARM_UP_SECONDS))
+        window = Window(0, noise.astype(np.float32), self.options.language or "en", ())
+        try:
+            self._batch.decode([window], CancelToken())
+        except Exception as err:  # a model that loads but cannot decode is not usable
+            raise ConfigError("--model", f"the model cannot decode: {_one_line(err)}") from err
 
-    def transcribe(
-        self, request: TranscriptionRequest, token: CancelToken
-    ) -> Iterator[TranscriptSegment]:
-        """Yield Whisper segments as they are decoded (one empty segment if none)."""
-        if self._model is None:
+    def transcribe_batch(
+        self, requests: Sequence[TranscriptionRequest], token: CancelToken
+    ) -> list[list[TranscriptSegment]]:
+        """Transcripts of several requests, encoded and decoded together."""
+        if self._batch is None:
             raise EngineError("the Whisper model is not loaded")
-        language = self._language_for(request.language)
-        prompt = whisper_prompt(unique((*request.names, *self._names)))
-        segments, info = self._model.transcribe(
-            request.audio,
-            language=language,
-            beam_size=self.options.beam_size,
-            initial_prompt=prompt,
-            hotwords=whisper_hotwords(request.terms),
-            condition_on_previous_text=False,
-            vad_filter=True,
-            vad_parameters=VAD_PARAMETERS,
-            no_speech_threshold=NO_SPEECH_THRESHOLD,
-            log_prob_threshold=LOG_PROB_THRESHOLD,
-        )
-        detected = wyoming_language(info.language) if info.language else language
-        produced = False
-        for segment in segments:
-            if token.cancelled:
-                return
-            text = str(segment.text)
-            if text.strip():
-                produced = True
-                yield TranscriptSegment(text=text, language=detected)
-        if not produced:
-            yield TranscriptSegment(text="", language=detected)
+        windows: list[Window] = []
+        languages: list[str | None] = []
+        for index, request in enumerate(requests):
+            language = self._language_for(request.language)
+            languages.append(language)
+            previous = unique((*request.terms, *request.names, *self.names))
+            prompt = whisper_prompt(previous)
+            for audio in self._batch.speech(request.audio):
+                windows.append(Window(index, audio, language, (prompt,) if prompt else ()))
+        texts = self._batch.decode(windows, token) if windows else []
+        results: list[list[TranscriptSegment]] = [[] for _ in requests]
+        snappers = [
+            NameSnapper((*request.names, *self.names)) if request.names else self._snapper
+            for request in requests
+        ]
+        for window, (said, detected) in zip(windows, texts, strict=True):
+            text = snappers[window.request].snap(said)
+            if text != said:
+                _LOGGER.debug("faster-whisper: %r snapped to %r", said, text)
+            if text:
+                language = wyoming_language(detected) if detected else None
+                results[window.request].append(TranscriptSegment(text, language))
+        for index, segments in enumerate(results):
+            if not segments:
+                segments.append(TranscriptSegment("", languages[index]))
+        return results
 
     def _language_for(self, requested: str | None) -> str | None:
         """The client's language when the model knows it, else --language, else detect."""
@@ -167,6 +199,7 @@ class FasterWhisperTranscriber:
     def close(self) -> None:
         """Drop the model (CTranslate2 frees it)."""
         self._model = None
+        self._batch = None
 
 
 def _info_languages(supported: list[str], fixed: str | None) -> list[str]:
@@ -178,23 +211,6 @@ def _info_languages(supported: list[str], fixed: str | None) -> list[str]:
     return languages
 
 
-def _display_name(model: str, path: Path) -> str:
-    if Path(model).expanduser().exists():
-        return path.name
-    return model
-
-
-def _attribution_url(model: str) -> str:
-    if Path(model).expanduser().exists():
-        return "https://github.com/SYSTRAN/faster-whisper"
-    try:
-        return f"https://huggingface.co/{repo_id_for(model)}"
-    except EngineError:
-        return "https://github.com/SYSTRAN/faster-whisper"
-
-
-def _package_version(name: str) -> str | None:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text[:300] or type(err).__name__

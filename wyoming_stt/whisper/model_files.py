@@ -13,10 +13,13 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-from wyoming_common.errors import EngineError
+from wyoming_common.errors import ConfigError, EngineError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,16 +57,27 @@ REQUIRED_FILES = ("model.bin", "config.json")
 PROGRESS_INTERVAL_S = 5.0
 
 
+def looks_like_path(model: str) -> bool:
+    """A folder, not a name: /abs, ~/x, ./x, ../x, a/b/c, or something that exists on disk.
+
+    A hub id has exactly one slash between two names (`Systran/faster-whisper-small`).
+    """
+    if model.startswith(("/", "~", ".")) or model.count("/") > 1 or "\\" in model:
+        return True
+    return Path(model).expanduser().exists()
+
+
 def repo_id_for(model: str) -> str:
-    """Hub repository of a size name or repository id."""
+    """Hub repository of a size name or repository id (ConfigError for an unknown name)."""
     if "/" in model:
         return model
     try:
         return MODEL_REPOS[model]
     except KeyError:
-        raise EngineError(
+        raise ConfigError(
+            "--model",
             f"unknown Whisper model {model!r}: use a path, a hub id (org/name) "
-            f"or one of {', '.join(MODEL_REPOS)}"
+            f"or one of {', '.join(MODEL_REPOS)}",
         ) from None
 
 
@@ -96,8 +110,16 @@ def locate_model(
     if local is not None:
         _LOGGER.info("Using Whisper model at %s", local)
         return local
-    if Path(model).expanduser().exists():
-        raise EngineError(f"{model} is not a CTranslate2 Whisper model (needs model.bin)")
+    path = Path(model).expanduser()
+    if path.is_dir():
+        raise ConfigError(
+            "--model",
+            f"{model} is not a CTranslate2 Whisper model (it needs model.bin and config.json)",
+        )
+    if path.exists():
+        raise ConfigError("--model", f"{model} is a file; give the model's folder")
+    if looks_like_path(model):
+        raise ConfigError("--model", f"no such folder: {model}")
     if not allow_download:
         raise EngineError(f"Whisper model {model} is not in {', '.join(map(str, data_dirs))}")
     repo_id = repo_id_for(model)
@@ -184,3 +206,25 @@ class _NullWriter:
 
     def flush(self) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """How info names a model: its name, where it comes from, faster-whisper's version."""
+
+    name: str
+    url: str
+    version: str | None
+
+
+def describe_model(model: str, path: Path) -> ModelName:
+    """The model's display name and attribution URL."""
+    if Path(model).expanduser().exists():
+        name, url = path.name, "https://github.com/SYSTRAN/faster-whisper"
+    else:
+        name, url = model, f"https://huggingface.co/{repo_id_for(model)}"
+    try:
+        version: str | None = package_version("faster-whisper")
+    except PackageNotFoundError:
+        version = None
+    return ModelName(name, url, version)

@@ -1,14 +1,15 @@
 """`wyoming-voice bench agent`: how often the conversation agent does what a Home Assistant
 user meant, and how often it does something else.
 
-Each case file (YAML, see `agent_cases`) holds a home and test sentences. The home is served
-by the fake Home Assistant (HA 2026.11's websocket, REST and `/api/intent/handle`) in this
-process; the real agent (`python -m wyoming_llm`, fast path only, or with `--model`) runs as
-a child process pointed at it. Before each sentence the home is reset and the test's setup
-applied; the sentence goes to the agent as a Wyoming `transcript` (with the test's device as
-`device_id`/`satellite_id`); the changes in the home and the reply are judged
-(`agent_judge`). Prints a table per category and overall (passed, wrong actions, no-match,
-false successes, wrong answers, errors, latency p50/p95) and, with --json, one JSON line.
+Each case file (YAML; format: tests/agent_cases/README.md) holds a home and test sentences.
+The home is served by the fake Home Assistant (HA 2026.11's websocket, REST and
+`/api/intent/handle`) in this process; the real agent (`python -m wyoming_llm`, fast path
+only, or with `--model`) runs as a child process pointed at it. Before each sentence the home
+is reset and the test's setup applied; the sentence goes to the agent as a Wyoming
+`transcript` (with the test's device as `device_id`/`satellite_id`); the changes in the home
+and the reply are judged (`agent_judge`). Prints a table per category and overall (passed,
+wrong actions, no-match, false successes, wrong answers, errors, latency p50/p95) and, with
+--json, one JSON line.
 """
 
 from __future__ import annotations

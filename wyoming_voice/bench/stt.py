@@ -1,10 +1,13 @@
-"""`wyoming-voice bench stt`: latency after audio-stop, real-time factor, describe under load.
+"""`wyoming-voice bench stt`: accuracy, false commands, latency and crowds, ours against the peer.
 
-Every WAV in --audio is streamed like Home Assistant streams it (10 ms chunks). While the
-transcriptions run, a second connection sends describe every --describe-interval seconds and
-times the answers. With --peer-uri (or --peer-model and wyoming-faster-whisper installed) the
-same audio goes to the peer server and the ratio of medians is printed. Prints a table and
-one JSON line; never judges the numbers.
+By default it starts our STT server on the real Whisper base (`--models`, the fetch cache) with
+the house's names (as Home Assistant would give them), and wyoming-faster-whisper 3.8.1 on the
+same model when it is installed (here or in `--peer-python`'s environment). Clip sets: the
+synthesized ../shared/audio/commands and a held-out set made on this machine (Piper joe and
+espeak-ng voices, noise, reverb, sentences that are not commands; see stt_audio). For each
+server: WER, exact matches, empty transcripts (rejections), false commands (a transcript that
+is a *different* valid command), latency after audio-stop (p50/p95), and with --concurrency
+N clients at once (busy, timeouts, correct). Prints tables and one JSON line.
 """
 
 from __future__ import annotations
@@ -13,238 +16,204 @@ import argparse
 import asyncio
 import contextlib
 import json
-import statistics
+import os
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
-from wyoming.info import Describe, Info
-
-from voice_pipeline.stt_client import transcribe_audio
-from wyoming_common.audio import AudioFormat, read_wav
-from wyoming_common.client import WyomingConnection
-from wyoming_common.config import positive_float, positive_int, wyoming_uri
+from wyoming_common.config import positive_int, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError
-from wyoming_stt.pocketsphinx.grammar import spoken_form
 
-from .stt_peer import PEER_MODULE, peer_installed, running_peer
+from .real_models import default_models_dir, real_models
+from .stt_audio import AREAS, NAMES, build_heldout
+from .stt_peer import PEER_MODULE, peer_installed, running_ours, running_peer
+from .stt_runs import Clip, crowd, interleaved, latency, load_clips
+from .stt_scoring import CommandSet, score, summarise
 
-
-@dataclass(frozen=True)
-class Clip:
-    """One benchmark input."""
-
-    name: str
-    pcm: bytes
-    format: AudioFormat
-    reference: str | None
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The figures for one server."""
-
-    uri: str
-    requests: int
-    audio_seconds: float
-    p50_ms: float
-    p95_ms: float
-    mean_ms: float
-    rtf_p50: float
-    describe_n: int
-    describe_p50_ms: float
-    describe_p95_ms: float
-    describe_max_ms: float
-    wer: float | None
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile (0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(edits, reference words) on spoken forms (digits as words, no punctuation)."""
-    ref, hyp = spoken_form(reference).split(), spoken_form(hypothesis).split()
-    previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        current = [i] + [0] * len(hyp)
-        for j, hyp_word in enumerate(hyp, 1):
-            substitution = previous[j - 1] + (ref_word != hyp_word)
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-        previous = current
-    return previous[-1], len(ref)
-
-
-def load_clips(folder: Path) -> list[Clip]:
-    """Every WAV in folder, with its transcript when TRANSCRIPTS.tsv has one."""
-    references: dict[str, str] = {}
-    tsv = folder / "TRANSCRIPTS.tsv"
-    if tsv.is_file():
-        for line in tsv.read_text(encoding="utf-8").splitlines()[1:]:
-            name, _sep, text = line.partition("\t")
-            references[name] = text.split("\t")[0].strip()
-    clips = []
-    for path in sorted(folder.glob("*.wav")):
-        pcm, fmt = read_wav(path)
-        clips.append(Clip(path.name, pcm, fmt.validate(), references.get(path.name)))
-    return clips
-
-
-async def _probe_describe(uri: str, interval: float, stop: asyncio.Event) -> list[float]:
-    latencies: list[float] = []
-    async with WyomingConnection(uri, read_timeout=10) as conn:
-        while not stop.is_set():
-            sent = time.monotonic()
-            await conn.write(Describe().event())
-            while (event := await conn.read()) is not None and not Info.is_type(event.type):
-                pass
-            latencies.append(time.monotonic() - sent)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
-    return latencies
-
-
-async def measure(
-    uri: str, clips: Sequence[Clip], runs: int, language: str | None, interval: float
-) -> Summary:
-    """Transcribe every clip `runs` times (after one warm-up request) and summarise."""
-    await transcribe_audio(uri, clips[0].pcm, clips[0].format, language=language)
-    stop = asyncio.Event()
-    prober = asyncio.create_task(_probe_describe(uri, interval, stop))
-    latencies: list[float] = []
-    factors: list[float] = []
-    edits = words = 0
-    audio = 0.0
-    try:
-        for run in range(runs):
-            for clip in clips:
-                result = await transcribe_audio(uri, clip.pcm, clip.format, language=language)
-                latencies.append(result.seconds_after_stop)
-                factors.append(result.real_time_factor)
-                audio += result.audio_seconds
-                if run == 0 and clip.reference is not None:
-                    errors, count = word_errors(clip.reference, result.text)
-                    edits, words = edits + errors, words + count
-    finally:
-        stop.set()
-        describes = await prober
-    return Summary(
-        uri=uri,
-        requests=len(latencies),
-        audio_seconds=round(audio, 2),
-        p50_ms=round(statistics.median(latencies) * 1000, 1),
-        p95_ms=round(percentile(latencies, 0.95) * 1000, 1),
-        mean_ms=round(statistics.fmean(latencies) * 1000, 1),
-        rtf_p50=round(statistics.median(factors), 4),
-        describe_n=len(describes),
-        describe_p50_ms=round(percentile(describes, 0.5) * 1000, 2),
-        describe_p95_ms=round(percentile(describes, 0.95) * 1000, 2),
-        describe_max_ms=round(max(describes, default=0.0) * 1000, 2),
-        wer=round(edits / words, 4) if words else None,
-    )
-
-
-def format_table(rows: Sequence[tuple[str, Summary]]) -> str:
-    """The human-readable table."""
-    header = (
-        f"{'server':<8} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} "
-        f"{'RTF p50':>8} {'describe p50/p95/max ms':>24} {'WER':>7}"
-    )
-    lines = [header, "-" * len(header)]
-    for label, s in rows:
-        describe = f"{s.describe_p50_ms:.1f}/{s.describe_p95_ms:.1f}/{s.describe_max_ms:.1f}"
-        wer = "-" if s.wer is None else f"{s.wer:.1%}"
-        lines.append(
-            f"{label:<8} {s.requests:>8} {s.p50_ms:>8.1f} {s.p95_ms:>8.1f} {s.mean_ms:>8.1f} "
-            f"{s.rtf_p50:>8.4f} {describe:>24} {wer:>7}"
-        )
-    return "\n".join(lines)
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+# The fake Home Assistant's house (tests/fake_hass): the names ../shared/audio/commands use.
+HOUSE_NAMES = (
+    "Kitchen Lights", "Kitchen", "Standing Light", "Bed Light", "Office Fan", "EcoBee",
+    "Outdoor Humidity", "Office Temperature", "Kitchen Temperature", "Front Door", "Garage Door",
+    "Office Blinds", "Sliding Door", "TV", "Party Time", "Movie Night", "Living Room", "Office",
+    "Bedroom", "New York",
+)  # fmt: skip
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
     """Flags of the STT benchmark."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("--uri", type=wyoming_uri, default="tcp://127.0.0.1:10300")
-    parser.add_argument("--audio", type=Path, required=True, help="folder of WAV files")
-    parser.add_argument("--runs", type=positive_int, default=1, help="passes over the files")
-    parser.add_argument("--language", default="en", help="language to ask for")
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--uri", type=wyoming_uri, help="an STT server already running")
+    parser.add_argument("--engine", choices=("faster-whisper", "pocketsphinx"), default=None)
+    parser.add_argument("--models", type=Path, default=None, help="real models folder")
+    parser.add_argument("--audio", type=Path, action="append", help="folder of WAVs; repeatable")
+    parser.add_argument("--heldout-dir", type=Path, default=None, help="held-out set cache")
+    parser.add_argument("--no-heldout", action="store_true", help="skip the held-out set")
+    parser.add_argument("--no-names", action="store_true", help="start ours without names")
+    parser.add_argument("--runs", type=positive_int, default=1, help="latency passes")
     parser.add_argument(
-        "--describe-interval", type=positive_float, default=0.2, help="seconds between describes"
+        "--every", type=positive_int, default=1, help="use every N-th clip of each set"
     )
-    parser.add_argument("--peer-uri", type=wyoming_uri, help="an already running peer server")
+    parser.add_argument("--language", default="en")
+    parser.add_argument("--concurrency", default="", help="e.g. 1,4,16,64 (clients at once)")
+    parser.add_argument("--peer-uri", type=wyoming_uri, help="a peer server already running")
+    parser.add_argument("--peer-python", default=os.environ.get("WYOMING_VOICE_PEER_PYTHON"))
+    parser.add_argument("--no-peer", action="store_true", help="do not start the peer")
     parser.add_argument(
-        "--peer-model", help=f"start {PEER_MODULE} with this model (when it is installed)"
+        "--peer-crowds", action="store_true", help="send the --concurrency crowds to the peer too"
     )
-    parser.add_argument(
-        "--peer-arg",
-        action="append",
-        default=[],
-        help=f"extra argument for {PEER_MODULE}, repeatable (e.g. --peer-arg=--beam-size=1)",
-    )
+    parser.add_argument("--peer-arg", action="append", default=[], help="extra peer argument")
     return parser
 
 
-async def _run(args: argparse.Namespace, clips: list[Clip]) -> list[tuple[str, Summary]]:
-    rows = [
-        ("ours", await measure(args.uri, clips, args.runs, args.language, args.describe_interval))
-    ]
-    if args.peer_uri:
-        rows.append(
-            (
-                "peer",
-                await measure(
-                    args.peer_uri, clips, args.runs, args.language, args.describe_interval
-                ),
-            )
-        )
-    elif args.peer_model:
-        if not peer_installed():
-            print(f"note: {PEER_MODULE} is not installed; no peer comparison", file=sys.stderr)
+def _clip_sets(args: argparse.Namespace) -> dict[str, list[Clip]]:
+    sets: dict[str, list[Clip]] = {}
+    for folder in args.audio or [SHARED / "audio" / "commands"]:
+        sets[folder.name] = load_clips(folder)[:: args.every]
+    if not args.no_heldout and not args.audio:
+        models = real_models(args.models)
+        cache = args.heldout_dir or default_models_dir().parent / "stt-heldout"
+        noise = SHARED / "audio" / "misc" / "background_noise.wav"
+        sets["heldout"] = load_clips(build_heldout(cache, models.piper_joe, noise))[:: args.every]
+    return sets
+
+
+@contextlib.asynccontextmanager
+async def _servers(
+    args: argparse.Namespace, names_file: Path | None
+) -> AsyncIterator[dict[str, str]]:
+    async with contextlib.AsyncExitStack() as stack:
+        servers: dict[str, str] = {}
+        models = real_models(args.models)
+        if args.uri:
+            servers["ours"] = args.uri
         else:
-            async with running_peer(args.peer_model, args.peer_arg) as peer_uri:
-                rows.append(
-                    (
-                        "peer",
-                        await measure(
-                            peer_uri, clips, args.runs, args.language, args.describe_interval
-                        ),
-                    )
+            ours = ["--language", args.language]
+            if args.engine == "pocketsphinx":
+                ours += ["--engine", "pocketsphinx"]
+            else:
+                ours += ["--model", str(models.whisper_base), "--device", "cpu"]
+            if names_file is not None:
+                ours += ["--names-file", str(names_file)]
+            servers["ours"] = await stack.enter_async_context(running_ours(ours))
+        if args.peer_uri:
+            servers["peer"] = args.peer_uri
+        elif not args.no_peer and args.engine != "pocketsphinx":
+            if peer_installed(args.peer_python):
+                peer_args = ["--language", args.language, "--device", "cpu", *args.peer_arg]
+                servers["peer"] = await stack.enter_async_context(
+                    running_peer(str(models.whisper_base), peer_args, python=args.peer_python)
                 )
-    return rows
+            else:
+                print(f"note: {PEER_MODULE} is not installed; no peer", file=sys.stderr)
+        yield servers
+
+
+async def _run(args: argparse.Namespace) -> dict[str, object]:
+    sets = _clip_sets(args)
+    commands = CommandSet((*HOUSE_NAMES, *NAMES, *AREAS))
+    report: dict[str, object] = {"bench": "stt", "runs": args.runs}
+    with tempfile.TemporaryDirectory(prefix="bench-stt-") as tmp:
+        names_file = None
+        if not args.no_names:
+            names_file = Path(tmp) / "names.txt"
+            names_file.write_text("\n".join(dict.fromkeys((*HOUSE_NAMES, *NAMES, *AREAS))))
+        async with _servers(args, names_file) as servers:
+            report["servers"] = list(servers)
+            right_alone: list[Clip] = []
+            for set_name, clips in sets.items():
+                results = await interleaved(servers, clips, args.runs, args.language)
+                for label, runs in results.items():
+                    texts = [r.text or "" for r in runs[0]]
+                    refs = [(c.name, c.reference or "", c.kind) for c in clips]
+                    scored = score(refs, texts, commands)
+                    if label == "ours" and not right_alone:
+                        pairs = zip(clips, scored, strict=True)
+                        right_alone = [c for c, r in pairs if r.outcome == "exact"]
+                    report[f"{label}/{set_name}"] = {
+                        "accuracy": asdict(summarise(scored)),
+                        "latency": asdict(latency(runs)),
+                        "wrong": [f"{s.reference} -> {s.hypothesis}" for s in scored if s.edits],
+                    }
+                    _progress(f"{label}/{set_name}", report[f"{label}/{set_name}"])
+            levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
+            if levels:
+                # The clips ours transcribed right alone: a crowd must not change them.
+                clips = right_alone
+                for label, uri in servers.items():
+                    if label != "ours" and not args.peer_crowds:
+                        continue
+                    for clients in levels:
+                        result = await crowd(uri, clips, clients, args.language, 300.0)
+                        report[f"{label}/crowd{clients}"] = asdict(result)
+                        _progress(f"{label}/crowd{clients}", asdict(result))
+    return report
+
+
+def _progress(key: str, value: object) -> None:
+    """Each result as soon as it exists (stderr), so a long run that is stopped keeps them."""
+    print(f"progress {key}: {json.dumps(value)}", file=sys.stderr, flush=True)
+
+
+def format_report(report: dict[str, object]) -> str:
+    """Human-readable tables."""
+    lines = [
+        f"{'server/set':<22} {'clips':>5} {'WER':>6} {'exact':>7} {'empty':>5} {'false':>5} "
+        f"{'words':>5} {'rej.other':>9} {'p50 ms':>7} {'p95 ms':>7}"
+    ]
+    crowds = []
+    for key, value in report.items():
+        if not isinstance(value, dict):
+            continue
+        if "accuracy" in value:
+            a, t = value["accuracy"], value["latency"]
+            lines.append(
+                f"{key:<22} {a['clips']:>5} {a['wer']:>6.1%} "
+                f"{a['exact']:>3}/{a['clips']:<3} {a['empty']:>5} {a['false_commands']:>5} "
+                f"{a['other_words']:>5} {a['other_empty']:>4}/{a['other_clips']:<4} "
+                f"{t['p50_ms']:>7.0f} {t['p95_ms']:>7.0f}"
+            )
+        elif "clients" in value:
+            crowds.append(
+                f"{key:<22} {value['clients']:>7} {value['correct']:>7} {value['busy']:>5} "
+                f"{value['timeouts']:>8} {value['other_errors']:>6} {value['p50_ms']:>7.0f} "
+                f"{value['p95_ms']:>7.0f} {value['wall_s']:>6.1f}"
+            )
+    if crowds:
+        lines += [
+            "",
+            f"{'server/crowd':<22} {'clients':>7} {'correct':>7} {'busy':>5} {'timeouts':>8} "
+            f"{'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'wall s':>6}",
+            *crowds,
+        ]
+    return "\n".join(lines)
+
+
+def _ratios(report: dict[str, object]) -> None:
+    for key in [k for k in report if k.startswith("ours/") and "crowd" not in k]:
+        peer = report.get("peer/" + key.split("/", 1)[1])
+        ours = report[key]
+        if isinstance(peer, dict) and isinstance(ours, dict) and peer["latency"]["p50_ms"]:
+            ratio = ours["latency"]["p50_ms"] / peer["latency"]["p50_ms"]
+            report["ratio_p50_ours_over_peer/" + key.split("/", 1)[1]] = round(ratio, 3)
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench stt") -> int:
-    """Run the benchmark and print the table and a JSON line."""
+    """Run the benchmark and print the tables and a JSON line."""
     args = build_parser(prog).parse_args(argv)
     try:
-        clips = load_clips(args.audio)
-        if not clips:
-            print(f"error: no WAV files in {args.audio}", file=sys.stderr)
-            return 2
-        rows = asyncio.run(_run(args, clips))
+        report = asyncio.run(_run(args))
     except (WyomingVoiceError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"{prog}: error: {err}", file=sys.stderr)
         return 1
-    print(format_table(rows))
-    result: dict[str, object] = {"bench": "stt", "files": len(clips), "runs": args.runs}
-    for label, summary in rows:
-        result[label] = asdict(summary)
-    if len(rows) == 2 and rows[1][1].p50_ms > 0:
-        ratio = rows[0][1].p50_ms / rows[1][1].p50_ms
-        print(f"p50 latency ours/peer: {ratio:.2f}x")
-        result["ratio_p50_ours_over_peer"] = round(ratio, 3)
-    print(json.dumps(result))
+    _ratios(report)
+    print(format_report(report))
+    for key, value in report.items():
+        if key.startswith("ratio_"):
+            print(f"{key}: {value:.2f}x")
+    print(json.dumps(report))
     return 0
 
 

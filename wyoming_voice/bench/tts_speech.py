@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wyoming_common.audio import AudioFormat, to_float_mono
 
-from .stt import word_errors
+from .stt_scoring import word_errors
 
 
 @dataclass(frozen=True)

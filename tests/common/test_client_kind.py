@@ -1,0 +1,141 @@
+"""A client pointed at the wrong kind of service says what the service is, at once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from wyoming.info import Attribution, Info, Satellite, TtsProgram, TtsVoice, WakeModel, WakeProgram
+
+from tests.support.services import running_service
+from wyoming_common.client import (
+    ServiceUnavailableError,
+    WrongServiceError,
+    describe_kinds,
+    expect_service,
+    service_kinds,
+)
+from wyoming_common.memory import MemoryReturner, rss_bytes
+from wyoming_common.signals import stop_on_signals
+
+from .helpers import recording_factory, sample_info
+
+ATTRIBUTION = Attribution(name="t", url="https://example.invalid")
+
+
+async def test_wrong_kind_is_named() -> None:
+    async with asyncio.timeout(10), running_service(recording_factory()) as runner:
+        assert (await expect_service(runner.uri, "asr")).asr
+        started = time.monotonic()
+        with pytest.raises(WrongServiceError) as info:
+            await expect_service(runner.uri, "tts")
+        assert time.monotonic() - started < 2
+    assert str(info.value) == (
+        f"{runner.uri} is a speech-to-text service, not a text-to-speech service"
+    )
+    assert info.value.code == "wrong-service"
+
+
+@asynccontextmanager
+async def raw_server(answer: bytes | None) -> AsyncIterator[str]:
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readline()
+        if answer is not None:
+            writer.write(answer)
+            await writer.drain()
+        else:
+            await asyncio.sleep(10)
+        writer.close()
+
+    server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"tcp://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
+async def test_not_wyoming_at_all() -> None:
+    async with asyncio.timeout(10), raw_server(b"HTTP/1.1 400 Bad Request\r\n\r\n") as uri:
+        with pytest.raises(ServiceUnavailableError, match="does not speak the Wyoming protocol"):
+            await expect_service(uri, "asr")
+
+
+async def test_silent_service_times_out_quickly() -> None:
+    async with asyncio.timeout(10), raw_server(None) as uri:
+        with pytest.raises(ServiceUnavailableError, match=r"did not answer within 0\.5 s"):
+            await expect_service(uri, "tts", timeout=0.5)
+
+
+def test_kinds_from_info() -> None:
+    voice = TtsVoice(
+        name="v",
+        attribution=ATTRIBUTION,
+        installed=True,
+        description=None,
+        version=None,
+        languages=["en"],
+    )
+    tts = TtsProgram(
+        name="t",
+        attribution=ATTRIBUTION,
+        installed=True,
+        description=None,
+        version=None,
+        voices=[voice],
+    )
+    assert service_kinds(Info(tts=[tts])) == ["tts"]
+    assert service_kinds(sample_info()) == ["asr"]
+    assert service_kinds(Info()) == []
+    assert describe_kinds([]).startswith("a Wyoming service that offers nothing")
+    wake = WakeProgram(
+        name="w",
+        attribution=ATTRIBUTION,
+        installed=True,
+        description=None,
+        version=None,
+        models=[
+            WakeModel(
+                name="okay_nabu",
+                attribution=ATTRIBUTION,
+                installed=True,
+                description=None,
+                version=None,
+                languages=["en"],
+                phrase="okay nabu",
+            )
+        ],
+    )
+    satellite = Satellite(
+        name="s", attribution=ATTRIBUTION, installed=True, description=None, version=None
+    )
+    # A satellite with local wake words is a satellite, not a wake service.
+    assert service_kinds(Info(wake=[wake], satellite=satellite)) == ["satellite"]
+    assert service_kinds(Info(wake=[wake])) == ["wake"]
+
+
+async def test_stop_on_signals_sets_the_event_and_restores() -> None:
+    previous = signal.getsignal(signal.SIGTERM)
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        os.kill(os.getpid(), signal.SIGTERM)
+        async with asyncio.timeout(2):
+            await stop.wait()
+    assert signal.getsignal(signal.SIGTERM) == previous
+
+
+async def test_memory_returner_and_rss() -> None:
+    rss = rss_bytes()
+    assert rss is not None and rss > 1_000_000
+    assert rss_bytes(2**22 + 12345) is None  # no such process
+    memory = MemoryReturner(interval=0.05)
+    memory.configure()
+    for _ in range(5):  # a burst of closed connections: one trim
+        memory.connection_ended()
+    await asyncio.sleep(0.3)
+    assert memory.trims == (1 if memory.available else 0)

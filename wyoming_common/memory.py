@@ -1,0 +1,100 @@
+"""Giving memory back: big per-connection buffers must not stay in the process after the
+connection is gone, and the resident size of a process, for checks and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import logging
+import os
+from pathlib import Path
+
+_LOGGER = logging.getLogger(__name__)
+
+# glibc's mallopt parameter numbers (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+# Buffers from this size on get their own mapping, which goes back to the system when freed.
+# glibc raises this threshold on its own up to 32 MB after the first big free, and from then
+# on payloads of a few MB land in the heap, where fragmentation keeps them resident. Lower
+# than 1 MB costs throughput: every 256 KB socket read would map and unmap its own buffer.
+MMAP_THRESHOLD = 1024 * 1024
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
+class MemoryReturner:
+    """Fixes glibc's mmap threshold once, and trims the heap a moment after connections ended
+    (at most once per `interval` seconds, in a worker thread). Not glibc: does nothing."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self._libc = _libc()
+        self.interval = interval
+        self.trims = 0
+        self._scheduled: asyncio.TimerHandle | None = None
+        self._running = False
+
+    @property
+    def available(self) -> bool:
+        """True on glibc."""
+        return self._libc is not None
+
+    def configure(self) -> None:
+        """Fixed thresholds: big buffers are mapped and unmapped, free heap tops are trimmed."""
+        if self._libc is None:
+            return
+        self._libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        self._libc.mallopt(_M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)
+
+    def trim(self) -> bool:
+        """Hand free heap pages back to the system now (blocking; milliseconds)."""
+        if self._libc is None:
+            return False
+        self._libc.malloc_trim(0)
+        self.trims += 1
+        return True
+
+    def connection_ended(self) -> None:
+        """A connection's buffers were freed: trim soon, once for a whole burst."""
+        if self._libc is None or self._scheduled is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._scheduled = loop.call_later(self.interval, self._start_trim)
+
+    def _start_trim(self) -> None:
+        self._scheduled = None
+        if self._running:
+            return
+        self._running = True
+        done = asyncio.ensure_future(asyncio.to_thread(self.trim))
+        done.add_done_callback(self._trimmed)
+
+    def _trimmed(self, _done: asyncio.Future[bool]) -> None:
+        self._running = False
+
+    def cancel(self) -> None:
+        """Forget a scheduled trim (the service stops)."""
+        if self._scheduled is not None:
+            self._scheduled.cancel()
+            self._scheduled = None
+
+
+def rss_bytes(pid: int | None = None) -> int | None:
+    """Resident set size of a process (this one by default); None when unknown."""
+    path = Path(f"/proc/{pid or os.getpid()}/statm")
+    try:
+        fields = path.read_text(encoding="ascii").split()
+    except OSError:
+        return None
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")

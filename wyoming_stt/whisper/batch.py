@@ -1,0 +1,233 @@
+"""Encode and decode several windows of speech at once on a loaded faster-whisper model."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from wyoming_common.worker import CancelToken
+
+from .decoding import (
+    SAMPLES_PER_FRAME,
+    WINDOW_FRAMES,
+    SpecialTokens,
+    build_prompt,
+    encoder_frames,
+    is_no_speech,
+    log_mel,
+    max_length,
+    speech_windows,
+    text_tokens,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+# Silence and noise must give no text: Silero VAD drops non-speech before decoding, and a
+# window that still looks like no speech is dropped (Whisper's own no-speech test).
+VAD_OPTIONS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
+NO_SPEECH_THRESHOLD = 0.6
+LOG_PROB_THRESHOLD = -1.0
+_WORD = re.compile(r"[\w']+")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Up to 30 s of speech of one request, with its language (None: detect) and prompt."""
+
+    request: int
+    audio: np.ndarray
+    language: str | None
+    prompt: tuple[str, ...]
+
+    @property
+    def seconds(self) -> float:
+        """Duration of the speech."""
+        return len(self.audio) / SAMPLE_RATE
+
+
+class WhisperBatch:
+    """The decoding steps of faster-whisper's pipeline, reshaped for batches of commands."""
+
+    def __init__(self, model: Any, *, beam_size: int = 5) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+
+        self._model = model
+        self._beam_size = beam_size
+        self._multilingual = bool(model.model.is_multilingual)
+        base = Tokenizer(model.hf_tokenizer, self._multilingual, task="transcribe", language="en")
+        self._tokenizer_class = Tokenizer
+        self._base = base
+        self.special = SpecialTokens(
+            sot=base.sot,
+            sot_prev=base.sot_prev,
+            transcribe=base.transcribe,
+            eot=base.eot,
+            timestamp_begin=base.timestamp_begin,
+        )
+        self._prompt_tokens = lru_cache(maxsize=64)(self._encode_prompt)
+        self._silence = self._encode_silence()
+
+    def _encode_silence(self) -> np.ndarray:
+        """The encoder's output for a 30 s window of silence (the tail behind every window)."""
+        import ctranslate2
+
+        features = log_mel(self._model.feature_extractor, np.zeros(0, np.float32), WINDOW_FRAMES)
+        encoded = self._model.model.encode(
+            ctranslate2.StorageView.from_array(features[None]), to_cpu=True
+        )
+        return np.array(encoded)
+
+    def _encode(self, features: np.ndarray) -> Any:
+        """Encoder output for 30 s windows: the speech's frames encoded, silence's behind.
+
+        The encoder runs only on the speech plus a second of padding (a fraction of the 30 s
+        window); the decoder still sees a whole window, whose tail is the encoded silence:
+        it was trained on such windows, and on a short one it hears worse and repeats itself.
+        """
+        import ctranslate2
+
+        encoded = self._model.model.encode(
+            ctranslate2.StorageView.from_array(features), to_cpu=True
+        )
+        speech = np.asarray(encoded)
+        window = np.repeat(self._silence, len(features), axis=0)
+        window[:, : speech.shape[1]] = speech
+        return ctranslate2.StorageView.from_array(window)
+
+    def _encode_prompt(self, text: str) -> tuple[int, ...]:
+        return tuple(self._base.encode(" " + text.strip()))
+
+    def speech(self, audio: np.ndarray) -> list[np.ndarray]:
+        """The speech in audio as windows of at most 30 s (none: no speech at all)."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        spans = get_speech_timestamps(audio, VadOptions(**VAD_OPTIONS))
+        limit = WINDOW_FRAMES * SAMPLES_PER_FRAME
+        pairs = [(int(span["start"]), int(span["end"])) for span in spans]
+        return [audio[start:end] for start, end in speech_windows(pairs, limit)]
+
+    def decode(self, windows: Sequence[Window], token: CancelToken) -> list[tuple[str, str | None]]:
+        """(text, language) of every window; "" for a window that holds no speech."""
+        import ctranslate2
+
+        frames = max(encoder_frames(window.seconds) for window in windows)
+        features = np.stack(
+            [log_mel(self._model.feature_extractor, window.audio, frames) for window in windows]
+        )
+        encoded = self._encode(features)
+        languages = self._languages(windows, encoded)
+        if token.cancelled:
+            return [("", language) for language in languages]
+        prompts = [
+            self._prompt(window, language)
+            for window, language in zip(windows, languages, strict=True)
+        ]
+        # CTranslate2 decodes a batch only when the transcript starts at the same position in
+        # every prompt: group the windows by prompt length (usually one group).
+        results: list[tuple[str, str | None]] = [("", lang) for lang in languages]
+        groups: dict[tuple[int, int], list[int]] = {}
+        for index, prompt in enumerate(prompts):
+            groups.setdefault((len(prompt), self._beam_size), []).append(index)
+        array = None if len(groups) == 1 else np.asarray(encoded)
+        for (_length, beam), members in groups.items():
+            if token.cancelled:
+                break
+            part = (
+                encoded
+                if array is None
+                else ctranslate2.StorageView.from_array(np.ascontiguousarray(array[members]))
+            )
+            longest = max(windows[i].seconds for i in members)
+            outputs = self._model.model.generate(
+                part,
+                [prompts[i] for i in members],
+                beam_size=beam,
+                max_length=max_length(len(prompts[members[0]]), longest),
+                return_scores=True,
+                return_no_speech_prob=True,
+            )
+            for index, output in zip(members, outputs, strict=True):
+                results[index] = (self._text(windows[index], output), languages[index])
+        return results
+
+    def _languages(self, windows: Sequence[Window], encoded: Any) -> list[str | None]:
+        languages = [window.language for window in windows]
+        if not self._multilingual:
+            return ["en" if lang is None else lang for lang in languages]
+        unknown = [i for i, lang in enumerate(languages) if lang is None]
+        if unknown:
+            import ctranslate2
+
+            array = np.asarray(encoded)
+            part = ctranslate2.StorageView.from_array(np.ascontiguousarray(array[unknown]))
+            for index, ranked in zip(unknown, self._model.model.detect_language(part), strict=True):
+                languages[index] = ranked[0][0][2:-2]  # "<|de|>" → "de"
+        return languages
+
+    def _prompt(self, window: Window, language: str | None) -> list[int]:
+        tokenizer = self._tokenizer(language or "en")
+        previous: list[int] = []
+        for text in window.prompt:
+            previous.extend(self._prompt_tokens(text))
+        return build_prompt(self.special, tokenizer.language, previous)
+
+    @lru_cache(maxsize=16)  # noqa: B019 - one tokenizer per language, as long as the model lives
+    def _tokenizer(self, language: str) -> Any:
+        return self._tokenizer_class(
+            self._model.hf_tokenizer, self._multilingual, task="transcribe", language=language
+        )
+
+    def _text(self, window: Window, output: Any) -> str:
+        ids = output.sequences_ids[0]
+        avg_logprob = float(output.scores[0]) if output.scores else 0.0
+        no_speech = float(output.no_speech_prob)
+        if is_no_speech(no_speech, avg_logprob, NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD):
+            return ""
+        text = self._base.decode(text_tokens(ids, self.special, window.seconds)).strip()
+        return drop_repetition(text)
+
+
+def drop_repetition(text: str) -> str:
+    """`Turn on the TV. Turn on the TV.` → `Turn on the TV.`: a command is said once.
+
+    Whisper sometimes says the whole utterance again: an exact repeat of the whole text is
+    folded, and so is a first clause that the next clause repeats almost word for word
+    (`Close the windows, Closed the windows, Closed the` → `Close the windows`).
+    """
+    clauses = re.split(r"(?<=[,.!?])\s+", text.strip())
+    if len(clauses) >= 2 and _nearly_same(clauses[0], clauses[1]):
+        return clauses[0].rstrip(" ,")
+    words = _WORD.findall(text.lower())
+    count = len(words)
+    for times in range(count, 1, -1):  # the shortest repeated unit first
+        if count % times:
+            continue
+        size = count // times
+        if words[:size] * times == words:
+            return _first_words(text, size)
+    return text
+
+
+def _nearly_same(first: str, second: str) -> bool:
+    a = " ".join(_WORD.findall(first.lower()))
+    b = " ".join(_WORD.findall(second.lower()))
+    if len(a) < 6 or not b:
+        return False
+    from .snapping import edit_distance
+
+    return edit_distance(a, b) <= 0.2 * len(a)
+
+
+def _first_words(text: str, count: int) -> str:
+    matches = list(_WORD.finditer(text))
+    end = matches[count - 1].end()
+    rest = text[end:]
+    tail = rest[0] if rest[:1] in (".", "?", "!") else ""
+    return (text[:end] + tail).strip(" ,")

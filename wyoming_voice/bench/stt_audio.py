@@ -1,0 +1,184 @@
+"""A held-out set of spoken commands for `bench stt`, made on this machine.
+
+Real-voice-like, not the synthesized clips of ../shared/audio/commands: the real Piper voice
+(en_US-joe, at three speaking rates) and several espeak-ng voices say smart-home commands with
+names that are hard for recognisers ("Office RGBW Lights", "HVAC", "EcoBee", "Mood Lighting",
+"Standing Light"), plus sentences that are not commands at all. Every clip gets background
+noise (../shared/audio/misc/background_noise.wav at 8-20 dB SNR) and half of them room reverb
+(sox). The set is written once into a cache folder with a TRANSCRIPTS.tsv (`kind` column:
+`command` or `other`) and NAMES.txt (the house's names, as Home Assistant would list them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from wyoming_common.audio import read_wav, to_float_mono
+
+VERSION = 1
+SAMPLE_RATE = 16000
+
+NAMES = (
+    "Office RGBW Lights", "HVAC", "EcoBee", "Mood Lighting", "Standing Light",
+    "Kitchen Lights", "Bed Light", "Ceiling Lights", "Front Door", "Garage Door",
+    "Sliding Door", "Office Fan", "Living Room Lamp", "TV", "Party Time", "Movie Night",
+    "Outdoor Humidity", "Shopping List",
+)  # fmt: skip
+AREAS = ("Kitchen", "Office", "Living Room", "Bedroom", "Garage")
+
+COMMANDS = (
+    "turn on the Office RGBW Lights", "turn off the Office RGBW Lights",
+    "set the HVAC to 21 degrees", "turn off the HVAC", "what is the EcoBee temperature",
+    "activate Mood Lighting", "turn on Standing Light", "turn off the Standing Light",
+    "turn on the Kitchen Lights", "turn off the lights in the Office", "open the Garage Door",
+    "close the Sliding Door", "lock the Front Door", "is the Front Door locked",
+    "set the Bed Light to blue", "set the brightness of the Kitchen Lights to 50 percent",
+    "turn on the TV", "pause the TV", "run Party Time", "activate Movie Night",
+    "what is the Outdoor Humidity", "turn on the Office Fan", "set a timer for 5 minutes",
+    "cancel the timer", "what time is it", "what is the weather", "never mind",
+    "turn the Ceiling Lights off", "dim the Living Room Lamp", "turn on the lights in the Bedroom",
+)  # fmt: skip
+OTHER = (
+    "add apples to my Shopping List", "what is the capital of France", "tell me a joke",
+    "call my mother", "remind me to water the plants tomorrow", "play some jazz by Miles Davis",
+    "how tall is Mount Everest", "order a large pizza",
+)  # fmt: skip
+
+# (engine, voice, rate): Piper joe at three length scales, espeak-ng voices at their rates.
+VOICES = (
+    ("piper", "joe", 1.0),
+    ("espeak", "en-us+m3", 150),
+    ("piper", "joe", 0.85),
+    ("espeak", "en-gb+f3", 140),
+    ("piper", "joe", 1.15),
+    ("espeak", "en-us+f2", 165),
+)
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One clip: who says what, how noisy, with or without reverb."""
+
+    text: str
+    kind: str
+    engine: str
+    voice: str
+    rate: float
+    snr_db: float
+    reverb: bool
+
+    @property
+    def file_name(self) -> str:
+        digest = hashlib.sha1(repr(self).encode()).hexdigest()[:8]
+        words = "_".join(self.text.lower().split())[:40]
+        return f"{words}_{self.engine}_{digest}.wav"
+
+
+def renditions() -> list[Rendition]:
+    """Two voices per sentence, noise and reverb varied deterministically."""
+    rng = np.random.default_rng(13)
+    items: list[Rendition] = []
+    sentences = [(text, "command") for text in COMMANDS] + [(text, "other") for text in OTHER]
+    for index, (text, kind) in enumerate(sentences):
+        for take in range(2):
+            engine, voice, rate = VOICES[(2 * index + take) % len(VOICES)]
+            snr = float(rng.uniform(8.0, 20.0))
+            items.append(Rendition(text, kind, engine, voice, rate, round(snr, 1), take == 1))
+    return items
+
+
+def build_heldout(folder: Path, piper_voice: Path, noise: Path) -> Path:
+    """Write the set into folder (once; a finished set is reused). Returns the folder."""
+    marker = folder / f".complete-v{VERSION}"
+    if marker.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    background = _load(noise)
+    voice = _piper(piper_voice)
+    rows = ["file\ttranscript\tkind\tvoice"]
+    for item in renditions():
+        target = folder / item.file_name
+        if not target.exists():
+            audio = _speak(item, voice)
+            audio = _add_noise(audio, background, item.snr_db, seed=len(rows))
+            if item.reverb:
+                audio = _reverb(audio)
+            _write(target, audio)
+        rows.append(f"{item.file_name}\t{item.text}\t{item.kind}\t{item.engine}:{item.voice}")
+    (folder / "TRANSCRIPTS.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "NAMES.txt").write_text("\n".join((*NAMES, *AREAS)) + "\n", encoding="utf-8")
+    marker.write_text("ok\n", encoding="utf-8")
+    return folder
+
+
+def _piper(path: Path) -> object:
+    from piper import PiperVoice
+
+    return PiperVoice.load(path)
+
+
+def _speak(item: Rendition, voice: object) -> np.ndarray:
+    with tempfile.TemporaryDirectory(prefix="stt-heldout-") as tmp:
+        wav_path = Path(tmp) / "speech.wav"
+        if item.engine == "piper":
+            from piper import SynthesisConfig
+
+            with wave.open(str(wav_path), "wb") as wav:
+                voice.synthesize_wav(  # type: ignore[attr-defined]
+                    item.text, wav, syn_config=SynthesisConfig(length_scale=item.rate)
+                )
+        else:
+            command = ["espeak-ng", "-v", item.voice, "-s", str(int(item.rate))]
+            subprocess.run(
+                [*command, "-w", str(wav_path), item.text],
+                check=True,
+                capture_output=True,
+            )
+        return _load(wav_path)
+
+
+def _load(path: Path) -> np.ndarray:
+    pcm, fmt = read_wav(path)
+    return to_float_mono(pcm, fmt, SAMPLE_RATE)
+
+
+def _add_noise(audio: np.ndarray, noise: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
+    """Half a second of silence around the speech, noise over all of it at snr_db."""
+    pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    speech = np.concatenate([pad, audio, pad])
+    start = np.random.default_rng(seed).integers(0, max(1, len(noise) - len(speech)))
+    bed = np.resize(np.roll(noise, -int(start)), len(speech))
+    speech_rms = float(np.sqrt(np.mean(audio**2))) or 1e-4
+    noise_rms = float(np.sqrt(np.mean(bed**2))) or 1e-4
+    bed = bed * (speech_rms / noise_rms) / (10 ** (snr_db / 20))
+    mixed = speech + bed
+    return np.clip(mixed, -1.0, 1.0).astype(np.float32)
+
+
+def _reverb(audio: np.ndarray) -> np.ndarray:
+    """A small room through sox (reverberance 40 %, room scale 50 %)."""
+    with tempfile.TemporaryDirectory(prefix="stt-reverb-") as tmp:
+        dry, wet = Path(tmp) / "dry.wav", Path(tmp) / "wet.wav"
+        _write(dry, audio)
+        subprocess.run(
+            ["sox", str(dry), str(wet), "reverb", "40", "50", "50", "gain", "-n", "-3"],
+            check=True,
+            capture_output=True,
+        )
+        return _load(wet)
+
+
+def _write(path: Path, audio: np.ndarray) -> None:
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(SAMPLE_RATE)
+        wav.writeframes(pcm)

@@ -1,0 +1,152 @@
+"""How right a transcript is: word errors, exact match, and the errors that act.
+
+A wrong transcript is one of three kinds: empty (the recogniser said it did not understand,
+Home Assistant answers "no text recognised"), a *different valid command* (the worst: the
+agent carries it out), or other words (usually not understood by the agent either). "Valid
+command" means: accepted by the built-in command grammar of the embedded engine with the
+house's names, the same shapes Home Assistant's English sentences have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from wyoming_stt.pocketsphinx.default_grammar import (
+    default_areas,
+    default_names,
+    default_templates,
+)
+from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, spoken_form
+
+EXACT = "exact"
+EMPTY = "empty"
+FALSE_COMMAND = "false-command"
+OTHER_WORDS = "other-words"
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(edits, reference words) on spoken forms (digits as words, no punctuation)."""
+    ref, hyp = spoken_form(reference).split(), spoken_form(hypothesis).split()
+    previous = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, 1):
+        current = [i] + [0] * len(hyp)
+        for j, hyp_word in enumerate(hyp, 1):
+            substitution = previous[j - 1] + (ref_word != hyp_word)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+        previous = current
+    return previous[-1], len(ref)
+
+
+class CommandSet:
+    """What counts as a valid command: the built-in grammar with the given names."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = tuple(names)
+
+    @cached_property
+    def grammar(self) -> Grammar:
+        grammar = build_grammar(
+            default_templates(),
+            (*default_names(), *default_areas(), *self._names),
+            lambda _word: "AH",  # every word can be said: only the word sequence matters here
+            areas=(*default_areas(), *self._names),
+        )
+        assert grammar is not None
+        return grammar
+
+    def accepts(self, text: str) -> bool:
+        """Whether text is a command the grammar can say."""
+        spoken = spoken_form(text)
+        return bool(spoken) and self.grammar.accepts(spoken)
+
+
+def outcome(reference: str, hypothesis: str, commands: CommandSet) -> str:
+    """exact, empty, false-command (another valid command) or other-words."""
+    if spoken_form(hypothesis) == spoken_form(reference):
+        return EXACT
+    if not spoken_form(hypothesis):
+        return EMPTY
+    if commands.accepts(hypothesis):
+        return FALSE_COMMAND
+    return OTHER_WORDS
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One clip's result."""
+
+    name: str
+    reference: str
+    kind: str
+    """command (the house understands it) or other (not a command at all)."""
+    hypothesis: str
+    outcome: str
+    edits: int
+    words: int
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """The figures over a set of clips."""
+
+    clips: int
+    wer: float
+    exact: int
+    empty: int
+    false_commands: int
+    other_words: int
+    commands_clips: int
+    commands_exact: int
+    commands_empty: int
+    other_clips: int
+    other_empty: int
+    """Sentences that are not commands and came out empty (rejected)."""
+    wrong_empty_share: float | None
+    """Of the wrong transcripts, the share that came out empty (instead of as words)."""
+
+
+def score(
+    clips: Sequence[tuple[str, str, str]], hypotheses: Sequence[str], commands: CommandSet
+) -> list[Scored]:
+    """clips: (name, reference, kind); hypotheses in the same order."""
+    results = []
+    for (name, reference, kind), hypothesis in zip(clips, hypotheses, strict=True):
+        edits, words = word_errors(reference, hypothesis)
+        results.append(
+            Scored(
+                name,
+                reference,
+                kind,
+                hypothesis,
+                outcome(reference, hypothesis, commands),
+                edits,
+                words,
+            )
+        )
+    return results
+
+
+def summarise(results: Sequence[Scored]) -> Accuracy:
+    """WER over every clip, counts of each outcome, by kind."""
+    words = sum(r.words for r in results)
+    wrong = [r for r in results if r.outcome != EXACT]
+    commands = [r for r in results if r.kind == "command"]
+    others = [r for r in results if r.kind != "command"]
+    return Accuracy(
+        clips=len(results),
+        wer=round(sum(r.edits for r in results) / words, 4) if words else 0.0,
+        exact=sum(r.outcome == EXACT for r in results),
+        empty=sum(r.outcome == EMPTY for r in results),
+        false_commands=sum(r.outcome == FALSE_COMMAND for r in results),
+        other_words=sum(r.outcome == OTHER_WORDS for r in results),
+        commands_clips=len(commands),
+        commands_exact=sum(r.outcome == EXACT for r in commands),
+        commands_empty=sum(r.outcome == EMPTY for r in commands),
+        other_clips=len(others),
+        other_empty=sum(r.outcome == EMPTY for r in others),
+        wrong_empty_share=(
+            round(sum(r.outcome == EMPTY for r in wrong) / len(wrong), 3) if wrong else None
+        ),
+    )
