@@ -25,10 +25,10 @@ from wyoming_common.hass import (
     HomeAssistantClient,
     HomeAssistantCommandError,
     HomeAssistantConnectionError,
+    rest_url,
 )
 from wyoming_common.options import read_settings, settings_parser
 
-from .errors import ProvisioningError
 from .provision import Provisioner
 from .report import SetupOptions, SetupReport
 from .wyoming_services import Browser, WyomingService, describe_all, discover_services
@@ -91,6 +91,10 @@ class HaSetupSettings:
             raise ConfigError("--hass-url", "required, e.g. http://homeassistant.local:8123")
         if not self.hass_url.startswith(("http://", "https://")):
             raise ConfigError("--hass-url", f"expected http(s)://HOST:PORT, got {self.hass_url!r}")
+        try:
+            rest_url(self.hass_url)
+        except ValueError as err:
+            raise ConfigError("--hass-url", str(err)) from err
         if self.discover and self.requested:
             raise ConfigError("--discover", "use either --discover or service URIs, not both")
         if not self.discover and not self.requested:
@@ -131,29 +135,34 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
 
 
 def read_token(path: Path | None) -> str:
-    """The token from --hass-token-file, else WYOMING_HA_SETUP_HASS_TOKEN(_FILE); never argv."""
+    """The token from --hass-token-file, else WYOMING_HA_SETUP_HASS_TOKEN(_FILE); never argv.
+
+    A missing or empty token is a usage error (ConfigError naming the flag)."""
     if path is None:
         token = (read_env(TOKEN_ENV) or "").strip()
         if not token:
-            raise ProvisioningError(f"--hass-token-file (or {TOKEN_ENV}) is required")
+            raise ConfigError("--hass-token-file", f"required (or the token in {TOKEN_ENV})")
         return token
     try:
         token = path.expanduser().read_text(encoding="utf-8").strip()
     except OSError as err:
-        raise ProvisioningError(f"cannot read --hass-token-file {path}: {err.strerror}") from err
+        raise ConfigError("--hass-token-file", f"cannot read {path}: {err.strerror}") from err
     if not token:
-        raise ProvisioningError(f"--hass-token-file {path} is empty")
+        raise ConfigError("--hass-token-file", f"{path} is empty")
     return token
 
 
-async def run_setup(settings: HaSetupSettings, browser: Browser = browse) -> SetupReport:
+async def run_setup(
+    settings: HaSetupSettings, browser: Browser = browse, token: str | None = None
+) -> SetupReport:
     """Describe (or discover) the services, then provision Home Assistant.
 
     Never raises for what can go wrong on the way: the report's `error` says what failed and
-    its steps say what was done before."""
+    its steps say what was done before. The token is read from the settings when not given."""
     report = SetupReport()
     try:
-        token = read_token(settings.hass_token_file)
+        if token is None:
+            token = read_token(settings.hass_token_file)
         url = str(settings.hass_url)
         async with HomeAssistantClient(url, token, request_timeout=settings.timeout) as client:
             version = await client.check()
@@ -203,7 +212,8 @@ def print_report(report: SetupReport) -> None:
 
 
 def main(argv: Sequence[str], prog: str = "wyoming-voice ha-setup") -> int:
-    """Entry point: 0 when Home Assistant is set up, 1 with an explanation otherwise."""
+    """Entry point: 0 when Home Assistant is set up; 1 with an explanation when Home Assistant
+    or a service failed; 2 for a usage error (a bad flag, no token), naming the flag."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     settings = build_settings(args, parser)
@@ -211,6 +221,10 @@ def main(argv: Sequence[str], prog: str = "wyoming-voice ha-setup") -> int:
         level=logging.DEBUG if settings.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    report = asyncio.run(run_setup(settings))
+    try:
+        token = read_token(settings.hass_token_file)
+    except ConfigError as err:
+        parser.error(str(err))
+    report = asyncio.run(run_setup(settings, token=token))
     print_report(report)
     return 0 if report.ok else 1

@@ -48,11 +48,17 @@ class SetupReport:
     steps: list[tuple[str, str]] = field(default_factory=list)
     pipeline: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the user to check; changed nothing
 
     def add(self, subject: str, outcome: str) -> None:
         """Record one step."""
         _LOGGER.info("%s: %s", subject, outcome)
         self.steps.append((subject, outcome))
+
+    def note(self, text: str) -> None:
+        """Record something the user should check by hand (nothing was changed for it)."""
+        _LOGGER.info("note: %s", text)
+        self.notes.append(text)
 
     @property
     def changed(self) -> bool:
@@ -68,6 +74,7 @@ class SetupReport:
         """The report as printed: one line per step, the pipeline, then a summary."""
         width = max((len(outcome) for _subject, outcome in self.steps), default=0)
         lines = [f"{outcome:>{width}}  {subject}" for subject, outcome in self.steps]
+        lines += [f"note: {text}" for text in self.notes]
         if self.pipeline and self.ok:
             lines += ["", "Pipeline:"]
             lines += [f"  {key}: {value}" for key, value in self.pipeline.items()]

@@ -7,18 +7,13 @@ from collections.abc import Sequence
 
 from wyoming_common.runner import run_service, setup_logging
 
-from .assembly import build_runner, build_satellite
+from .assembly import build_satellite, serve_satellite
 from .devices.listing import format_devices
 from .settings import SatelliteSettings, parse_satellite_settings
 
 
 async def _serve(settings: SatelliteSettings) -> None:
-    parts = await build_satellite(settings)
-    runner = build_runner(settings, parts.satellite)
-    try:
-        await runner.run_forever()
-    finally:
-        await parts.satellite.stop()
+    await serve_satellite(settings, await build_satellite(settings))
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice satellite") -> int:

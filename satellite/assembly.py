@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from functools import partial
@@ -239,3 +240,23 @@ def build_runner(settings: SatelliteSettings, satellite: Satellite) -> ServiceRu
         service="satellite",
         load=satellite.start,
     )
+
+
+async def serve_satellite(settings: SatelliteSettings, parts: SatelliteParts) -> None:
+    """Serve until SIGTERM/SIGINT. When the audio loop gives up (the satellite is deaf) the
+    server stops and AudioLoopError is raised: the command exits 1 and systemd restarts it."""
+    runner = build_runner(settings, parts.satellite)
+    serving = asyncio.create_task(runner.run_forever(), name="satellite server")
+    failed = asyncio.create_task(parts.satellite.supervisor.wait_failed())
+    try:
+        await asyncio.wait({serving, failed}, return_when=asyncio.FIRST_COMPLETED)
+        if failed.done():
+            serving.cancel()  # run_forever stops the server on its way out
+            await asyncio.gather(serving, return_exceptions=True)
+            raise failed.result()
+        serving.result()
+    finally:
+        for task in (serving, failed):
+            task.cancel()
+        await asyncio.gather(serving, failed, return_exceptions=True)
+        await parts.satellite.stop()

@@ -15,6 +15,10 @@ class CommandStream(Protocol):
         """Take a block; False when the command is over."""
         ...
 
+    async def abort(self) -> None:
+        """The satellite failed while listening: end the command now (it reports the failure)."""
+        ...
+
 
 class LocalAssistant(Protocol):
     """The standalone pipeline as seen by the core (see standalone.StandaloneAssistant)."""

@@ -24,6 +24,7 @@ from .ha.info import build_info
 from .ha.session import HaCommandStream, HaSession, ServerConnection
 from .ha.timers import TimerBook
 from .hooks import EventHooks, SatelliteState
+from .supervision import LoopSupervisor
 from .wake.preroll import PrerollBuffer
 from .wake.stop import StopWordListener
 from .wake.trigger import WakeTrigger
@@ -76,6 +77,7 @@ class Satellite:
         self._stream: CommandStream | None = None
         self._quiet_sound: PlaybackStream | None = None
         self._task: asyncio.Task[None] | None = None
+        self.supervisor = LoopSupervisor()
         self.stops = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -92,6 +94,7 @@ class Satellite:
         _LOGGER.info("Microphone: %s", self.capture.mic.description)
         await self.capture.start()
         self._task = asyncio.create_task(self._audio_loop(), name="satellite audio loop")
+        self.supervisor.watch(self._task)
         _LOGGER.info("Satellite %r listening for %s", self.name, ", ".join(self.active_wake_words))
 
     async def stop(self) -> None:
@@ -155,22 +158,36 @@ class Satellite:
     # -- audio --------------------------------------------------------------------------------
 
     async def _audio_loop(self) -> None:
-        async for block in self.capture.blocks():
-            self.trigger.loudness.add(block.audio)
-            self._preroll.append(block)
-            stream = self._stream
-            if stream is not None:
-                await self._feed_command(stream, block)
-            elif self.player.busy:
-                await self._while_playing(block)
-            elif self.player.quiet_for() < self.playback_tail:
-                self.trigger.reset_later()  # the room still echoes what we played
-            elif self.follow_up is not None and (self.follow_up.pending or self.follow_up.open):
-                await self._follow_up(block)
-            elif self._wake_wanted():
-                decision = await self.trigger.process(block.audio, block.timestamp)
-                if decision is not None and decision.answer:
-                    await self._on_wake(decision.hit.name, block.timestamp)
+        await self.supervisor.run(self.capture.blocks(), self._on_block, self._recover)
+
+    async def _recover(self) -> None:
+        """After a failed block: end the command or window, start the detectors afresh."""
+        if (stream := self._stream) is not None:
+            await stream.abort()
+            self._command_ended(stream, "failed")
+        elif self.follow_up is not None and (self.follow_up.open or self.follow_up.pending):
+            self.follow_up.cancel()
+            self.hooks.emit(SatelliteState.IDLE)
+        if self.stop_word is not None:
+            self.stop_word.pause()
+        self.trigger.reset_later()
+
+    async def _on_block(self, block: AudioBlock) -> None:
+        self.trigger.loudness.add(block.audio)
+        self._preroll.append(block)
+        stream = self._stream
+        if stream is not None:
+            await self._feed_command(stream, block)
+        elif self.player.busy:
+            await self._while_playing(block)
+        elif self.player.quiet_for() < self.playback_tail:
+            self.trigger.reset_later()  # the room still echoes what we played
+        elif self.follow_up is not None and (self.follow_up.pending or self.follow_up.open):
+            await self._follow_up(block)
+        elif self._wake_wanted():
+            decision = await self.trigger.process(block.audio, block.timestamp)
+            if decision is not None and decision.answer:
+                await self._on_wake(decision.hit.name, block.timestamp)
 
     async def _while_playing(self, block: AudioBlock) -> None:
         """Our own voice must not wake us; only the stop word listens."""
@@ -222,12 +239,7 @@ class Satellite:
         if self._quiet_sound is not None and not self._quiet_sound.done:
             # Our own beep is playing: the command must not hear it.
             block = AudioBlock(bytes(len(block.audio)), block.timestamp)
-        try:
-            more = await stream.feed(block)
-        except (ConnectionError, OSError, RuntimeError) as err:
-            _LOGGER.info("Command stream failed: %s", err)
-            more = False
-        if not more:
+        if not await stream.feed(block):  # over (a failure raises: see _recover)
             self._command_ended(stream, "ended")
 
     def _wake_wanted(self) -> bool:
@@ -243,17 +255,10 @@ class Satellite:
         if server is not None:
             await self._start_ha_command(server, name, timestamp, None)
         elif self.assistant is not None:
-            self._stream = self.assistant.begin(self._preroll_after_wake(timestamp))
+            self._stream = self.assistant.begin(
+                self._preroll.after_wake(timestamp, self.wake.detection_lags)
+            )
             self.hooks.emit(SatelliteState.LISTENING)
-
-    def _preroll_after_wake(self, timestamp: int | None) -> list[AudioBlock]:
-        # A local detector reports the wake word with the block that completes it, so the
-        # pre-roll before that block is the wake word itself: sending it makes the
-        # recogniser hear "...bu turn on". A remote service answers late, after audio that
-        # may already hold the first word: keep the whole pre-roll window then.
-        if timestamp is None or self.wake.detection_lags:
-            return self._preroll.snapshot()
-        return self._preroll.snapshot(after=timestamp)
 
     async def _start_ha_command(
         self,
@@ -266,7 +271,8 @@ class Satellite:
         self._stream = stream
         self.hooks.emit(SatelliteState.LISTENING)
         if audio is None:
-            audio = self._preroll_after_wake(timestamp if name is not None else None)
+            wake_timestamp = timestamp if name is not None else None
+            audio = self._preroll.after_wake(wake_timestamp, self.wake.detection_lags)
         try:
             await stream.begin(name, timestamp)
             for block in audio:
@@ -282,8 +288,10 @@ class Satellite:
         self._stream = None
         self.trigger.reset_later()
         _LOGGER.debug("Command ended (%s)", reason)
-        if reason in ("paused", "disconnected", "replaced", "failed"):
-            self.hooks.emit(SatelliteState.IDLE)
+        if reason in ("paused", "disconnected", "replaced", "failed", "error"):
+            # HA's error (the session plays the tone) and a failed local turn report their own
+            if reason != "error" and isinstance(stream, HaCommandStream):
+                self.hooks.emit(SatelliteState.IDLE)
             return
         if isinstance(stream, HaCommandStream):
             self.hooks.emit(SatelliteState.THINKING)  # the standalone assistant reports its own

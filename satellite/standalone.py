@@ -35,6 +35,7 @@ class LocalCommandStream:
             self._queue.put_nowait(block.audio)
         self.reason: EndReason | None = None
         self.ended = asyncio.Event()
+        self.failed = False
 
     async def feed(self, block: AudioBlock) -> bool:
         """Queue the block for STT and ask the VAD whether the command is over."""
@@ -54,6 +55,11 @@ class LocalCommandStream:
             self.reason = reason
             self.ended.set()
             self._queue.put_nowait(None)
+
+    async def abort(self) -> None:
+        """The satellite failed while listening: the turn drops the command and says so."""
+        self.failed = True
+        self.end(EndReason.NO_SPEECH)
 
     async def audio(self) -> AsyncIterator[bytes]:
         """The command audio in order, pre-roll first."""
@@ -155,7 +161,7 @@ class StandaloneAssistant:
         try:
             await asyncio.wait({run, ended}, return_when=asyncio.FIRST_COMPLETED)
             if stream.reason is EndReason.NO_SPEECH and not run.done():
-                _LOGGER.info("Nobody spoke after the wake word")
+                _LOGGER.info("%s", "Listening failed" if stream.failed else "Nobody spoke")
                 run.cancel()
             try:
                 await run
@@ -165,6 +171,13 @@ class StandaloneAssistant:
                     raise
             except PipelineError as err:
                 await self._failed(err, stream, reply)
+            except Exception:  # e.g. a service that broke the protocol: still end the turn
+                _LOGGER.exception("Standalone turn failed")
+                self.resolver.invalidate()
+                stream.failed = True
+            if stream.failed:
+                self.hooks.emit(SatelliteState.ERROR, text="listening failed", code="satellite")
+                await self.player.play_sound(self.sounds.error, "error tone").wait()
             await reply.played()
             self._maybe_follow_up(reply)
         finally:

@@ -22,7 +22,7 @@ from wyoming_common.audio import AudioFormat
 from .agent_client import AgentText, converse
 from .conversation import ConversationTracker, expects_answer
 from .errors import PipelineError
-from .service_check import check_service
+from .service_check import ServiceChecks
 from .speech_feed import SpeechFeed
 from .stt_client import transcribe_stream
 from .tts_client import TtsSynthesis
@@ -59,7 +59,7 @@ class VoicePipeline:
 
     Keeps the conversation id for follow-ups (5 minutes), checks once per URI with `describe`
     that each service is what its stage needs, and remembers whether the TTS streams (asked
-    again after a failure).
+    again after a failure); pipelines built per request share one `checks`.
     """
 
     def __init__(
@@ -69,36 +69,23 @@ class VoicePipeline:
         *,
         conversations: ConversationTracker | None = None,
         clock: Callable[[], float] = time.monotonic,
+        checks: ServiceChecks | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.options = options or PipelineOptions()
         self.conversations = conversations or ConversationTracker()
         self._clock = clock
-        self._tts_streaming: dict[str, bool] = {}
-        self._checked: set[tuple[str, str]] = set()
+        self.checks = checks or ServiceChecks()
 
     async def _check(self, stage: str, uri: str) -> None:
-        """describe once per (stage, uri): the wrong kind of service fails at once."""
-        if (stage, uri) not in self._checked:
-            await check_service(stage, uri, self.options.connect_timeout)
-            self._checked.add((stage, uri))
+        await self.checks.check(stage, uri, self.options.connect_timeout)
 
     def _forget(self, err: PipelineError) -> None:
-        """After a failure, ask again next time (the service may have changed)."""
-        self._checked = {key for key in self._checked if key[0] != err.stage}
-        if err.stage == "tts":
-            self._tts_streaming.pop(self.endpoints.tts_uri, None)
+        self.checks.forget(err.stage)
 
     async def tts_supports_streaming(self) -> bool:
         """Whether the TTS advertises `supports_synthesize_streaming` (cached per URI)."""
-        uri = self.endpoints.tts_uri
-        if uri not in self._tts_streaming:
-            info = await check_service("tts", uri, self.options.connect_timeout)
-            streaming = bool(info.tts and info.tts[0].supports_synthesize_streaming)
-            self._tts_streaming[uri] = streaming
-            self._checked.add(("tts", uri))
-            _LOGGER.debug("TTS %s streaming: %s", uri, streaming)
-        return self._tts_streaming[uri]
+        return await self.checks.tts_streaming(self.endpoints.tts_uri, self.options.connect_timeout)
 
     async def run(
         self,

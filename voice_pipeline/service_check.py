@@ -3,11 +3,15 @@ instead of waiting for an answer that never comes (issue 14, item 9)."""
 
 from __future__ import annotations
 
+import logging
+
 from wyoming.info import Info
 
 from wyoming_common.client import ServiceUnavailableError, describe
 
 from .errors import ServiceError
+
+_LOGGER = logging.getLogger(__name__)
 
 # stage → (info field, what users call it)
 STAGE_PROGRAMS = {
@@ -50,3 +54,35 @@ async def check_service(stage: str, uri: str, timeout: float = 5.0) -> Info:
         raise ServiceError(stage, str(err)) from err
     require_stage(stage, uri, info)
     return info
+
+
+class ServiceChecks:
+    """What `describe` said about each service, kept across turns (and shared by the pipelines
+    of one front end): each (stage, uri) is checked once and the TTS asked once whether it
+    streams; a failure of a stage forgets that stage's answers, so they are asked again."""
+
+    def __init__(self) -> None:
+        self._checked: set[tuple[str, str]] = set()
+        self._tts_streaming: dict[str, bool] = {}
+
+    async def check(self, stage: str, uri: str, timeout: float) -> None:
+        """describe once per (stage, uri): the wrong kind of service fails at once."""
+        if (stage, uri) not in self._checked:
+            await check_service(stage, uri, timeout)
+            self._checked.add((stage, uri))
+
+    async def tts_streaming(self, uri: str, timeout: float) -> bool:
+        """Whether the TTS advertises `supports_synthesize_streaming` (asked once per URI)."""
+        if uri not in self._tts_streaming:
+            info = await check_service("tts", uri, timeout)
+            streaming = bool(info.tts and info.tts[0].supports_synthesize_streaming)
+            self._tts_streaming[uri] = streaming
+            self._checked.add(("tts", uri))
+            _LOGGER.debug("TTS %s streaming: %s", uri, streaming)
+        return self._tts_streaming[uri]
+
+    def forget(self, stage: str) -> None:
+        """After a failure of stage, ask again next time (the service may have changed)."""
+        self._checked = {key for key in self._checked if key[0] != stage}
+        if stage == "tts":
+            self._tts_streaming.clear()

@@ -175,21 +175,15 @@ async def transcribe_stream(
         )
         await conn.write(AudioStart(rate=fmt.rate, width=fmt.width, channels=fmt.channels).event())
         reader, sender = _Reader(conn, clock), _Sender(conn, fmt, timestamps)
-        reading = asyncio.create_task(reader.transcript())
-        sending = asyncio.create_task(sender.send(audio, end_of_speech))
-        try:
-            await asyncio.wait({reading, sending}, return_when=asyncio.FIRST_COMPLETED)
-            if sending.done():
-                sending.result()
-                await conn.write(AudioStop().event())
-            eos = clock()
-            if on_end_of_speech is not None:
-                await on_end_of_speech()
-            transcript = await asyncio.wait_for(reading, timeout)
-        finally:
-            for task in (reading, sending):
-                task.cancel()
-            await asyncio.gather(reading, sending, return_exceptions=True)
+        transcript, eos = await _exchange(
+            reader,
+            sender,
+            audio,
+            end_of_speech=end_of_speech,
+            on_end_of_speech=on_end_of_speech,
+            timeout=timeout,
+            clock=clock,
+        )
         return _result(
             transcript,
             reader,
@@ -206,6 +200,35 @@ async def transcribe_stream(
         raise ServiceError(STAGE, str(err)) from err
     finally:
         await conn.close()
+
+
+async def _exchange(
+    reader: _Reader,
+    sender: _Sender,
+    audio: AsyncIterable[bytes],
+    *,
+    end_of_speech: asyncio.Event | None,
+    on_end_of_speech: Callable[[], Awaitable[None]] | None,
+    timeout: float,
+    clock: Callable[[], float],
+) -> tuple[Transcript, float]:
+    """Send the audio while reading; once it has ended (or a transcript came early), wait
+    `timeout` for the transcript. Returns it and the time the speech ended."""
+    reading = asyncio.create_task(reader.transcript())
+    sending = asyncio.create_task(sender.send(audio, end_of_speech))
+    try:
+        await asyncio.wait({reading, sending}, return_when=asyncio.FIRST_COMPLETED)
+        if sending.done():
+            sending.result()
+            await sender.conn.write(AudioStop().event())
+        eos = clock()
+        if on_end_of_speech is not None:
+            await on_end_of_speech()
+        return await asyncio.wait_for(reading, timeout), eos
+    finally:
+        for task in (reading, sending):
+            task.cancel()
+        await asyncio.gather(reading, sending, return_exceptions=True)
 
 
 def _result(

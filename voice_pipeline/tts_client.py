@@ -29,6 +29,7 @@ from wyoming.tts import (
 from wyoming_common.audio import AudioFormat
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 
+from .audio_io import ReplyCollector
 from .errors import ServiceError
 from .service_check import check_service
 
@@ -204,14 +205,14 @@ async def synthesize(
     """
     if check:
         await check_service(STAGE, uri, min(timeout, 5.0))
-    result = SpeechResult()
-
-    async def keep(audio: bytes, fmt: AudioFormat) -> None:
-        result.fmt = result.fmt or fmt
-        result.audio.extend(audio)
-
+    collector = ReplyCollector()  # converts a block in another format to the first's
     synthesis = TtsSynthesis(
-        uri, streaming=stream, on_audio=keep, voice=voice, speaker=speaker, timeout=timeout
+        uri,
+        streaming=stream,
+        on_audio=collector.on_audio,
+        voice=voice,
+        speaker=speaker,
+        timeout=timeout,
     )
     try:
         await synthesis.open()
@@ -220,6 +221,7 @@ async def synthesize(
         await synthesis.finish(text)
     finally:
         await synthesis.close()
+    result = SpeechResult(audio=collector.audio, fmt=collector.fmt)
     opened = synthesis.opened_at or 0.0
     if synthesis.first_audio_at is not None:
         result.first_audio = synthesis.first_audio_at - opened

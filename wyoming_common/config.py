@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from .env_args import EnvArgumentParser, env_name, parse_bool, read_env
+from .env_args import CommandParser, EnvArgumentParser, env_name, parse_bool, read_env
 from .errors import ConfigError
 from .options import add_flags, group, option, parse_settings, read_settings
 
 __all__ = [
     "DEFAULT_LOG_FORMAT",
+    "CommandParser",
     "EnvArgumentParser",
     "ServiceSettings",
     "add_service_arguments",
+    "client_uri",
     "default_zeroconf_name",
     "env_name",
     "group",
@@ -72,6 +74,17 @@ def wyoming_uri(text: str) -> str:
     raise argparse.ArgumentTypeError(
         f"expected tcp://HOST:PORT, unix:///path or stdio://, got {text!r}"
     )
+
+
+def client_uri(text: str) -> str:
+    """argparse type: a URI a client can connect to (tcp://HOST:PORT or unix:///path)."""
+    try:
+        uri: str | None = wyoming_uri(text)
+    except (argparse.ArgumentTypeError, ValueError):  # ValueError: e.g. "tcp://[::1"
+        uri = None
+    if uri is None or uri.startswith("stdio:"):
+        raise argparse.ArgumentTypeError(f"expected tcp://HOST:PORT or unix:///path, got {text!r}")
+    return uri
 
 
 DEFAULT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -1,5 +1,15 @@
 """Command-line flags that fall back to environment variables (`NAME_FILE` reads a file), with
-help and usage errors written for people: one error line, a hint, and suggestions for typos."""
+help and usage errors written for people: one error line, a hint, and suggestions for typos.
+
+How a variable's text becomes a flag's value:
+- switches (`--debug`, `--no-cache`): 1/true/yes/on or 0/false/no/off (empty is off);
+- a flag whose value is optional (`--zeroconf [NAME]`): empty or 1/true/yes/on is the flag
+  alone, 0/false/no/off leaves it off, anything else is the value (`=kitchen`);
+- a repeatable flag or one taking several values: a list. Paths (`type=Path`) are separated
+  by commas, `os.pathsep` (`:` as in PATH) or newlines, never by spaces, so
+  `/srv/my voices,/usr/share/piper` is two folders; other values by commas, spaces or
+  newlines (`light.a, light.b`).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +18,18 @@ import difflib
 import os
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
 from .errors import ConfigError
+
+ENV_HELP = f"""\
+environment: the variable named after env: sets its flag (with _FILE appended: read from
+that file); an explicit flag wins. Switches take 1/true/yes/on or 0/false/no/off. A flag
+with an optional value (--zeroconf [NAME]) is on when empty or 1/true/yes/on, off when
+0/false/no/off, else the value. Lists: paths are separated by commas or {os.pathsep!r}
+(never spaces), other values by commas or spaces.
+"""
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -34,6 +52,22 @@ def read_env(name: str, environ: Mapping[str, str] | None = None) -> str | None:
         except OSError as err:
             raise ConfigError(f"{name}_FILE", f"cannot read {file_name}: {err.strerror}") from err
     return None
+
+
+def is_path_type(convert: Any) -> bool:
+    """Whether a flag's type makes paths (Path and its kind)."""
+    return isinstance(convert, type) and issubclass(convert, PurePath)
+
+
+def split_env_list(raw: str, *, paths: bool = False) -> list[str]:
+    """The items of a list in one variable: paths split on commas, os.pathsep or newlines
+    (a space belongs to the name), other values on commas, spaces or newlines; empty items
+    are dropped."""
+    if paths:
+        items = raw.replace(",", "\n").replace(os.pathsep, "\n").splitlines()
+    else:
+        items = raw.replace(",", " ").split()
+    return [item.strip() for item in items if item.strip()]
 
 
 def parse_bool(text: str) -> bool:
@@ -154,6 +188,11 @@ class EnvArgumentParser(argparse.ArgumentParser):
                 setattr(parsed, action.dest, list(default) if default is not None else None)
         return parsed, extras
 
+    def format_help(self) -> str:
+        """argparse's help, then how the environment variables are written."""
+        text = super().format_help()
+        return f"{text}\n{ENV_HELP}" if self.env_names else text
+
     def error(self, message: str) -> NoReturn:
         """One line that says what is wrong (and a close match for a typo), then a hint.
 
@@ -183,13 +222,36 @@ class EnvArgumentParser(argparse.ArgumentParser):
                 # `--no-cache` (dest cache, store_false) PREFIX_CACHE=0 turns caching off.
                 return parse_bool(raw)
             convert: Callable[[str], Any] = action.type or str  # type: ignore[assignment]
-            if action.nargs in ("*", "+") or isinstance(action, argparse._AppendAction):
-                return [convert(part) for part in raw.replace(",", " ").split()]
-            if action.nargs == "?" and raw == "" and action.const is not None:
-                return action.const
+            if _is_list(action):
+                items = split_env_list(raw, paths=is_path_type(convert))
+                return [convert(item) for item in items]
+            if action.nargs == "?" and action.const is not None:
+                switch = raw.strip().lower()
+                if switch == "" or switch in _TRUE:
+                    return action.const  # as the flag alone
+                if switch in _FALSE:
+                    return None  # off, whatever the flag's default
             value = convert(raw)
             if action.choices is not None and value not in action.choices:
                 raise ValueError(f"must be one of {', '.join(map(str, action.choices))}")
             return value
         except (ValueError, TypeError, argparse.ArgumentTypeError) as err:
             self.error(f"{name}={raw!r} is invalid for {action.option_strings[0]}: {err}")
+
+
+def _is_list(action: argparse.Action) -> bool:
+    return action.nargs in ("*", "+") or isinstance(action, argparse._AppendAction)
+
+
+class CommandParser(EnvArgumentParser):
+    """A one-shot command's parser (describe, synthesize, bench ...): the same one-line usage
+    errors with suggestions, and no environment fallback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("env_prefix", "")
+        super().__init__(*args, **kwargs)
+
+    def _env_fallback(
+        self, action: argparse.Action, use_env: bool, secret: bool = False
+    ) -> argparse.Action:
+        return super()._env_fallback(action, False, secret)

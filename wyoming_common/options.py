@@ -243,11 +243,3 @@ def parse_settings(
         return read_settings(cls, parser.parse_args(argv))
     except ConfigError as err:
         parser.error(str(err))
-
-
-def flag_name(cls: type, *path: str) -> str:
-    """The flag of a field (for error messages): flag_name(TtsSettings, "data_dirs")."""
-    for flag in _walk(cls):
-        if flag.path == path:
-            return flag.flags[0]
-    raise KeyError(".".join(path))

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from wyoming.info import Info
 
-from wyoming_common.config import parse_settings
 from wyoming_common.env_args import EnvArgumentParser
+from wyoming_common.errors import ConfigError
 from wyoming_common.metrics import Metrics
-from wyoming_common.options import settings_parser
+from wyoming_common.options import read_settings, settings_parser
 from wyoming_common.runner import ServiceRunner, run_service, setup_logging
 from wyoming_common.worker import ModelWorker
 
@@ -32,7 +32,7 @@ synthesize-chunk, synthesize-stop) while a language model is still writing it.""
 
 
 def build_parser(prog: str) -> EnvArgumentParser:
-    """The server's flags (generated from TtsSettings)."""
+    """The server's flags (generated from TtsSettings); `main` parses with it."""
     return settings_parser(TtsSettings, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION)
 
 
@@ -68,10 +68,12 @@ async def serve(settings: TtsSettings) -> None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice tts") -> int:
-    """Parse flags, then serve until SIGTERM/SIGINT."""
-    settings: TtsSettings = parse_settings(
-        TtsSettings, argv, prog=prog, env_prefix=ENV_PREFIX, description=DESCRIPTION
-    )
+    """Parse flags (a bad one exits 2 naming it), then serve until SIGTERM/SIGINT."""
+    parser = build_parser(prog)
+    try:
+        settings: TtsSettings = read_settings(TtsSettings, parser.parse_args(argv))
+    except ConfigError as err:
+        parser.error(str(err))
     setup_logging(settings.service.debug, settings.service.log_format)
     return run_service(prog, serve(settings))
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import aiohttp
-
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.discovery import routable_address
+from wyoming_common.errors import ProtocolError
+from wyoming_common.hass import (
+    HomeAssistantAuthError,
+    HomeAssistantClient,
+    HomeAssistantConnectionError,
+    HomeAssistantError,
+)
 
 from .doctor_system import Check
 from .port_check import check_port as port_state
@@ -23,7 +28,7 @@ async def reachable_from_outside(port: int, timeout: float = 2.0) -> bool | None
         return None
     try:
         await describe(f"tcp://{address}:{port}", timeout=timeout)
-    except ServiceUnavailableError:
+    except (ServiceUnavailableError, ProtocolError):
         return False
     return True
 
@@ -54,27 +59,23 @@ async def check_port(host: str, port: int) -> Check:
 
 
 async def check_hass(url: str, token_file: Path, timeout: float) -> Check:
-    """Home Assistant answers /api/config with this token."""
+    """Home Assistant answers /api/ and /api/config with this token (the one HA client)."""
     try:
         token = (await asyncio.to_thread(token_file.read_text, encoding="utf-8")).strip()
     except OSError as err:
         return Check("hass", "FAIL", f"cannot read {token_file}: {err.strerror}", "fix the path")
-    headers = {"Authorization": f"Bearer {token}"}
     try:
-        async with aiohttp.ClientSession() as session, asyncio.timeout(timeout):
-            response = await session.get(f"{url.rstrip('/')}/api/config", headers=headers)
-            async with response:
-                status = response.status
-                body = await response.json() if status == 200 else {}
-    except (aiohttp.ClientError, TimeoutError, ValueError) as err:
-        fix = "check --hass-url (e.g. http://homeassistant.local:8123), that HA runs, the network"
-        return Check("hass", "FAIL", f"cannot reach {url}: {err or type(err).__name__}", fix)
-    if status == 401:
+        async with HomeAssistantClient(url, token, request_timeout=timeout) as client:
+            version = await client.check()
+    except ValueError as err:  # not an http(s)://HOST:PORT URL
+        return Check("hass", "FAIL", str(err), "e.g. --hass-url http://homeassistant.local:8123")
+    except HomeAssistantAuthError:
         fix = "create a long-lived access token (your profile → Security) and save it in the file"
         return Check("hass", "FAIL", f"{url} rejected the token in {token_file}", fix)
-    if status != 200:
+    except HomeAssistantConnectionError as err:
+        fix = "check --hass-url (e.g. http://homeassistant.local:8123), that HA runs, the network"
+        return Check("hass", "FAIL", f"cannot reach {url}: {err}", fix)
+    except HomeAssistantError as err:
         fix = "is that Home Assistant's URL, with the `api` integration enabled?"
-        return Check("hass", "FAIL", f"{url}/api/config answered HTTP {status}", fix)
-    return Check(
-        "hass", "ok", f"Home Assistant {body.get('version', '?')} at {url}, token accepted"
-    )
+        return Check("hass", "FAIL", f"{url} answered: {err}", fix)
+    return Check("hass", "ok", f"Home Assistant {version} at {url}, token accepted")

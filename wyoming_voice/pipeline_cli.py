@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,11 +22,11 @@ from voice_pipeline.types import (
 )
 from wyoming_common.audio import write_wav
 from wyoming_common.config import EnvArgumentParser
-from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.errors import BadRequestError, ConfigError, WyomingVoiceError
 
 
-async def resolve_endpoints(args: argparse.Namespace) -> PipelineEndpoints:
-    """Endpoints from the flags (and zeroconf with --discover)."""
+def endpoint_settings(args: argparse.Namespace) -> EndpointSettings:
+    """The service flags; ConfigError when a stage has neither a URI nor --discover."""
     settings = EndpointSettings(
         stt_uri=args.stt_uri,
         agent_uri=args.agent_uri,
@@ -33,7 +34,16 @@ async def resolve_endpoints(args: argparse.Namespace) -> PipelineEndpoints:
         discover=args.discover,
         discover_seconds=args.discover_seconds,
     )
-    return await EndpointResolver(settings).resolve()
+    if not settings.discover:
+        for stage, uri in (("stt", args.stt_uri), ("agent", args.agent_uri), ("tts", args.tts_uri)):
+            if not uri:
+                raise ConfigError(f"--{stage}-uri", "required (or --discover to find it)")
+    return settings
+
+
+async def resolve_endpoints(args: argparse.Namespace) -> PipelineEndpoints:
+    """Endpoints from the flags (and zeroconf with --discover)."""
+    return await EndpointResolver(endpoint_settings(args)).resolve()
 
 
 def options_from(args: argparse.Namespace) -> PipelineOptions:
@@ -67,9 +77,8 @@ def build_parser(prog: str) -> EnvArgumentParser:
     return parser
 
 
-async def _run(args: argparse.Namespace) -> int:
-    pcm = load_command(args.wav)
-    pipeline = VoicePipeline(await resolve_endpoints(args), options_from(args))
+async def _run(args: argparse.Namespace, pcm: bytes, services: EndpointSettings) -> int:
+    pipeline = VoicePipeline(await EndpointResolver(services).resolve(), options_from(args))
     collector = ReplyCollector()
     result = await pipeline.run(stream_pcm(pcm, realtime=args.realtime), collector)
     if args.output and collector.fmt is not None:
@@ -103,15 +112,36 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice pipeline") -> int:
-    """Run one turn and print what happened."""
-    args = build_parser(prog).parse_args(argv)
+def _usage_checks(
+    parser: EnvArgumentParser, args: argparse.Namespace
+) -> tuple[bytes, EndpointSettings]:
+    """What the flags name must exist before any service is asked (else exit 2)."""
     try:
-        return asyncio.run(_run(args))
+        pcm = load_command(args.wav)
+        services = endpoint_settings(args)
+    except (BadRequestError, ConfigError) as err:  # not a WAV; a missing --X-uri
+        parser.error(str(err))
+    except OSError as err:
+        parser.error(f"{args.wav}: {err.strerror or err}")
+    if args.output is not None:
+        folder = args.output.parent
+        if args.output.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+            parser.error(f"-o {args.output}: cannot write there")
+    return pcm, services
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice pipeline") -> int:
+    """Run one turn and print what happened: 0 done, 1 when a service (or writing the reply)
+    failed, 2 for a usage error (a bad flag, a WAV that cannot be read, a missing URI)."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    pcm, services = _usage_checks(parser, args)
+    try:
+        return asyncio.run(_run(args, pcm, services))
     except WyomingVoiceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except OSError as err:  # the WAV to read, or the one to write
+    except OSError as err:  # writing the reply
         where = f"{err.filename}: " if err.filename else ""
         print(f"error: {where}{err.strerror or err}", file=sys.stderr)
         return 1

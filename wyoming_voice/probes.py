@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import re
@@ -13,8 +14,12 @@ from typing import Any
 from wyoming.info import Info
 
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_common.config import EnvArgumentParser
+from wyoming_common.config import CommandParser, client_uri, positive_float
 from wyoming_common.discovery import browse
+from wyoming_common.errors import ProtocolError
+
+# What "the service does not answer properly" looks like to a client: exit 1, not a traceback.
+UNANSWERED = (ServiceUnavailableError, ProtocolError)
 
 NOTHING_FOUND_HINT = (
     "Services are advertised only when started with --zeroconf (`wyoming-voice up` and the "
@@ -62,28 +67,32 @@ def summarize_info(info: Info, *, short: bool = False) -> list[str]:
     return lines
 
 
-class _ProbeParser(EnvArgumentParser):
-    """One-line usage errors like every other command; the probes read no environment."""
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.setdefault("env", False)
-        return super().add_argument(*args, **kwargs)
+def _parser(prog: str, description: str) -> CommandParser:
+    return CommandParser(prog=prog, description=description)
 
 
-def _parser(prog: str, description: str) -> EnvArgumentParser:
-    return _ProbeParser(prog=prog, description=description, env_prefix="WYOMING_VOICE_PROBE")
+def _check_uris(parser: CommandParser, uris: Sequence[str]) -> None:
+    """Malformed URIs are usage errors (exit 2), checked after parsing so that a mistyped
+    flag is reported (with its suggestion) before the word it swallowed."""
+    for uri in uris:
+        try:
+            client_uri(uri)
+        except (argparse.ArgumentTypeError, ValueError) as err:
+            parser.error(str(err))
 
 
 def describe_main(argv: Sequence[str], prog: str = "wyoming-voice describe") -> int:
-    """Print the info of the service at URI (JSON with --json)."""
+    """Print the info of the service at URI (JSON with --json); 1 when it does not answer,
+    2 for a usage error (a malformed URI)."""
     parser = _parser(prog, "Send describe to a Wyoming service and print its info.")
     parser.add_argument("uri", help="service URI, e.g. tcp://127.0.0.1:10300")
     parser.add_argument("--json", action="store_true", help="print the raw info JSON")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait")
+    parser.add_argument("--timeout", type=positive_float, default=5.0, help="seconds to wait")
     args = parser.parse_args(argv)
+    _check_uris(parser, [args.uri])
     try:
         info = asyncio.run(describe(args.uri, args.timeout))
-    except ServiceUnavailableError as err:
+    except UNANSWERED as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if args.json:
@@ -94,18 +103,20 @@ def describe_main(argv: Sequence[str], prog: str = "wyoming-voice describe") -> 
 
 
 def health_main(argv: Sequence[str], prog: str = "wyoming-voice health") -> int:
-    """Exit 0 when every URI answers describe with an installed program within the timeout."""
+    """Exit 0 when every URI answers describe with an installed program within the timeout,
+    1 when one does not, 2 for a usage error (a malformed URI)."""
     parser = _parser(prog, "Check services with a describe/info round trip (exit 0 = healthy).")
     parser.add_argument("uris", nargs="+", metavar="URI", help="service URI(s)")
-    parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait")
+    parser.add_argument("--timeout", type=positive_float, default=3.0, help="seconds to wait")
     parser.add_argument("--quiet", action="store_true", help="print nothing, only set exit code")
     args = parser.parse_args(argv)
+    _check_uris(parser, args.uris)
 
     async def check(uri: str) -> tuple[str, bool, str]:
         started = time.monotonic()
         try:
             info = await describe(uri, args.timeout)
-        except ServiceUnavailableError as err:
+        except UNANSWERED as err:
             return uri, False, str(err)
         programs = summarize_info(info, short=True)
         millis = (time.monotonic() - started) * 1000
@@ -124,9 +135,9 @@ def health_main(argv: Sequence[str], prog: str = "wyoming-voice health") -> int:
 
 
 def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> int:
-    """Browse zeroconf for Wyoming services and describe each one."""
+    """Browse zeroconf for Wyoming services and describe each one; 1 when none is found."""
     parser = _parser(prog, "Find Wyoming services on the network (zeroconf) and describe them.")
-    parser.add_argument("--seconds", type=float, default=3.0, help="how long to listen")
+    parser.add_argument("--seconds", type=positive_float, default=3.0, help="how long to listen")
     parser.add_argument(
         "--interface", action="append", help="only this interface address (repeatable)"
     )
@@ -144,7 +155,7 @@ def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> 
                 info = await describe(service.uri, 3.0)
                 programs = summarize_info(info, short=True)
                 error = None
-            except ServiceUnavailableError as err:
+            except UNANSWERED as err:
                 programs, error = [], str(err)
             if args.json:
                 record = {"name": service.name, "uri": service.uri, "programs": programs}

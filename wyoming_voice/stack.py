@@ -4,7 +4,8 @@ Each service is a child process (`python -m wyoming_stt ...`) configured from on
 (or `--config stack.toml`). `up` first checks that every port is free (a service binds only
 after loading its engine, which can take minutes), then waits until every child answers
 `describe`, prints where they are and how to add them to Home Assistant, and stops them all on
-Ctrl-C/SIGTERM. If a child dies, it says which and stops the rest (exit code 1).
+Ctrl-C/SIGTERM. If a child dies, it says which and stops the rest (exit code 1); a taken port
+starts nothing (exit code 2, naming the flag that moves it).
 """
 
 from __future__ import annotations
@@ -104,11 +105,11 @@ async def run_stack(
     """Check the ports, start the stack, wait for Ctrl-C/SIGTERM (or `stop`) or a child's
     death, stop it all."""
     problems = await check_ports(settings)
-    if problems:
+    if problems:  # a port chosen by a flag (or --host) that cannot be used: a usage error
         for line in problems:
             out(line)
         out("nothing was started")
-        return 1
+        return 2
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -174,6 +175,7 @@ async def _supervise(
 
 
 def main(argv: Sequence[str], prog: str = "wyoming-voice up") -> int:
-    """Run the stack until Ctrl-C/SIGTERM; 0 on a clean stop, 1 when a service failed."""
+    """Run the stack until Ctrl-C/SIGTERM; 0 on a clean stop, 1 when a service failed, 2 for
+    a usage error (a bad flag, a port that is taken: the flag that moves it is named)."""
     settings = load_settings(argv, prog)
     return asyncio.run(run_stack(settings, out=lambda line: print(line, flush=True)))

@@ -90,9 +90,14 @@ class UpSettings:
             raise ConfigError(
                 "--services", f"choose from {', '.join(MODULES)}, got {self.services!r}"
             )
-        used = [self.ports[name] for name in chosen]
-        if len(set(used)) != len(used) or any(not 0 < port < 65536 for port in used):
-            raise ConfigError("--services", f"ports must be distinct and in 1..65535: {used}")
+        owner: dict[int, str] = {}
+        for name in chosen:
+            port, flag = self.ports[name], self.flag_of_port(name)
+            if not 0 < port < 65536:
+                raise ConfigError(flag, f"must be a port in 1..65535, got {port}")
+            if port in owner:
+                raise ConfigError(flag, f"port {port} is also {self.flag_of_port(owner[port])}")
+            owner[port] = name
         for name in ("ready_timeout", "grace"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"--{name.replace('_', '-')}", "must be greater than 0")

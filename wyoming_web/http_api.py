@@ -122,6 +122,12 @@ async def _request_text(request: web.Request) -> str:
             text = body.decode(request.charset or "utf-8")
         except (LookupError, UnicodeDecodeError) as err:
             raise BadRequestError(f"the text is not valid {request.charset or 'utf-8'}") from err
+    return request_text(text)
+
+
+def request_text(text: str) -> str:
+    """A typed request as the agent gets it (HTTP and WebSocket alike): stripped, not empty,
+    at most MAX_TEXT_CHARS; BadRequestError otherwise."""
     text = text.strip()
     if not text:
         raise BadRequestError("no text to ask")

@@ -110,6 +110,8 @@ class WebSettings:
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ConfigError("--port", f"must be 0-65535, got {self.port}")
+        if self.vad_silence >= self.max_turn_seconds:
+            raise ConfigError("--vad-silence", "must be shorter than --max-turn-seconds")
         if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
             raise ConfigError("--ssl-certfile", "--ssl-certfile and --ssl-keyfile go together")
         for flag, path in (

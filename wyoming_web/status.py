@@ -13,10 +13,12 @@ from wyoming.info import Info
 
 from voice_pipeline.errors import PipelineError
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.errors import ProtocolError
 
-from .gateway import GATEWAY_KEY, error_message
+from .gateway import GATEWAY_KEY, Gateway, error_message
 
 DESCRIBE_TIMEOUT = 2.0
+HEALTH_TTL = 1.0  # seconds a /health answer is reused
 _PROGRAMS = {"stt": "asr", "agent": "handle", "tts": "tts"}
 
 
@@ -48,7 +50,7 @@ async def _check(stage: str, uri: str) -> dict[str, Any]:
     started = time.monotonic()
     try:
         info = await describe(uri, timeout=DESCRIBE_TIMEOUT)
-    except ServiceUnavailableError as err:
+    except (ServiceUnavailableError, ProtocolError) as err:  # down, or not speaking Wyoming
         return {"uri": uri, "ok": False, "error": str(err)}
     seconds = round(time.monotonic() - started, 4)
     fields = _program_fields(info, stage)
@@ -57,15 +59,34 @@ async def _check(stage: str, uri: str) -> dict[str, Any]:
     return {"uri": uri, "ok": True, **fields, "seconds": seconds}
 
 
-async def health(request: web.Request) -> web.Response:
-    """200 when STT, agent and TTS all answer describe, else 503; JSON either way."""
-    gateway = request.app[GATEWAY_KEY]
+class HealthProbe:
+    """/health's answer, computed at most once per HEALTH_TTL seconds and by one request at
+    a time: any web page may GET /health in a loop (GETs skip the Origin check), and each
+    probe costs three describes plus, when unhealthy, a new zeroconf lookup."""
+
+    def __init__(self, ttl: float = HEALTH_TTL, clock: Any = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.probes = 0
+        self._lock = asyncio.Lock()
+        self._answer: tuple[dict[str, Any], int] | None = None
+        self._at = 0.0
+
+    async def answer(self, gateway: Gateway) -> tuple[dict[str, Any], int]:
+        """(body, status): the cached answer while fresh, else a new probe."""
+        async with self._lock:
+            if self._answer is None or self.clock() - self._at >= self.ttl:
+                self._answer = await _probe(gateway)
+                self._at = self.clock()
+                self.probes += 1
+            return self._answer
+
+
+async def _probe(gateway: Gateway) -> tuple[dict[str, Any], int]:
     try:
         endpoints = await gateway.endpoints()
     except PipelineError as err:
-        return web.json_response(
-            {"status": "unavailable", "stage": err.stage, "error": error_message(err)}, status=503
-        )
+        return {"status": "unavailable", "stage": err.stage, "error": error_message(err)}, 503
     uris = {"stt": endpoints.stt_uri, "agent": endpoints.agent_uri, "tts": endpoints.tts_uri}
     results = await asyncio.gather(*(_check(stage, uri) for stage, uri in uris.items()))
     services = dict(zip(uris, results, strict=True))
@@ -77,7 +98,17 @@ async def health(request: web.Request) -> web.Response:
         "unknown" if not agent["ok"] else "connected" if agent["home_control"] else "not_connected"
     )
     body = {"status": "ok" if healthy else "unavailable", "services": services, "home": home}
-    return web.json_response(body, status=200 if healthy else 503)
+    return body, 200 if healthy else 503
+
+
+HEALTH_KEY: web.AppKey[HealthProbe] = web.AppKey("health", HealthProbe)
+
+
+async def health(request: web.Request) -> web.Response:
+    """200 when STT, agent and TTS all answer describe, else 503; JSON either way (at most
+    HEALTH_TTL seconds old)."""
+    body, status = await request.app[HEALTH_KEY].answer(request.app[GATEWAY_KEY])
+    return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
 
 async def latency(request: web.Request) -> web.Response:

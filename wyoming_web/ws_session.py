@@ -12,7 +12,8 @@ the first message must be `{"type": "auth", "key": ...}` (or the upgrade request
 Server → client: `hello {auth_required}`, `ready`, then per turn (each with `turn`: its
 number) `end_of_speech`, `transcript`, `reply_chunk`*, `reply`, `audio_start {rate, width,
 channels}`, binary reply audio as it is synthesized, `audio_stop`, `timings`, `error {stage,
-message}` and always last `done {conversation_id, handled, cancelled}`.
+message}` and always last `done {conversation_id, handled, cancelled}`. Typed text is
+stripped and at most 2000 characters (as `POST /api/ask`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from voice_pipeline.errors import PipelineError
 from voice_pipeline.pipeline import VoicePipeline
 from voice_pipeline.types import PipelineListener, PipelineResult
 from wyoming_common.audio import STT_FORMAT, AudioFormat
+from wyoming_common.errors import BadRequestError
 
 from .endpointing import ServerEndpointing
 from .gateway import GATEWAY_KEY, Gateway, error_message, respond_typed
+from .http_api import request_text
 from .ws_turn import SocketTurn
 
 _LOGGER = logging.getLogger(__name__)
@@ -156,12 +159,7 @@ class BrowserSession:
             else:
                 await self._input_error("end without audio")
         elif kind == "text":
-            request = data.get("text")
-            if not isinstance(request, str) or not request.strip():
-                await self._input_error('expected {"type": "text", "text": "..."}')
-                return
-            text = request.strip()
-            await self._start(lambda p, listener: respond_typed(p, text, listener), "ask")
+            await self._on_text(data.get("text"))
         elif kind == "cancel":
             await self._cancel_turn(notify=True)
         elif kind == "reset":
@@ -176,6 +174,17 @@ class BrowserSession:
             pass  # already authorised (header or an earlier message)
         else:
             await self._input_error(f"unknown message type {kind!r}")
+
+    async def _on_text(self, request: object) -> None:
+        if not isinstance(request, str):
+            await self._input_error('expected {"type": "text", "text": "..."}')
+            return
+        try:
+            text = request_text(request)
+        except BadRequestError as err:
+            await self._input_error(str(err))
+            return
+        await self._start(lambda p, listener: respond_typed(p, text, listener), "ask")
 
     async def _input_error(self, message: str) -> None:
         await self.send({"type": "error", "stage": "input", "message": message})
@@ -216,10 +225,10 @@ class BrowserSession:
         return turn
 
     async def _pipeline_now(self) -> VoicePipeline:
-        endpoints = await self.gateway.endpoints()
         if self._pipeline is None:
-            self._pipeline = VoicePipeline(endpoints, self.gateway.settings.pipeline_options)
-        self._pipeline.endpoints = endpoints
+            self._pipeline = await self.gateway.pipeline(conversations=ConversationTracker())
+        else:
+            self._pipeline.endpoints = await self.gateway.endpoints()
         return self._pipeline
 
     async def _run(self, turn: SocketTurn, work: Work, kind: str) -> None:
@@ -232,13 +241,18 @@ class BrowserSession:
             await self.send({"type": "timings", "turn": turn.number, "kind": kind, **timings})
             done.update(conversation_id=result.conversation_id, handled=result.handled)
         except PipelineError as err:
-            message = error_message(err)
-            await self.send(
-                {"type": "error", "turn": turn.number, "stage": err.stage, "message": message}
-            )
+            await self._turn_error(turn, err.stage, error_message(err))
+            done.update(conversation_id=None, handled=False)
+        except Exception as err:  # a service that broke the protocol, or a bug: still end it
+            _LOGGER.exception("%s turn %s failed", kind, turn.number)
+            reason = str(err) or type(err).__name__
+            await self._turn_error(turn, "gateway", f"the turn failed: {reason}")
             done.update(conversation_id=None, handled=False)
         turn.stop_listening()
-        await self.send(done)
+        await self.send(done)  # every turn ends with done (a cancelled one: _cancel_turn)
+
+    async def _turn_error(self, turn: SocketTurn, stage: str, message: str) -> None:
+        await self.send({"type": "error", "turn": turn.number, "stage": stage, "message": message})
 
     async def _cancel_turn(self, *, notify: bool) -> None:
         turn, self._turn = self._turn, None

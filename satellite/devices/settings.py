@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,6 +185,15 @@ class DuckSettings:
         _blank_to_none(self, "get_command", "set_command")
         if bool(self.get_command) != bool(self.set_command):
             raise ConfigError("--duck-set-command", "give both --duck-get-command and it")
+        for flag, command in (
+            ("--duck-get-command", self.get_command),
+            ("--duck-set-command", self.set_command),
+        ):
+            try:
+                if command is not None and not shlex.split(command):
+                    raise ValueError("empty command")
+            except ValueError as err:  # e.g. "No closing quotation"
+                raise ConfigError(flag, f"{err} in {command!r}") from err
 
     @property
     def enabled(self) -> bool:

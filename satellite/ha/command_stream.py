@@ -61,15 +61,31 @@ class HaCommandStream:
             audio=block.audio,
             timestamp=block.timestamp,
         )
-        await self.server.write_event(chunk.event())
-        self.sent_seconds += fmt.seconds(len(block.audio))
-        if self.sent_seconds >= self.max_seconds:
-            _LOGGER.info("Command longer than %.0f s: ending it", self.max_seconds)
+        try:
+            await self.server.write_event(chunk.event())
+            self.sent_seconds += fmt.seconds(len(block.audio))
+            if self.sent_seconds >= self.max_seconds:
+                _LOGGER.info("Command longer than %.0f s: ending it", self.max_seconds)
+                self.ended = True
+                await self.server.write_event(AudioStop().event())
+                return False
+        except (ConnectionError, OSError, RuntimeError) as err:  # the connection is gone
+            _LOGGER.info("Streaming the command to Home Assistant failed: %s", err)
             self.ended = True
-            await self.server.write_event(AudioStop().event())
             return False
         return True
 
     def stop(self) -> None:
         """Home Assistant has heard enough (voice-stopped, transcript, error, pause)."""
         self.ended = True
+
+    async def abort(self) -> None:
+        """The satellite failed: `audio-stop` so that Home Assistant ends the run now (it
+        answers with its own error or reply) instead of waiting for more audio."""
+        if self.ended:
+            return
+        self.ended = True
+        try:
+            await self.server.write_event(AudioStop().event())
+        except (ConnectionError, OSError, RuntimeError) as err:
+            _LOGGER.debug("Could not end the command with Home Assistant: %s", err)

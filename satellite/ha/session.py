@@ -77,11 +77,6 @@ class HaSession:
         """The connection to stream the next command to: the latest that runs the satellite."""
         return next(reversed(self._running), None)
 
-    @property
-    def server(self) -> ServerConnection | None:
-        """Same as active_server (kept for readers of the old single-connection name)."""
-        return self.active_server
-
     async def handle(self, server: ServerConnection, event: Event) -> None:
         """One event from a connection (describe and ping are answered before this)."""
         kind = event.type

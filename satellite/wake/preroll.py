@@ -31,3 +31,14 @@ class PrerollBuffer:
         self._blocks.clear()
         self._bytes = 0
         return blocks
+
+    def after_wake(self, timestamp: int | None, detection_lags: bool) -> list[AudioBlock]:
+        """The command's first audio: the blocks after the wake word (cleared afterwards).
+
+        A local detector reports the wake word with the block that completes it, so the
+        pre-roll before that block is the wake word itself: sending it makes the recogniser
+        hear "...bu turn on". A remote service answers late, after audio that may already hold
+        the first word: the whole pre-roll window is kept then (and without a wake word)."""
+        if timestamp is None or detection_lags:
+            return self.snapshot()
+        return self.snapshot(after=timestamp)

@@ -51,14 +51,12 @@ class WakeTrigger:
 
     async def process(self, audio: bytes, timestamp: int) -> WakeDecision | None:
         """Feed one block; a decision when a wake word was just detected."""
-        try:
-            if self._dirty:
-                await self.engine.reset()
-                self._dirty = False
-            hit = await self.engine.process(audio, timestamp)
-        except Exception:  # the engine must not take the satellite down
-            _LOGGER.exception("Wake word engine failed")
-            return None
+        # A failing engine raises: the satellite's audio loop logs it once, resets the
+        # state (reset_later) and goes on; failures that persist restart the satellite.
+        if self._dirty:
+            await self.engine.reset()
+            self._dirty = False
+        hit = await self.engine.process(audio, timestamp)
         if hit is None or not self.refractory.allow(hit.name):
             return None
         evidence = self.loudness.evidence(hit.probability)

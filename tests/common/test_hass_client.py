@@ -53,9 +53,12 @@ def test_rest_url(url: str, expected: str) -> None:
     assert rest_url(url) == expected
 
 
-def test_url_must_be_http_or_ws() -> None:
-    with pytest.raises(ValueError, match="http"):
-        HomeAssistantClient("homeassistant.local:8123", SECRET)
+@pytest.mark.parametrize(
+    "url", ["homeassistant.local:8123", "http://", "http://[::1", "http://h:99999", "http://h:x"]
+)
+def test_url_must_be_http_or_ws_with_a_valid_port(url: str) -> None:
+    with pytest.raises(ValueError, match="expected http"):
+        HomeAssistantClient(url, SECRET)
 
 
 async def test_typed_states_registries_and_exposure(

@@ -173,3 +173,35 @@ async def test_slow_command_times_out_and_pending_commands_fail_on_disconnect() 
             await pending
         await client.wait_closed()
         assert not client.connected
+
+
+async def test_a_replaced_connections_cleanup_leaves_the_new_one_alone() -> None:
+    """A connection ends (its socket is closed) and a command reconnects before the old
+    reader has finished: the old reader's cleanup must not mark the new connection closed or
+    drop its subscriptions; what belonged to the old one ends when the new one starts."""
+    events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    async with (
+        asyncio.timeout(STEP),
+        FakeHomeAssistant(token=TOKEN) as hass,
+        HomeAssistantWebSocket(hass.url, TOKEN) as client,
+    ):
+        await client.subscribe_events("state_changed", events.put_nowait)
+        closed_before = asyncio.create_task(client.wait_closed())
+        old_ws, old_reader = client._ws, client._reader
+        assert old_ws is not None and old_reader is not None
+        await client._connect()  # the window: a new connection while the old reader runs
+        await asyncio.wait_for(closed_before, 1)  # owners of the old one hear it ended
+        new_events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await client.subscribe_events("state_changed", new_events.put_nowait)
+
+        await old_ws.close()
+        await asyncio.wait_for(old_reader, 5)  # the old reader's cleanup has run
+
+        assert client.connected
+        waiting = asyncio.create_task(client.wait_closed())
+        await client.call_service("light", "turn_on", target={"entity_id": "light.kitchen"})
+        event = await asyncio.wait_for(new_events.get(), 5)
+        assert event["data"]["entity_id"] == "light.kitchen"
+        assert events.empty()  # the old subscription ended with its connection
+        assert not waiting.done()
+        waiting.cancel()

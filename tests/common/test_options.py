@@ -15,7 +15,7 @@ from wyoming_common.config import (
     service_group,
 )
 from wyoming_common.errors import ConfigError
-from wyoming_common.options import flag_name, group, settings_parser
+from wyoming_common.options import group, settings_parser
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,60 @@ def test_zeroconf_needs_tcp() -> None:
         ServiceSettings(uri="stdio://", zeroconf_name="x")
 
 
-def test_flag_name_of_a_field() -> None:
-    assert flag_name(Example, "data_dirs") == "--data-dir"
-    assert flag_name(Example, "streaming") == "--no-streaming"
-    assert flag_name(Example, "service", "zeroconf_name") == "--zeroconf"
-    assert flag_name(Example, "speech", "length_scale") == "--length-scale"
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", "wyoming-voice-example-HOST"),  # as `--zeroconf` alone (the systemd env files)
+        ("1", "wyoming-voice-example-HOST"),
+        ("on", "wyoming-voice-example-HOST"),
+        ("TRUE", "wyoming-voice-example-HOST"),
+        ("yes", "wyoming-voice-example-HOST"),
+        ("0", None),
+        ("false", None),
+        ("No", None),
+        (" off ", None),
+        ("kitchen", "kitchen"),
+    ],
+)
+def test_an_optional_value_flag_reads_on_off_or_a_value(
+    value: str, expected: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("socket.gethostname", lambda: "HOST.lan")
+
+    @dataclass(frozen=True)
+    class Zeroconf:
+        service: ServiceSettings = service_group("example", 10999)
+
+    settings = parse_settings(
+        Zeroconf, [], prog="z", env_prefix="EX", environ={"EX_ZEROCONF": value}
+    )
+    assert settings.service.zeroconf_name == expected
+    explicit = parse_settings(
+        Zeroconf, ["--zeroconf", "x"], prog="z", env_prefix="EX", environ={"EX_ZEROCONF": "0"}
+    )
+    assert explicit.service.zeroconf_name == "x"  # the flag wins
+
+
+@pytest.mark.parametrize(
+    ("value", "paths"),
+    [
+        ("/srv/my voices,/usr/share/piper", ("/srv/my voices", "/usr/share/piper")),
+        ("/srv/my voices:/b", ("/srv/my voices", "/b")),
+        ("/a\n/b c\n", ("/a", "/b c")),
+        (" /a , /b ", ("/a", "/b")),
+        ("/one folder", ("/one folder",)),
+    ],
+)
+def test_path_lists_never_split_on_spaces(value: str, paths: tuple[str, ...]) -> None:
+    assert parse([], {"EX_DATA_DIR": value}).data_dirs == tuple(Path(p) for p in paths)
+
+
+def test_other_lists_split_on_commas_and_spaces() -> None:
+    assert parse([], {"EX_LANGUAGE": "en, de fr"}).languages == ("en", "de", "fr")
+
+
+def test_help_says_how_to_write_lists_and_optional_values() -> None:
+    text = " ".join(settings_parser(Example, prog="example", env_prefix="EX").format_help().split())
+    assert "[env: EX_DATA_DIR]" in text and "[env: EX_ZEROCONF]" in text
+    assert "paths are separated by commas or ':' (never spaces)" in text
+    assert "off when 0/false/no/off" in text

@@ -25,6 +25,7 @@ class ConfigEntry:
     info: Info | None = None
     unique_id: str | None = None
     state: str = "loaded"
+    disabled_by: str | None = None  # "user" when disabled (then state is "not_loaded")
     entity_ids: list[str] = field(default_factory=list)
     created_at: float = field(default_factory=time.time)
 
@@ -45,7 +46,7 @@ class ConfigEntry:
             "supported_subentry_types": {},
             "pref_disable_new_entities": False,
             "pref_disable_polling": False,
-            "disabled_by": None,
+            "disabled_by": self.disabled_by,
             "reason": None,
             "error_reason_translation_key": None,
             "error_reason_translation_placeholders": None,

@@ -17,7 +17,7 @@ from typing import Any
 from wyoming.info import Info
 
 from .config_entry import ConfigEntry, validate_user_input
-from .errors import NotFoundError
+from .errors import InvalidServiceData, NotFoundError
 from .house import House
 from .registry import RegistryEvents, new_ulid
 from .wyoming_service import WYOMING, create_entities, describe_wyoming, service_name
@@ -67,6 +67,8 @@ class ConfigFlows:
         self.flows: dict[str, Flow] = {}
         self.unreachable: set[tuple[str, int]] = set()
         self.entry_listeners: list[EntryListener] = []
+        # False: an integration without a reconfigure step (HA then answers 400 to the flow).
+        self.supports_reconfigure = True
 
     # Flows ----------------------------------------------------------------------
 
@@ -81,6 +83,8 @@ class ConfigFlows:
             entry = self.entries.get(entry_id)
             if entry is None or entry.domain != handler:
                 raise NotFoundError("Invalid entry specified")
+            if not self.supports_reconfigure:
+                raise InvalidServiceData("Handler ConfigFlow doesn't support step reconfigure")
             context = {"source": "reconfigure", "entry_id": entry_id}
             flow = Flow(new_ulid(), handler, "reconfigure", context)
         self.flows[flow.flow_id] = flow

@@ -203,7 +203,8 @@ async def _exchange(
                 await client.write_event(event)
             while (answer := await client.read_event()) is not None:
                 if done(answer.type):
-                    return answer
+                    result: Event = answer  # wyoming's client is untyped
+                    return result
     except (OSError, TimeoutError) as err:
         raise StageError(
             code, f"Error communicating with {address[0]}:{address[1]}: {err}"

@@ -114,6 +114,8 @@ def create_entities(house: House, entry_id: str, info: Info) -> list[str]:
             attributes={"supported_features": 1},
         )
         add(f"select.{slug}_assistant", f"{name} Assistant", "preferred", **config)
+        # HA's unique id for the "Assistant" select (the entity id may get a `_2` suffix)
+        house.entities[created[-1]].unique_id = f"{entry_id}-pipeline"
         add(
             f"select.{slug}_finished_speaking_detection",
             f"{name} Finished speaking detection",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import socketserver
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -84,3 +88,48 @@ def test_every_listed_command_imports() -> None:
             assert f"  {name} " in listed
         else:
             assert f"  {name} " not in listed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["describe", "foo"],
+        ["describe", "stdio://"],
+        ["describe", "tcp://127.0.0.1:1", "--timeout", "0"],
+        ["health", "tcp://127.0.0.1:1", "tcp://[::1"],
+        ["discover", "--seconds", "-1"],
+    ],
+)
+def test_probe_usage_errors_exit_2(argv: list[str]) -> None:
+    result = run(*argv)
+    assert result.returncode == 2, result.stderr
+    [line, hint] = result.stderr.strip().splitlines()
+    assert line.startswith(f"wyoming-voice {argv[0]}: error: ") and "--help" in hint
+
+
+@contextlib.contextmanager
+def http_server_on_a_wyoming_port() -> Iterator[str]:
+    """Something else on the port: its answer is not a Wyoming event."""
+
+    class Answer(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(1024)
+            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Answer) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"tcp://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+@pytest.mark.parametrize("command", ["describe", "health"])
+def test_probes_of_a_service_that_does_not_answer_exit_1(command: str) -> None:
+    closed = run(command, "tcp://127.0.0.1:1", "--timeout", "2")
+    assert closed.returncode == 1 and "cannot connect" in closed.stdout + closed.stderr
+    with http_server_on_a_wyoming_port() as uri:
+        other = run(command, uri, "--timeout", "2")
+    assert other.returncode == 1, other.stderr
+    assert "Traceback" not in other.stderr

@@ -435,6 +435,9 @@ def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         (["--hass-url", "ha:8123", "--stt", "tcp://h:1"], "--hass-url"),
         (["--hass-url", "http://ha:8123"], "--stt"),
         (["--hass-url", "http://ha:8123", "--discover", "--stt", "tcp://h:1"], "--discover"),
+        (["--hass-url", "http://", "--stt", "tcp://h:1"], "--hass-url"),
+        (["--hass-url", "http://[::1", "--stt", "tcp://h:1"], "--hass-url"),
+        (["--hass-url", "http://ha:99999", "--stt", "tcp://h:1"], "--hass-url"),
     ],
 )
 def test_bad_combinations_exit_2_naming_the_flag(
@@ -444,3 +447,26 @@ def test_bad_combinations_exit_2_naming_the_flag(
         parse(args)
     assert exited.value.code == 2
     assert f"error: {flag}:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("token", ["missing", "empty", "unset"])
+def test_no_token_is_a_usage_error(
+    tmp_path: Path,
+    token: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exit 2 naming the flag, before anything is contacted (the URL does not exist)."""
+    monkeypatch.delenv("WYOMING_HA_SETUP_HASS_TOKEN", raising=False)
+    args = ["--hass-url", "http://ha.invalid:8123", "--stt", "tcp://h.invalid:1"]
+    if token != "unset":
+        path = tmp_path / "token"
+        if token == "empty":
+            path.write_text("\n", encoding="utf-8")
+        args += ["--hass-token-file", str(path)]
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: --hass-token-file:" in err
+    assert "Setup stopped" not in err

@@ -129,7 +129,9 @@ def test_pocketsphinx_gets_home_assistant_names_whisper_does_not() -> None:
     ("argv", "flag"),
     [
         (["--services", "stt,wake"], "--services"),
-        (["--stt-port", "10200"], "ports must be distinct"),  # same as tts
+        (["--stt-port", "10200"], "--tts-port: port 10200 is also --stt-port"),
+        (["--stt-port", "99999"], "--stt-port: must be a port in 1..65535, got 99999"),
+        (["--services", "stt,llm", "--llm-port", "0"], "--llm-port"),
         (["--grace", "0"], "--grace"),
         (["--stt-args", "--language 'en"], "--stt-args"),
         (["--stt-prot", "1"], "did you mean --stt-port?"),
@@ -378,7 +380,7 @@ async def test_taken_ports_are_named_with_their_flag_before_anything_starts(
                 "--stt-port", str(stt_port), "--tts-port", str(tts_port),
                 "--data-dir", str(tmp_path),
             )  # fmt: skip
-    assert code == 1, output
+    assert code == 2, output  # a usage error: the flag chose a taken port
     assert (
         f"error: port {stt_port} for stt is already in use by a Wyoming service "
         "(asr: wyoming-voice-whisper" in output

@@ -67,7 +67,7 @@ def test_flags_over_environment_over_file_over_defaults(tmp_path: Path) -> None:
         ("services = 5", "services: expected a string, got 5"),
         ("grace = 0", "stack.toml: grace: must be greater than 0"),
         ("host = ", "is not valid TOML"),
-        ("[stt]\nport = 1\n[tts]\nport = 1", "ports must be distinct"),
+        ("[stt]\nport = 1\n[tts]\nport = 1", "--tts-port: port 1 is also --stt-port"),
     ],
 )
 def test_a_wrong_file_is_one_line_naming_the_key(

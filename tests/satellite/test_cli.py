@@ -17,7 +17,7 @@ from wyoming_voice import cli, pipeline_cli
 from wyoming_voice.bench import pipeline as bench
 
 from .harness import command_clip
-from .wyoming_services import pipeline_services
+from .wyoming_services import closed_port_uri, pipeline_services
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -77,6 +77,14 @@ def test_environment_and_explicit_flags() -> None:
         (["--stt-uri", "http://x"], "--stt-uri"),
         (["--vad-silence", "20"], "--vad-silence"),
         (["--wake-engine", "porcupine"], "--wake-engine"),
+        (
+            ["--duck-get-command", "wpctl get-volume 'x", "--duck-set-command", "wpctl {volume}"],
+            "--duck-get-command: No closing quotation",
+        ),
+        (
+            ["--duck-get-command", "wpctl get-volume x", "--duck-set-command", 'a "{volume}'],
+            "--duck-set-command: No closing quotation",
+        ),
     ],
 )
 def test_invalid_flags_are_named(
@@ -137,8 +145,41 @@ async def test_pipeline_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_pipeline_command_reports_missing_services(capsys: pytest.CaptureFixture[str]) -> None:
-    assert pipeline_cli.main([str(command_clip())]) == 1
-    assert "--stt-uri" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        pipeline_cli.main([str(command_clip())])
+    assert exited.value.code == 2
+    [line, _hint] = capsys.readouterr().err.strip().splitlines()
+    assert "error: --stt-uri: required (or --discover to find it)" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["/nonexistent.wav"], "/nonexistent.wav: No such file or directory"),
+        (["{not_wav}"], "not a PCM WAV file"),
+        (["{clip}", "-o", "/nonexistent/reply.wav"], "-o /nonexistent/reply.wav: cannot write"),
+        (["{clip}", "--stt-uri", "foo"], "--stt-uri"),
+    ],
+)
+def test_pipeline_command_usage_errors_exit_2(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_wav = tmp_path / "notes.wav"
+    not_wav.write_text("not audio", encoding="utf-8")
+    uris = ["--stt-uri", "tcp://127.0.0.1:1", "--agent-uri", "tcp://127.0.0.1:1"]
+    uris += ["--tts-uri", "tcp://127.0.0.1:1"]
+    argv = [a.format(not_wav=not_wav, clip=command_clip()) for a in argv] + uris
+    with pytest.raises(SystemExit) as exited:
+        pipeline_cli.main(argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err.splitlines()[0]
+
+
+def test_pipeline_command_with_services_down_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    down = closed_port_uri()
+    argv = [str(command_clip()), "--stt-uri", down, "--agent-uri", down, "--tts-uri", down]
+    assert pipeline_cli.main(argv) == 1
+    assert capsys.readouterr().err.startswith("error: stt: cannot connect")
 
 
 async def test_bench_pipeline(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
 
 from voice_pipeline.agent_client import converse
 from voice_pipeline.conversation import expects_answer
@@ -15,12 +16,15 @@ from wyoming_common.audio import STT_FORMAT, AudioFormat
 from wyoming_common.client import ServiceUnavailableError
 
 from .wyoming_services import (
+    TTS_FORMAT,
     AgentHandler,
     Recorder,
+    TtsHandler,
     agent_info,
     pipeline_services,
     serve,
     speech_audio,
+    tts_info,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -96,3 +100,24 @@ async def test_agent_says_whether_it_asked_something() -> None:
 async def test_closed_port_is_a_service_error() -> None:
     with pytest.raises(ServiceError, match="tts"):
         await synthesize("tcp://127.0.0.1:1", "hello", check=False)
+
+
+class _TwoFormatTts(TtsHandler):
+    """Streaming TTS whose second sentence comes at 16 kHz (another voice, say)."""
+
+    async def _speak(self, text: str) -> None:
+        self.recorder.requests.append({"sentence": text.strip()})
+        fmt = TTS_FORMAT if len(self.recorder.requests) == 1 else AudioFormat(16000, 2, 1)
+        await self.write_event(AudioStart(fmt.rate, fmt.width, fmt.channels).event())
+        audio = bytes(fmt.rate * fmt.width // 2)  # half a second
+        await self.write_event(AudioChunk(fmt.rate, fmt.width, fmt.channels, audio).event())
+        await self.write_event(AudioStop().event())
+
+
+async def test_synthesis_keeps_one_format_when_the_tts_changes_it() -> None:
+    """The WAV written by `wyoming-voice synthesize` must not be corrupt: every block in the
+    first block's format, the duration right."""
+    async with serve(_TwoFormatTts, tts_info(True), recorder=Recorder(), streaming=True) as tts:
+        result = await synthesize(tts.uri, "First sentence. Second sentence.", stream=True)
+    assert result.fmt == TTS_FORMAT and result.blocks == 2
+    assert result.seconds == pytest.approx(1.0, abs=0.01)

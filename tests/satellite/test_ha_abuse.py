@@ -12,7 +12,7 @@ from wyoming.audio import AudioChunk, AudioStart
 from wyoming.error import Error
 from wyoming.event import Event
 
-from satellite.devices.player import MAX_STREAM_BYTES
+from satellite.devices.playback_stream import MAX_STREAM_BYTES
 from satellite.settings import SndSettings
 from tests.fake_hass.wyoming_service import SatelliteConnection
 

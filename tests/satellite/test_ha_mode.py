@@ -184,7 +184,7 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
         await ha.wait_for("run-pipeline")
         await ha.collect_audio(seconds=0.5)
         await ha.close()
-        await _wait(lambda: parts.satellite.ha.server is None)
+        await _wait(lambda: parts.satellite.ha.active_server is None)
 
         # HA reconnects (a new connection) and everything works as before.
         ha2 = SatelliteConnection(runner.uri)
@@ -271,3 +271,33 @@ async def test_awake_and_done_sounds(speaker: tuple[str, list[Playback]], tmp_pa
         finally:
             await ha.close()
     assert [round(p.seconds, 1) for p in playbacks] == [0.2, 0.4]
+
+
+async def test_error_during_the_command_plays_only_the_error_tone(
+    speaker: tuple[str, list[Playback]], tmp_path: Path
+) -> None:
+    """HA's `error` mid-command ends the stream without the done sound or THINKING."""
+    snd_uri, playbacks = speaker
+    done = tmp_path / "done.wav"
+    write_wav(done, tone([(440, 0.2)]).pcm, TONE_FORMAT)
+    mic = ScriptedMicrophone()
+    settings = satellite_settings(
+        snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
+        sounds=SoundSettings(done_wav=done),
+    )
+    async with running_satellite(settings, mic) as (parts, runner):
+        ha = SatelliteConnection(runner.uri)
+        await ha.connect()
+        try:
+            await asyncio.sleep(0.2)
+            mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
+            await ha.wait_for("run-pipeline")
+            await ha.collect_audio(seconds=0.5)
+            await ha.send(Error(text="Speech-to-text failed", code="stt-stream-failed").event())
+            await _wait(lambda: len(playbacks) == 1 and playbacks[0].stopped is not None)
+            await _wait(lambda: parts.hooks.history[-1].state.value == "idle")
+            states = [c.state.value for c in parts.hooks.history]
+        finally:
+            await ha.close()
+    assert states[states.index("listening") :] == ["listening", "error", "idle"]
+    assert 0.4 < playbacks[0].seconds < 0.6  # the error tone (0.45 s + padding), not the done sound

@@ -62,7 +62,7 @@ def test_help_explains_every_flag_and_its_variable(capsys: pytest.CaptureFixture
 
 def test_flags_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WYOMING_TTS_VOICE", "en_US-lessac-medium")
-    monkeypatch.setenv("WYOMING_TTS_DATA_DIR", f"{tmp_path}/a {tmp_path}/b")
+    monkeypatch.setenv("WYOMING_TTS_DATA_DIR", f"{tmp_path}/a,{tmp_path}/b")
     monkeypatch.setenv("WYOMING_TTS_STREAMING", "0")
     monkeypatch.setenv("WYOMING_TTS_LENGTH_SCALE", "1.5")
     settings = parse_settings(
@@ -261,8 +261,8 @@ async def test_synthesize_command_fails_clearly(
         cases = [
             (["--voice", "nobody"], 2, "--voice nobody"),
             (["--voice", DUO, "--speaker", "zed"], 2, "--speaker zed"),
-            (["-o", "/nonexistent/x.wav"], 1, "/nonexistent does not exist"),
-            (["-o", str(tmp_path)], 1, "is a directory"),
+            (["-o", "/nonexistent/x.wav"], 2, "/nonexistent does not exist"),
+            (["-o", str(tmp_path)], 2, "is a directory"),
         ]
         for extra, status, message in cases:
             argv = ["Hi.", "--uri", service.uri, *extra]

@@ -16,7 +16,7 @@ from wyoming_common.audio import AudioFormat, to_float_mono
 from wyoming_common.worker import CancelToken
 from wyoming_tts.engines import SpeechSettings, VoiceChoice
 from wyoming_tts.piper.engine import PiperEngine
-from wyoming_tts.piper.model import FIRST_FRAMES, snr_db, windows
+from wyoming_tts.piper.model import FIRST_FRAMES, PiperModel, snr_db, windows
 from wyoming_tts.piper.voices import find_piper_voices
 from wyoming_voice.bench.stt_scoring import word_errors
 
@@ -107,3 +107,28 @@ def test_pieces_are_the_whole_sentence(joe: PiperEngine) -> None:
     pieces = list(joe.synthesize(sentence, VoiceChoice(JOE), CancelToken()))
     assert len(pieces) >= 3
     assert len(pieces[0]) < sum(map(len, pieces)) / 4
+
+
+def test_a_graph_that_cannot_be_cut_is_decoded_whole(
+    joe: PiperEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """onnx failing on the front part (a graph it reads but cannot extract from) must not
+    lose the voice: it runs whole, one piece per sentence (the module's promise)."""
+    from onnx.utils import Extractor
+
+    extract = Extractor.extract_model
+
+    def refuse_the_front(self: Extractor, inputs: list[str], outputs: list[str]) -> object:
+        if "input" in inputs:
+            raise RuntimeError("cannot extract the front")
+        return extract(self, inputs, outputs)
+
+    monkeypatch.setattr(Extractor, "extract_model", refuse_the_front)
+    voice = require_real_models("piper_joe").piper_joe
+    model = PiperModel(str(voice), providers=["CPUExecutionProvider"], hop_length=256)
+    assert model.cut is None and not model.streams
+    assert "decoding whole" in caplog.text
+    loaded = joe._voice(JOE)
+    (inputs,) = list(joe._inputs(loaded, "The front door is locked.", None))
+    [piece] = list(model.pieces(inputs))
+    assert piece.size > 22050 // 2  # a whole sentence of audio in one piece

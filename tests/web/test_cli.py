@@ -74,6 +74,7 @@ def test_defaults_env_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         ([*URIS, "--host", "0.0.0.0"], "--host"),  # beyond loopback without a key
         ([*URIS, "--host", "192.168.1.20"], "--host"),
         ([*URIS, "--allowed-origin", "evil.example"], "--allowed-origin"),
+        ([*URIS, "--vad-silence", "5", "--max-turn-seconds", "5"], "--vad-silence"),
     ],
 )
 def test_invalid_settings_name_the_flag(

@@ -13,16 +13,15 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .assist import IntentsAndConversation
 from .errors import HomeAssistantCommandError
 from .flows import ConfigFlows
 from .models import (
     Area,
-    ConversationResult,
     Device,
     EntityEntry,
     EntityState,
     Floor,
-    IntentResult,
     RegistryChange,
     as_dict,
     as_list,
@@ -38,8 +37,9 @@ REGISTRIES = ("entity", "device", "area", "floor")
 RegistryCallback = Callable[[RegistryChange], None]
 
 
-class HomeAssistantClient:
-    """Talks to one Home Assistant with a long-lived access token."""
+class HomeAssistantClient(IntentsAndConversation):
+    """Talks to one Home Assistant with a long-lived access token (intents and conversation:
+    see assist.py)."""
 
     def __init__(
         self,
@@ -263,45 +263,6 @@ class HomeAssistantClient:
                 )
             )
         return ids
-
-    # -- intents and conversation -------------------------------------------------------------
-
-    async def handle_intent(
-        self,
-        name: str,
-        data: dict[str, Any] | None = None,
-        *,
-        language: str | None = None,
-        assistant: str | None = None,
-        device_id: str | None = None,
-        satellite_id: str | None = None,
-    ) -> IntentResult:
-        """`POST /api/intent/handle`. HA answers an unknown intent or a bad slot with HTTP 500:
-        that raises HomeAssistantCommandError (`status` 500)."""
-        body: dict[str, Any] = {"name": name, "data": dict(data or {})}
-        optional = {
-            "language": language,
-            "assistant": assistant,
-            "device_id": device_id,
-            "satellite_id": satellite_id,
-        }
-        body.update({key: value for key, value in optional.items() if value is not None})
-        return IntentResult.from_dict(await self.rest("POST", "/api/intent/handle", body))
-
-    async def process_conversation(
-        self,
-        text: str,
-        *,
-        agent_id: str | None = None,
-        conversation_id: str | None = None,
-        language: str | None = None,
-    ) -> ConversationResult:
-        """`POST /api/conversation/process`: one sentence through a conversation agent."""
-        body: dict[str, Any] = {"text": text}
-        optional = {"agent_id": agent_id, "conversation_id": conversation_id, "language": language}
-        body.update({key: value for key, value in optional.items() if value is not None})
-        answer = await self.rest("POST", "/api/conversation/process", body)
-        return ConversationResult.from_dict(answer)
 
 
 def _registry_listener(registry: str, callback: RegistryCallback) -> EventCallback:

@@ -10,10 +10,15 @@ _WS_PATH = "/api/websocket"
 
 
 def _split(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url.strip())
+    expected = f"expected http(s)://HOST:PORT or ws(s)://HOST:PORT, got {url!r}"
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # a port that is not a number in 0..65535
+    except ValueError as err:  # e.g. "Invalid IPv6 URL"
+        raise ValueError(f"{expected} ({err})") from err
     scheme = parts.scheme.lower()
     if scheme not in _WS_SCHEMES or not parts.netloc or not parts.hostname:
-        raise ValueError(f"expected http(s)://HOST:PORT or ws(s)://HOST:PORT, got {url!r}")
+        raise ValueError(expected)
     path = parts.path.rstrip("/")
     path = path.removesuffix(_WS_PATH)
     return scheme, parts.netloc, path

@@ -16,11 +16,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
-    HomeAssistantAuthError,
     HomeAssistantCommandError,
     HomeAssistantConnectionError,
     HomeAssistantTimeoutError,
 )
+from .handshake import authenticate
 from .urls import websocket_url
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class HomeAssistantWebSocket:
                     max_msg_size=MAX_MESSAGE_SIZE,
                 )
                 try:
-                    await self._authenticate(ws)
+                    self.ha_version = await authenticate(ws, self._token)
                 except BaseException:
                     await ws.close()
                     raise
@@ -106,23 +106,13 @@ class HomeAssistantWebSocket:
             ) from err
         except (aiohttp.ClientError, ValueError) as err:  # ValueError: a greeting not JSON
             raise HomeAssistantConnectionError(f"cannot connect to {self.url}: {err}") from err
+        if self._ws is not None:  # the last connection ended; its reader has not cleaned up
+            self._lost()
         self._ws = ws
         self._closed.clear()
         self._ids = itertools.count(1)
         self._reader = asyncio.create_task(self._read_loop(ws), name="hass websocket reader")
         _LOGGER.info("Connected to Home Assistant %s at %s", self.ha_version, self.url)
-
-    async def _authenticate(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        hello = await _receive_object(ws)
-        if hello.get("type") != "auth_required":
-            raise HomeAssistantConnectionError(f"unexpected greeting {hello.get('type')!r}")
-        await ws.send_json({"type": "auth", "access_token": self._token})
-        answer = await _receive_object(ws)
-        if answer.get("type") == "auth_invalid":
-            raise HomeAssistantAuthError("Home Assistant rejected the access token")
-        if answer.get("type") != "auth_ok":
-            raise HomeAssistantConnectionError(f"unexpected auth answer {answer.get('type')!r}")
-        self.ha_version = answer.get("ha_version")
 
     async def _read_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         import aiohttp
@@ -142,14 +132,20 @@ class HomeAssistantWebSocket:
         except (aiohttp.ClientError, ConnectionError) as err:
             _LOGGER.info("Home Assistant connection lost: %s", err)
         finally:
-            self._closed.set()
-            error = HomeAssistantConnectionError("the connection to Home Assistant was lost")
-            for future in self._pending.values():
-                if not future.done():
-                    future.set_exception(error)
-            self._pending.clear()
-            self._subscriptions.clear()
-            _LOGGER.info("Disconnected from Home Assistant")
+            if self._ws is ws:  # else a newer connection (or close) has cleaned up for this one
+                self._lost()
+                _LOGGER.info("Disconnected from Home Assistant")
+
+    def _lost(self) -> None:
+        """The current connection ended: fail its commands, drop its subscriptions (their
+        owners subscribe again after wait_closed), wake wait_closed."""
+        self._closed.set()
+        error = HomeAssistantConnectionError("the connection to Home Assistant was lost")
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(error)
+        self._pending.clear()
+        self._subscriptions.clear()
 
     def _dispatch(self, item: dict[str, Any]) -> None:
         msg_id = item.get("id")
@@ -183,7 +179,7 @@ class HomeAssistantWebSocket:
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
             self._reader = None
-        self._closed.set()
+        self._lost()
         if self._own_session and self._session is not None:
             await self._session.close()
             self._session = None
@@ -284,18 +280,3 @@ class HomeAssistantWebSocket:
         if target:
             fields["target"] = target
         return await self.command("call_service", **fields)
-
-
-async def _receive_object(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    """The next message of the handshake, which must be a JSON object."""
-    import aiohttp
-
-    message = await ws.receive()
-    if message.type != aiohttp.WSMsgType.TEXT:
-        raise HomeAssistantConnectionError(
-            f"Home Assistant closed the websocket ({message.type.name})"
-        )
-    data = json.loads(message.data)
-    if not isinstance(data, dict):
-        raise HomeAssistantConnectionError("unexpected websocket message (not an object)")
-    return data

@@ -139,8 +139,8 @@ class PiperModel:
         def session(model: str | bytes) -> Any:
             return onnxruntime.InferenceSession(model, options, providers=providers)
 
-        parts = _split(model_path)
-        try:
+        try:  # any failure to cut (reading the graph, extracting a part): run it whole
+            parts = _split(model_path)
             if parts is not None:
                 cut, front, flow, decoder = parts
                 self._front_session = session(front)

@@ -20,7 +20,7 @@ from voice_pipeline.errors import PipelineError
 from voice_pipeline.pipeline import VoicePipeline
 from voice_pipeline.types import STAGE_LABELS
 from wyoming_common.config import EnvArgumentParser, positive_int
-from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.errors import ConfigError, WyomingVoiceError
 
 from ..ha_assist import HA_LABELS, add_ha_arguments, bench_from_args
 from ..pipeline_cli import options_from, resolve_endpoints
@@ -191,10 +191,14 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench pipeline") -> int:
-    """Run the benchmark and print a table and a JSON line (never asserts)."""
-    args = build_parser(prog).parse_args(argv)
+    """Run the benchmark and print a table and a JSON line (never asserts); 1 when a service
+    fails, 2 for a usage error (a bad flag, a missing URI or token file)."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
     try:
         return asyncio.run(_run(args))
+    except ConfigError as err:
+        parser.error(str(err))
     except WyomingVoiceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

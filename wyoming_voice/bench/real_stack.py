@@ -10,25 +10,16 @@ import importlib.util
 import os
 import secrets
 import shlex
-import socket
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_common.errors import WyomingVoiceError
+from .children import ChildStartError, free_port, start_child, stop_children, wait_for_service
 
 START_TIMEOUT = 300.0  # loading Whisper and a 1.5B model on a busy 2-core CPU
-
-
-class StackStartError(WyomingVoiceError):
-    """A service of the benchmark stack did not start."""
-
-    code = "stack-start-failed"
 
 
 @dataclass(frozen=True)
@@ -50,45 +41,18 @@ class RunningStack:
     hass_url: str
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now (loopback)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def _child(log: Path, *argv: str) -> asyncio.subprocess.Process:
-    with log.open("wb") as out:
-        return await asyncio.create_subprocess_exec(
-            *argv, stdout=out, stderr=asyncio.subprocess.STDOUT, start_new_session=True
-        )
-
-
-async def _wait_for(uri: str, process: asyncio.subprocess.Process, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.returncode is not None:
-            tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
-            raise StackStartError(f"the stack exited with {process.returncode}:\n{tail}")
-        with contextlib.suppress(ServiceUnavailableError, TimeoutError):
-            await describe(uri, 2.0)
-            return
-        await asyncio.sleep(0.5)
-    raise StackStartError(f"{uri} did not answer within {START_TIMEOUT:.0f} s (log: {log})")
-
-
 async def _start_fake_hass(workdir: Path, token: str) -> tuple[str, asyncio.subprocess.Process]:
     if importlib.util.find_spec("tests.fake_hass") is None:
-        raise StackStartError(
+        raise ChildStartError(
             "no Home Assistant: give --hass-url and --hass-token-file, or run from a source "
             "checkout (its fake Home Assistant, tests/fake_hass, stands in)"
         )
     port = free_port()
-    process = await _child(
-        workdir / "hass.log", sys.executable, "-m", "tests.fake_hass", "--port", str(port),
-        "--token", token,
-    )  # fmt: skip
+    process = await start_child(
+        [sys.executable, "-m", "tests.fake_hass", "--port", str(port)],
+        workdir / "hass.log",
+        env={**os.environ, "FAKE_HASS_TOKEN": token},  # never in argv
+    )
     url = f"http://127.0.0.1:{port}"
     for _attempt in range(200):
         with contextlib.suppress(OSError):
@@ -96,7 +60,7 @@ async def _start_fake_hass(workdir: Path, token: str) -> tuple[str, asyncio.subp
             writer.close()
             return url, process
         await asyncio.sleep(0.1)
-    raise StackStartError("the fake Home Assistant did not start")
+    raise ChildStartError("the fake Home Assistant did not start")
 
 
 @asynccontextmanager
@@ -129,24 +93,13 @@ async def real_stack(
             argv += ["--hass-token-file", str(hass_token_file)]
         if models.llm is not None:
             argv += ["--llm-model", str(models.llm)]
-        up = await _child(workdir / "up.log", *argv)
+        up = await start_child(argv, workdir / "up.log")
         processes.append(up)
         uris = {name: f"tcp://127.0.0.1:{port}" for name, port in ports.items()}
         for uri in uris.values():
-            await _wait_for(uri, up, workdir / "up.log")
+            await wait_for_service(
+                uri, up, workdir / "up.log", name="wyoming-voice up", timeout=START_TIMEOUT
+            )
         yield RunningStack(uris["stt"], uris["llm"], uris["tts"], hass_url)
     finally:
-        await _stop(processes)
-
-
-async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
-    for process in reversed(processes):  # `up` (and its children) before Home Assistant
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, 15)
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, 9)
-                await process.wait()
+        await stop_children(processes, grace=30)  # `up` (and its children) before HA

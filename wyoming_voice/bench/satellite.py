@@ -30,7 +30,13 @@ from satellite.devices.settings import SndSettings
 from satellite.settings import SatelliteSettings
 from voice_pipeline.tts_client import synthesize
 from wyoming_common.audio import STT_FORMAT, AudioFormat, convert_pcm, read_wav
-from wyoming_common.config import ServiceSettings
+from wyoming_common.config import (
+    CommandParser,
+    ServiceSettings,
+    client_uri,
+    positive_float,
+    positive_int,
+)
 from wyoming_common.errors import WyomingVoiceError
 
 from .real_models import default_models_dir, real_models
@@ -164,17 +170,23 @@ def _print_table(result: dict[str, Any]) -> None:
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench satellite") -> int:
     """Run the benchmark: a table, then one JSON line."""
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tts-uri", help="our TTS service (default: start one here)")
+    parser = CommandParser(prog=prog, description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--tts-uri", type=client_uri, help="our TTS service (default: start one here)"
+    )
     parser.add_argument("--models", type=Path, default=default_models_dir(), help="real models")
     parser.add_argument("--wake-clip", type=Path, default=SHARED / "wake" / "okay_nabu.wav")
     parser.add_argument(
         "--noise", type=Path, default=SHARED / "misc" / "background_noise.wav", help="room noise"
     )
-    parser.add_argument("--rounds", type=int, default=50, help="arbitration rounds a scenario")
-    parser.add_argument("--window", type=float, default=0.2, help="arbitration window, s")
-    parser.add_argument("--runs", type=int, default=10, help="stop words said")
-    parser.add_argument("--minutes", type=float, default=10.0, help="audio for false wakes")
+    parser.add_argument(
+        "--rounds", type=positive_int, default=50, help="arbitration rounds a scenario"
+    )
+    parser.add_argument("--window", type=positive_float, default=0.2, help="arbitration window, s")
+    parser.add_argument("--runs", type=positive_int, default=10, help="stop words said")
+    parser.add_argument(
+        "--minutes", type=positive_float, default=10.0, help="audio for false wakes"
+    )
     args = parser.parse_args(argv)
     try:
         result = asyncio.run(run(args))

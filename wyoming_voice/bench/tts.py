@@ -27,6 +27,8 @@ from typing import Any
 
 from voice_pipeline.tts_client import SpeechResult, synthesize
 from wyoming_common.client import ServiceUnavailableError, describe
+from wyoming_common.config import CommandParser, client_uri, positive_int
+from wyoming_common.errors import WyomingVoiceError
 
 from .real_models import default_models_dir, real_models
 from .tts_report import Row, Server, print_table, result_json
@@ -191,9 +193,11 @@ async def _peer(
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench tts") -> int:
-    """Run the benchmark; 1 when a service cannot be reached or started."""
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
-    parser.add_argument("--uri", help="a running TTS service (default: start ours on --models)")
+    """Run the benchmark; 1 when a service cannot be reached or started, 2 for a bad flag."""
+    parser = CommandParser(prog=prog, description=__doc__)
+    parser.add_argument(
+        "--uri", type=client_uri, help="a running TTS service (default: start ours on --models)"
+    )
     parser.add_argument(
         "--models",
         type=Path,
@@ -201,8 +205,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench tts
         help="the real models folder (piper/, faster-whisper-base/)",
     )
     parser.add_argument("--voice", help=f"voice (default: {DEFAULT_VOICE}, or the service's)")
-    parser.add_argument("--runs", type=int, default=5, help="requests per row and server")
-    parser.add_argument("--peer-uri", help="a running peer TTS service to compare with")
+    parser.add_argument("--runs", type=positive_int, default=5, help="requests per row and server")
+    parser.add_argument(
+        "--peer-uri", type=client_uri, help="a running peer TTS service to compare with"
+    )
     parser.add_argument(
         "--peer-python", help="a Python with wyoming-piper installed (default: this one)"
     )
@@ -216,7 +222,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wyoming-voice bench tts
     args = parser.parse_args(argv)
     try:
         result = asyncio.run(run(args))
-    except ServiceUnavailableError as err:
+    except WyomingVoiceError as err:  # a service down, or one started here that did not start
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(json.dumps(result))

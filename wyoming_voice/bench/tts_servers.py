@@ -3,18 +3,13 @@ started as a child process on a free loopback port with the same voice folder.""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from wyoming_common.client import ServiceUnavailableError, describe
-
-from .stt_peer import free_port
+from .children import free_port, running_child
 
 PEER_MODULE = "wyoming_piper"
 
@@ -53,28 +48,5 @@ async def running_server(
 ) -> AsyncIterator[str]:
     """Run command with `--uri tcp://127.0.0.1:PORT`; yields the URI once describe answers."""
     uri = f"tcp://127.0.0.1:{free_port()}"
-    with tempfile.TemporaryFile() as log:
-        process = await asyncio.create_subprocess_exec(
-            *command, "--uri", uri, stdout=subprocess.DEVNULL, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while True:
-                try:
-                    await describe(uri, timeout=2.0)
-                    break
-                except ServiceUnavailableError:
-                    if process.returncode is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        error = log.read().decode(errors="replace")[-2000:]
-                        raise ServiceUnavailableError(f"{name} did not start: {error}") from None
-                    await asyncio.sleep(0.2)
-            yield uri
-        finally:
-            if process.returncode is None:
-                process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), 10)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
+    async with running_child([*command, "--uri", uri], uri, name=name, timeout=startup_timeout):
+        yield uri
