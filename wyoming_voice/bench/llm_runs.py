@@ -21,7 +21,7 @@ from wyoming_llm.prompt import build_messages
 from wyoming_llm.runtime import AgentRuntime
 from wyoming_llm.turn import TurnRequest
 
-from .real_stack import free_port
+from .children import free_port
 
 
 @dataclass
