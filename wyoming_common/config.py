@@ -15,14 +15,13 @@ from urllib.parse import urlparse
 
 from .env_args import CommandParser, EnvArgumentParser, env_name, parse_bool, read_env
 from .errors import ConfigError
-from .options import add_flags, group, option, parse_settings, read_settings
+from .options import group, option, parse_settings
 
 __all__ = [
     "DEFAULT_LOG_FORMAT",
     "CommandParser",
     "EnvArgumentParser",
     "ServiceSettings",
-    "add_service_arguments",
     "client_uri",
     "default_zeroconf_name",
     "env_name",
@@ -35,7 +34,6 @@ __all__ = [
     "positive_int",
     "read_env",
     "service_group",
-    "service_settings",
     "wyoming_uri",
 ]
 
@@ -90,7 +88,7 @@ def client_uri(text: str) -> str:
 DEFAULT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ServiceSettings:
     """What every service needs to run: where to listen and how to announce itself."""
 
@@ -153,22 +151,6 @@ def _service_overrides(service: str, default_port: int) -> dict[str, dict[str, A
 def default_zeroconf_name(service: str) -> str:
     """Distinct per service and host, e.g. wyoming-voice-stt-kitchenbox."""
     return f"wyoming-voice-{service}-{socket.gethostname().split('.')[0]}"
-
-
-def add_service_arguments(parser: EnvArgumentParser, *, default_port: int, service: str) -> None:
-    """The service flags on a hand-written parser (read back with service_settings)."""
-    add_flags(
-        parser,
-        ServiceSettings,
-        title="service",
-        overrides=_service_overrides(service, default_port),
-    )
-
-
-def service_settings(args: argparse.Namespace) -> ServiceSettings:
-    """The service flags added by add_service_arguments, frozen."""
-    settings: ServiceSettings = read_settings(ServiceSettings, args)
-    return settings
 
 
 def parse_or_exit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,17 +11,24 @@ import pytest
 from wyoming_common.config import (
     EnvArgumentParser,
     ServiceSettings,
-    add_service_arguments,
     default_zeroconf_name,
     env_name,
     parse_bool,
     parse_or_exit,
     positive_float,
     positive_int,
-    service_settings,
+    service_group,
     wyoming_uri,
 )
 from wyoming_common.errors import ConfigError
+from wyoming_common.options import add_flags, read_settings
+
+
+@dataclass(frozen=True)
+class SttLike:
+    """A service's settings: just the shared service group, on the STT port."""
+
+    service: ServiceSettings = service_group("stt", 10300)
 
 
 def parser(environ: dict[str, str] | None = None) -> EnvArgumentParser:
@@ -162,7 +170,7 @@ def test_invalid_environment_value_names_variable_and_flag(
 
 def test_help_shows_environment_names(capsys: pytest.CaptureFixture[str]) -> None:
     built = parser()
-    add_service_arguments(built, default_port=10300, service="stt")
+    add_flags(built, SttLike)
     with pytest.raises(SystemExit) as info:
         built.parse_args(["--help"])
     assert info.value.code == 0
@@ -177,8 +185,13 @@ def test_help_shows_environment_names(capsys: pytest.CaptureFixture[str]) -> Non
 
 def service_parser(environ: dict[str, str]) -> EnvArgumentParser:
     built = EnvArgumentParser(prog="stt", env_prefix="WYOMING_STT", environ=environ)
-    add_service_arguments(built, default_port=10300, service="stt")
+    add_flags(built, SttLike)
     return built
+
+
+def service_settings(args: argparse.Namespace) -> ServiceSettings:
+    settings: SttLike = read_settings(SttLike, args)
+    return settings.service
 
 
 def test_service_arguments_defaults() -> None:

@@ -21,7 +21,7 @@ INFOS = {"stt": stt_info, "tts": tts_info, "llm": agent_info}
 
 async def serve(args: argparse.Namespace) -> int:
     info = INFOS[args.role]()
-    settings = ServiceSettings(args.uri, None, None, None, False, "%(message)s")
+    settings = ServiceSettings(uri=args.uri, log_format="%(message)s")
     runner = ServiceRunner(
         settings, partial(DescribeOnlyHandler, info=lambda: info), service=args.role
     )
