@@ -33,17 +33,22 @@ class SatelliteEventHandler(ServiceEventHandler):
         super().__init__(reader, writer, info=satellite.info, **kwargs)
         self.satellite = satellite
 
-    async def handle_request(self, event: Event) -> bool:
-        """Everything but describe/ping: run/pause, replies, timers, errors.
+    async def handle_event(self, event: Event) -> bool:
+        """Validate and handle one event from Home Assistant.
 
         A malformed event (e.g. audio at rate 0) gets `error {code: bad-request}` and the
         connection stays: HA keeps one connection per satellite for hours.
         """
         try:
-            await self.satellite.on_server_event(self, event)
+            return await super().handle_event(event)
         except BadRequestError as err:
             _LOGGER.info("Bad %s from %s: %s", event.type, self.peer, err)
             await self.send_error(str(err), err.code)
+            return True
+
+    async def handle_request(self, event: Event) -> bool:
+        """Everything but describe/ping: run/pause, replies, timers, errors."""
+        await self.satellite.on_server_event(self, event)
         return True
 
     async def on_disconnect(self) -> None:
