@@ -32,7 +32,7 @@ from wyoming_voice.bench.real_models import RealModels
 from wyoming_web.settings import WebSettings
 
 TOKEN = "web-test-token"
-START_TIMEOUT = 60.0
+START_TIMEOUT = 180.0  # a real model loads and warms its prompt first (slow on a busy 2-core box)
 
 
 def _wait_for_describe(uri: str, process: subprocess.Popen[bytes], log: Path) -> None:
