@@ -79,7 +79,7 @@ class AgentProcess:
         args: Sequence[str] = (),
         *,
         model: Path | None = None,
-        start_timeout: float = 300.0,
+        start_timeout: float = 900.0,  # a 1.5B model warming its prompt on a busy 2-core CPU
     ) -> None:
         self.hass = hass
         self.args = [*BENCH_AGENT_ARGS, *args]
