@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -65,11 +66,15 @@ def _isolation_tools() -> None:
 def _script(commands: list[str]) -> str:
     """Start `wyoming-voice up` as a new user would (no flags, empty HOME), then run each
     command; markers separate their outputs."""
+    # A private /tmp keeps `-o /tmp/...` in here, unless the checkout or its venv live in
+    # /tmp themselves (a clone in a temp folder): a tmpfs over /tmp would hide them.
+    in_tmp = any(Path(p).resolve().is_relative_to("/tmp") for p in (REPO, sys.prefix))
     lines = [
         "set -u",
         "ip link set lo up",
-        "mount -t tmpfs tmpfs /tmp",  # a private /tmp: `-o /tmp/...` stays in here
-        "export HOME=/tmp/home PYTHONUNBUFFERED=1",
+        "export HOME=$(mktemp -d) PYTHONUNBUFFERED=1"
+        if in_tmp
+        else "mount -t tmpfs tmpfs /tmp && export HOME=/tmp/home PYTHONUNBUFFERED=1",
         f"export PYTHONPATH={shlex.quote(str(REPO))}",
         f'wyoming-voice() {{ {shlex.quote(sys.executable)} -m wyoming_voice.cli "$@"; }}',
         f"cd {shlex.quote(str(REPO))}",
