@@ -16,8 +16,8 @@ from satellite.settings import EndpointSettings, SatelliteSettings, SndSettings,
 from satellite.supervision import AudioLoopError, LoopSupervisor
 from satellite.wake.engine import WakeHit, WakeProgramInfo, WakeWordEngine
 from voice_pipeline.vad import VoiceActivityDetector
+from wyoming_common.command import run_service
 from wyoming_common.errors import EngineTimeoutError
-from wyoming_common.runner import run_service
 
 from .audio_services import Playback, SndHandler
 from .harness import (
