@@ -94,7 +94,7 @@ async def _one_request(uri: str, work: Workload, timeout: float, results: Result
                 await conn.write(event)
             events = await conn.read_until(lambda e: e.type in work.terminal)
     except ServiceUnavailableError as err:
-        results.errors["timeout" if "did not answer" in str(err) else "disconnected"] += 1
+        results.errors["timeout" if "did not answer within" in str(err) else "disconnected"] += 1
         return
     last = events[-1]
     if last.type == "error":
