@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from wyoming.info import Info
 
 from satellite.assembly import build_satellite, build_wake_engine, serve_satellite
 from satellite.settings import EndpointSettings, SatelliteSettings, SndSettings, WakeSettings
@@ -19,16 +18,18 @@ from voice_pipeline.vad import VoiceActivityDetector
 from wyoming_common.command import run_service
 from wyoming_common.errors import EngineTimeoutError
 
-from .audio_services import Playback, SndHandler
+from .audio_services import Playback
 from .harness import (
     ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
     satellite_settings,
+    satellite_states,
+    wait_until,
     wake_clip,
 )
-from .wyoming_services import closed_port_uri, pipeline_services, serve
+from .wyoming_services import closed_port_uri, pipeline_services
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -87,23 +88,6 @@ class FlakyVad:
         self.vad.reset()
 
 
-@pytest.fixture
-async def speaker() -> AsyncIterator[tuple[str, list[Playback]]]:
-    playbacks: list[Playback] = []
-    async with serve(SndHandler, Info(), playbacks=playbacks) as runner:
-        yield runner.uri, playbacks
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
-def _states(parts: object) -> list[str]:
-    return [c.state.value for c in parts.hooks.history]  # type: ignore[attr-defined]
-
-
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -143,12 +127,12 @@ async def test_a_vad_failure_drops_one_command_and_the_next_is_answered(
             parts.assistant.vad = FlakyVad(parts.assistant.vad, failures=1)
             speech = pcm_of(wake_clip()) + pcm_of(command_clip())
             mic.enqueue(speech)
-            await _wait(lambda: _states(parts).count("idle") == 1)
-            assert _states(parts) == ["wake", "listening", "error", "idle"]
-            await _wait(lambda: mic.pending_seconds == 0 and not parts.player.busy)
+            await wait_until(lambda: satellite_states(parts).count("idle") == 1, 20.0)
+            assert satellite_states(parts) == ["wake", "listening", "error", "idle"]
+            await wait_until(lambda: mic.pending_seconds == 0 and not parts.player.busy, 20.0)
             mic.enqueue(speech)
-            await _wait(lambda: _states(parts).count("idle") == 2)
-    assert _states(parts)[4:] == ["wake", "listening", "thinking", "speaking", "idle"]
+            await wait_until(lambda: satellite_states(parts).count("idle") == 2, 20.0)
+    assert satellite_states(parts)[4:] == ["wake", "listening", "thinking", "speaking", "idle"]
     assert records["agent"].requests[-1]["text"] == "turn on the kitchen lights"
     assert 0.4 < playbacks[0].seconds < 1.0  # the error tone for the dropped command
     assert [e for e in _errors(caplog) if "Audio loop failed" in e] == [
@@ -174,7 +158,9 @@ async def test_a_wake_model_failing_now_and_then_is_logged_once(
     await parts.satellite.start()
     try:
         mic.enqueue(bytes(16000) + pcm_of(wake_clip()))
-        await _wait(lambda: "wake" in _states(parts))  # still listening after the failures
+        await wait_until(
+            lambda: "wake" in satellite_states(parts), 20.0
+        )  # still listening after the failures
     finally:
         await parts.satellite.stop()
     assert parts.satellite.supervisor.by_kind == {"WakeModelBroken": 3}
@@ -237,8 +223,8 @@ async def test_a_service_that_is_not_wyoming_still_ends_the_turn(
             mic = ScriptedMicrophone()
             async with running_satellite(settings, mic) as (parts, _runner):
                 mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
-                await _wait(lambda: "idle" in _states(parts))
+                await wait_until(lambda: "idle" in satellite_states(parts), 20.0)
                 assistant = parts.assistant
                 assert assistant is not None and not assistant.busy
-    states = _states(parts)
+    states = satellite_states(parts)
     assert states[:2] == ["wake", "listening"] and "error" in states and states[-1] == "idle"
