@@ -19,6 +19,7 @@ from satellite.wake.evidence import WakeEvidence
 from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import shared_path
 from wyoming_common.errors import ConfigError
+from wyoming_voice.bench.children import free_udp_port
 
 from .harness import (
     ScriptedMicrophone,
@@ -31,12 +32,6 @@ from .harness import (
 
 pytestmark = pytest.mark.timeout(60)
 LOOPBACK = ["127.0.0.1"]
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class StaticPeers:

@@ -34,6 +34,14 @@ def free_port() -> int:
         return port
 
 
+def free_udp_port() -> int:
+    """A UDP port nothing listens on right now (loopback)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 async def start_child(
     argv: Sequence[str], log: Path, env: Mapping[str, str] | None = None
 ) -> asyncio.subprocess.Process:
