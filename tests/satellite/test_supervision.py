@@ -4,9 +4,8 @@ failure persists, so that systemd restarts the satellite."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -14,6 +13,7 @@ from satellite.assembly import build_satellite, build_wake_engine, serve_satelli
 from satellite.settings import EndpointSettings, SatelliteSettings, SndSettings, WakeSettings
 from satellite.supervision import AudioLoopError, LoopSupervisor
 from satellite.wake.engine import WakeHit, WakeProgramInfo, WakeWordEngine
+from tests.support.services import not_wyoming_server
 from voice_pipeline.vad import VoiceActivityDetector
 from wyoming_common.command import run_service
 from wyoming_common.errors import EngineTimeoutError
@@ -191,31 +191,12 @@ async def test_a_wake_model_that_keeps_failing_exits_1(
     assert len([e for e in _errors(caplog) if "Audio loop failed (" in e]) == 1  # no flood
 
 
-@contextlib.asynccontextmanager
-async def http_server_on_a_wyoming_port() -> AsyncIterator[str]:
-    """An HTTP server where a Wyoming service should be: its answer is not an event."""
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            await reader.read(1024)
-            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-            await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    try:
-        yield f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
 async def test_a_service_that_is_not_wyoming_still_ends_the_turn(
     speaker: tuple[str, list[Playback]],
 ) -> None:
     snd_uri, _playbacks = speaker
     async with pipeline_services() as (stt, _agent, tts, _records):
-        async with http_server_on_a_wyoming_port() as bad:
+        async with not_wyoming_server() as bad:
             settings = satellite_settings(
                 snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
                 standalone=EndpointSettings(stt_uri=stt, agent_uri=bad, tts_uri=tts),

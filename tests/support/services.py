@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -52,6 +53,34 @@ async def running_service(
         yield runner
     finally:
         await asyncio.wait_for(runner.stop(), 30)
+
+
+HTTP_ERROR = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+
+
+@asynccontextmanager
+async def not_wyoming_server(answer: bytes | None = HTTP_ERROR) -> AsyncIterator[str]:
+    """A TCP server where a Wyoming service should be (an HTTP server, by default): it reads
+    what the client sends, answers `answer` (None: stays silent for 10 s), then closes. Yields
+    its tcp:// URI."""
+
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            await reader.read(1024)
+            if answer is None:
+                await asyncio.sleep(10)
+            else:
+                writer.write(answer)
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+    try:
+        yield f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(server.wait_closed(), 5)
 
 
 def shared_path(*parts: str) -> Path:
