@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from wyoming_common.runner import run_service, setup_logging
+from wyoming_common.command import run_service, setup_logging
 
 from .assembly import build_satellite, serve_satellite
 from .devices.listing import format_devices

@@ -79,7 +79,11 @@ class WyomingConnection:
             raise ServiceUnavailableError(f"{self.uri} closed the connection: {err}") from err
 
     async def read(self, timeout: float | None = None) -> Event | None:
-        """Next event, None when the service closed the connection."""
+        """Next event, None when the service closed the connection.
+
+        Whatever goes wrong is a ServiceUnavailableError naming the URI: silence, a reset, or
+        an answer that is not a Wyoming event (an HTTP server, garbage, an oversized block).
+        """
         if self._reader is None:
             raise ServiceUnavailableError("not connected")
         limit = self.read_timeout if timeout is None else timeout
@@ -89,6 +93,10 @@ class WyomingConnection:
             raise ServiceUnavailableError(f"{self.uri} did not answer within {limit} s") from err
         except ConnectionError as err:
             raise ServiceUnavailableError(f"{self.uri} closed the connection: {err}") from err
+        except ProtocolError as err:
+            raise ServiceUnavailableError(
+                f"{self.uri} did not answer like a Wyoming service: {err}"
+            ) from err
 
     async def read_until(
         self, is_last: Callable[[Event], bool], timeout: float | None = None
@@ -109,12 +117,7 @@ async def describe(uri: str, timeout: float = 5.0) -> Info:
     async with WyomingConnection(uri, connect_timeout=timeout, read_timeout=timeout) as conn:
         await conn.write(Describe().event())
         while True:
-            try:
-                event = await conn.read()
-            except ProtocolError as err:
-                raise ServiceUnavailableError(
-                    f"{uri} does not speak the Wyoming protocol ({err})"
-                ) from err
+            event = await conn.read()
             if event is None:
                 raise ServiceUnavailableError(f"{uri} closed the connection before info")
             if Info.is_type(event.type):

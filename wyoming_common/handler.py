@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -18,10 +17,13 @@ from wyoming.server import AsyncEventHandler
 
 from . import activity
 from .activity import Activity, IdleWatch
-from .errors import BadRequestError, BusyError, ProtocolError, WyomingVoiceError
+from .errors import ProtocolError
+from .event_rules import STANDARD_EVENTS, validate_event
+from .failures import error_reply, linger_close
 from .info import InfoEvents
 from .metrics import Metrics
-from .validation import STANDARD_EVENTS, Field, validate_event
+from .request_timer import RequestTimer
+from .validation import Field
 from .wire import DEFAULT_LIMITS, WireLimits, read_event
 
 _LOGGER = logging.getLogger(__name__)
@@ -30,13 +32,6 @@ InfoSource = Callable[[], Info]
 
 DEFAULT_IDLE_TIMEOUT = 60.0
 """Seconds a connection may stay without an event either way and without work in progress."""
-
-LINGER_SECONDS = 2.0
-LINGER_BYTES = 16 * 1024 * 1024
-"""After an error, input is read and dropped for up to this long / this much before closing."""
-
-# Errors caused by what a client sent (or by load): INFO, never a traceback.
-_CLIENT_ERRORS = (ProtocolError, BadRequestError, BusyError)
 
 
 class ServiceEventHandler(AsyncEventHandler):
@@ -72,10 +67,7 @@ class ServiceEventHandler(AsyncEventHandler):
         self._limits = limits
         self._write_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._request_kind: str | None = None
-        self._request_started = 0.0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._requests = RequestTimer()
         self._closed = False
         self.activity = Activity()
         self._watch = IdleWatch(self.activity)
@@ -97,32 +89,20 @@ class ServiceEventHandler(AsyncEventHandler):
 
     def begin_request(self, kind: str) -> None:
         """Mark the start of a request that must end with a terminal event."""
-        self._request_kind = kind
-        self._request_started = time.monotonic()
-        self._idle.clear()
-        self.metrics.inc("requests_total", "Requests started", kind=kind)
+        self._requests.begin(kind, self.metrics)
 
     def end_request(self, *, ok: bool = True) -> float:
         """Mark the terminal event as sent; returns the request's seconds."""
-        if self._request_kind is None:
-            return 0.0
-        seconds = time.monotonic() - self._request_started
-        kind = self._request_kind
-        self.metrics.observe("request_seconds", seconds, "Request latency", kind=kind)
-        if not ok:
-            self.metrics.inc("request_errors_total", "Requests that ended in error", kind=kind)
-        self._request_kind = None
-        self._idle.set()
-        return seconds
+        return self._requests.end(self.metrics, ok=ok)
 
     @property
     def in_request(self) -> bool:
         """True between begin_request and end_request."""
-        return self._request_kind is not None
+        return self._requests.active
 
     async def wait_idle(self) -> None:
         """Wait until no request is in flight on this connection."""
-        await self._idle.wait()
+        await self._requests.wait_idle()
 
     # -- event I/O ----------------------------------------------------------------------------
 
@@ -166,37 +146,11 @@ class ServiceEventHandler(AsyncEventHandler):
             await self.close()
 
     async def _fail(self, err: BaseException) -> None:
-        if isinstance(err, _CLIENT_ERRORS):
-            _LOGGER.info("%s: %s from %s: %s", self.service, err.code, self.peer, err)
-            text, code = str(err), err.code
-        elif isinstance(err, WyomingVoiceError):
-            _LOGGER.warning("%s: %s for %s: %s", self.service, err.code, self.peer, err)
-            text, code = str(err), err.code
-        elif isinstance(err, ConnectionError):
-            _LOGGER.info("%s: client %s went away: %s", self.service, self.peer, err)
-            self.end_request(ok=False)
-            return
-        else:
-            _LOGGER.error("%s: unexpected error for %s", self.service, self.peer, exc_info=err)
-            text, code = f"internal error: {err}", "internal-error"
+        reply = error_reply(self.service, self.peer, err)
         self.end_request(ok=False)
-        await self.send_error(text, code)
-        self._linger = True
-
-    async def _linger_close(self) -> None:
-        """After an error: end our side (the error, then FIN) and swallow what the client is
-        still sending for a moment, so that closing does not reset the connection and throw
-        the error away before the client has read it."""
-        with contextlib.suppress(ConnectionError, OSError, RuntimeError, TimeoutError):
-            if self.writer.can_write_eof():
-                self.writer.write_eof()
-            async with asyncio.timeout(LINGER_SECONDS):
-                swallowed = 0
-                while swallowed < LINGER_BYTES:
-                    data = await self.reader.read(64 * 1024)
-                    if not data:
-                        break
-                    swallowed += len(data)
+        if reply is not None:
+            await self.send_error(*reply)
+            self._linger = True
 
     # -- idle timeout and eviction ------------------------------------------------------------
 
@@ -294,13 +248,13 @@ class ServiceEventHandler(AsyncEventHandler):
             return
         self._closed = True
         self._is_running = False
-        self._idle.set()
+        self._requests.release()
         self._watch.stop()
         try:
             await self.on_disconnect()
         finally:
             if self._linger and not self.writer.is_closing():
-                await self._linger_close()
+                await linger_close(self.reader, self.writer)
             self.writer.close()
             try:
                 await asyncio.wait_for(self.writer.wait_closed(), 1.0)

@@ -7,8 +7,7 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from wyoming.event import async_get_stdin
@@ -16,7 +15,7 @@ from wyoming.event import async_get_stdin
 from .config import ServiceSettings
 from .connections import ConnectionLimits, ConnectionTable, automatic_cap, raise_open_file_limit
 from .discovery import ZeroconfAdvertiser
-from .errors import ConfigError, WyomingVoiceError
+from .errors import ConfigError
 from .handler import ServiceEventHandler
 from .info import InfoEvents
 from .listener import Listener
@@ -30,40 +29,6 @@ _LOGGER = logging.getLogger(__name__)
 
 HandlerFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], ServiceEventHandler]
 Loader = Callable[[], Awaitable[None]]
-
-
-def setup_logging(debug: bool, log_format: str = "%(levelname)s %(name)s: %(message)s") -> None:
-    """Configure root logging once for a command."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format=log_format)
-    if not debug:
-        for noisy in (
-            "zeroconf",
-            "asyncio",
-            "huggingface_hub",
-            "faster_whisper",
-            "httpx",
-            "httpx2",
-        ):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def run_service(prog: str, main: Coroutine[Any, Any, None]) -> int:
-    """asyncio.run(main) for a service command; returns its exit code.
-
-    0 after a clean stop (SIGTERM/SIGINT/Ctrl-C), 2 for a configuration error (systemd units
-    do not restart on it), 1 when the service cannot start or run (model, port, hardware).
-    """
-    try:
-        asyncio.run(main)
-    except KeyboardInterrupt:
-        return 0
-    except ConfigError as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    except (WyomingVoiceError, OSError) as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 1
-    return 0
 
 
 class ServiceRunner:

@@ -177,23 +177,31 @@ class ModelWorker:
                 raise
             producer.add_done_callback(_consume_result)
             deadline = None if limit is None else loop.time() + limit
+            late = f"{self.name} did not finish within {limit or 0:.1f} s"
             try:
                 while True:
-                    remaining = None if deadline is None else max(0.0, deadline - loop.time())
-                    try:
-                        kind, value = await asyncio.wait_for(queue.get(), remaining)
-                    except TimeoutError as err:
-                        raise EngineTimeoutError(
-                            f"{self.name} did not finish within {limit:.1f} s"
-                        ) from err
-                    if kind == "done":
+                    done, value = await _next_item(queue, deadline, late)
+                    if done:
                         return
-                    if kind == "error":
-                        assert isinstance(value, BaseException)
-                        raise value
                     yield value  # type: ignore[misc]
             finally:
                 token.cancel()
+
+
+async def _next_item(
+    queue: asyncio.Queue[tuple[str, object]], deadline: float | None, late: str
+) -> tuple[bool, object]:
+    """(False, item) from a stream's producer, or (True, None) once it is done; re-raises
+    its error, EngineTimeoutError(late) past the deadline (loop time)."""
+    remaining = None if deadline is None else max(0.0, deadline - asyncio.get_running_loop().time())
+    try:
+        kind, value = await asyncio.wait_for(queue.get(), remaining)
+    except TimeoutError as err:
+        raise EngineTimeoutError(late) from err
+    if kind == "error":
+        assert isinstance(value, BaseException)
+        raise value
+    return kind == "done", value
 
 
 def _consume_result(future: asyncio.Future[Any]) -> None:

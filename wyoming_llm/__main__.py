@@ -7,10 +7,11 @@ import functools
 import sys
 from collections.abc import Sequence
 
+from wyoming_common.command import run_service, setup_logging
 from wyoming_common.config import ServiceSettings, parse_or_exit
 from wyoming_common.metrics import Metrics
 from wyoming_common.options import read_settings, settings_parser
-from wyoming_common.runner import ServiceRunner, run_service, setup_logging
+from wyoming_common.runner import ServiceRunner
 from wyoming_common.worker import ModelWorker
 
 from .engines import build_engine

@@ -7,8 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from wyoming_common.command import run_service, setup_logging
 from wyoming_common.metrics import Metrics
-from wyoming_common.runner import ServiceRunner, run_service, setup_logging
+from wyoming_common.runner import ServiceRunner
 from wyoming_common.worker import ModelWorker
 
 from .batching import BatchQueue

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 from wyoming.info import Info
 
+from wyoming_common.command import run_service, setup_logging
 from wyoming_common.env_args import EnvArgumentParser
 from wyoming_common.errors import ConfigError
 from wyoming_common.metrics import Metrics
 from wyoming_common.options import read_settings, settings_parser
-from wyoming_common.runner import ServiceRunner, run_service, setup_logging
+from wyoming_common.runner import ServiceRunner
 from wyoming_common.worker import ModelWorker
 
 from .cache import PhraseCache

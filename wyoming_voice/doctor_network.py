@@ -8,7 +8,6 @@ from pathlib import Path
 
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.discovery import routable_address
-from wyoming_common.errors import ProtocolError
 from wyoming_common.hass import (
     HomeAssistantAuthError,
     HomeAssistantClient,
@@ -28,7 +27,7 @@ async def reachable_from_outside(port: int, timeout: float = 2.0) -> bool | None
         return None
     try:
         await describe(f"tcp://{address}:{port}", timeout=timeout)
-    except (ServiceUnavailableError, ProtocolError):
+    except ServiceUnavailableError:
         return False
     return True
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.discovery import is_unspecified
-from wyoming_common.errors import ProtocolError
 
 from .probes import summarize_info
 
@@ -57,7 +56,7 @@ async def check_port(host: str, port: int) -> PortState:
     connect = f"[{connect}]" if ":" in connect else connect
     try:
         info = await describe(f"tcp://{connect}:{port}", timeout=DESCRIBE_TIMEOUT)
-    except (ServiceUnavailableError, ProtocolError):  # e.g. an HTTP server
+    except ServiceUnavailableError:  # e.g. an HTTP server
         return PortState(port, "taken", "a program that is not a Wyoming service")
     summary = "; ".join(summarize_info(info, short=True)) or "no programs"
     return PortState(port, "wyoming", f"a Wyoming service ({summary})")

@@ -16,10 +16,6 @@ from wyoming.info import Info
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.config import CommandParser, client_uri, positive_float
 from wyoming_common.discovery import browse
-from wyoming_common.errors import ProtocolError
-
-# What "the service does not answer properly" looks like to a client: exit 1, not a traceback.
-UNANSWERED = (ServiceUnavailableError, ProtocolError)
 
 NOTHING_FOUND_HINT = (
     "Services are advertised only when started with --zeroconf (`wyoming-voice up` and the "
@@ -92,7 +88,7 @@ def describe_main(argv: Sequence[str], prog: str = "wyoming-voice describe") -> 
     _check_uris(parser, [args.uri])
     try:
         info = asyncio.run(describe(args.uri, args.timeout))
-    except UNANSWERED as err:
+    except ServiceUnavailableError as err:  # unreachable, silent or not Wyoming
         print(f"error: {err}", file=sys.stderr)
         return 1
     if args.json:
@@ -116,7 +112,7 @@ def health_main(argv: Sequence[str], prog: str = "wyoming-voice health") -> int:
         started = time.monotonic()
         try:
             info = await describe(uri, args.timeout)
-        except UNANSWERED as err:
+        except ServiceUnavailableError as err:  # unreachable, silent or not Wyoming
             return uri, False, str(err)
         programs = summarize_info(info, short=True)
         millis = (time.monotonic() - started) * 1000
@@ -155,7 +151,7 @@ def discover_main(argv: Sequence[str], prog: str = "wyoming-voice discover") -> 
                 info = await describe(service.uri, 3.0)
                 programs = summarize_info(info, short=True)
                 error = None
-            except UNANSWERED as err:
+            except ServiceUnavailableError as err:  # unreachable, silent or not Wyoming
                 programs, error = [], str(err)
             if args.json:
                 record = {"name": service.name, "uri": service.uri, "programs": programs}

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from wyoming_common.runner import run_service, setup_logging
+from wyoming_common.command import run_service, setup_logging
 
 from .app import build_app
 from .gateway import Gateway

@@ -13,7 +13,6 @@ from wyoming.info import Info
 
 from voice_pipeline.errors import PipelineError
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_common.errors import ProtocolError
 
 from .gateway import GATEWAY_KEY, Gateway, error_message
 
@@ -50,7 +49,7 @@ async def _check(stage: str, uri: str) -> dict[str, Any]:
     started = time.monotonic()
     try:
         info = await describe(uri, timeout=DESCRIBE_TIMEOUT)
-    except (ServiceUnavailableError, ProtocolError) as err:  # down, or not speaking Wyoming
+    except ServiceUnavailableError as err:  # down, or not speaking Wyoming
         return {"uri": uri, "ok": False, "error": str(err)}
     seconds = round(time.monotonic() - started, 4)
     fields = _program_fields(info, stage)

@@ -13,7 +13,6 @@ from wyoming.wake import Detect, Detection
 
 from wyoming_common.audio import STT_FORMAT
 from wyoming_common.client import ServiceUnavailableError, WyomingConnection, describe
-from wyoming_common.errors import ProtocolError
 
 from .engine import WakeHit, WakeModelInfo, WakeProgramInfo
 
@@ -101,7 +100,7 @@ class RemoteWakeEngine:
                     name = Detection.from_event(event).name
                     if name and (self.names is None or name in self.names):
                         self._detections.put_nowait(name)
-        except (ServiceUnavailableError, ProtocolError) as err:  # reconnects on the next block
+        except ServiceUnavailableError as err:  # reconnects on the next block
             _LOGGER.info("Wake service connection ended: %s", err)
         if self._conn is conn:
             self._conn = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +17,7 @@ from wyoming_common.errors import BadRequestError
 from wyoming_common.handler import ServiceEventHandler
 from wyoming_common.wire import read_event
 from wyoming_common.worker import ModelWorker
+from wyoming_voice.bench.children import free_port  # noqa: F401 (tests import it from here)
 
 STEP = 5.0  # upper bound for any single await in these tests
 
@@ -180,13 +180,6 @@ async def connect(uri: str) -> AsyncIterator[Client]:
         yield client
     finally:
         await client.close()
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def event_data(event: Event | None) -> dict[str, Any]:

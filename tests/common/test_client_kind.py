@@ -6,20 +6,22 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
+from wyoming.event import Event
 from wyoming.info import Attribution, Info, Satellite, TtsProgram, TtsVoice, WakeModel, WakeProgram
 
-from tests.support.services import running_service
+from tests.support.services import not_wyoming_server, running_service
 from wyoming_common.client import (
     ServiceUnavailableError,
     WrongServiceError,
+    WyomingConnection,
+    describe,
     describe_kinds,
     expect_service,
     service_kinds,
 )
+from wyoming_common.errors import ProtocolError
 from wyoming_common.memory import MemoryReturner, rss_bytes
 from wyoming_common.signals import stop_on_signals
 
@@ -41,33 +43,41 @@ async def test_wrong_kind_is_named() -> None:
     assert info.value.code == "wrong-service"
 
 
-@asynccontextmanager
-async def raw_server(answer: bytes | None) -> AsyncIterator[str]:
-    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readline()
-        if answer is not None:
-            writer.write(answer)
-            await writer.drain()
-        else:
-            await asyncio.sleep(10)
-        writer.close()
-
-    server = await asyncio.start_server(on_client, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"tcp://127.0.0.1:{port}"
-    finally:
-        server.close()
-
-
 async def test_not_wyoming_at_all() -> None:
-    async with asyncio.timeout(10), raw_server(b"HTTP/1.1 400 Bad Request\r\n\r\n") as uri:
-        with pytest.raises(ServiceUnavailableError, match="does not speak the Wyoming protocol"):
+    async with asyncio.timeout(10), not_wyoming_server(b"HTTP/1.1 400 Bad Request\r\n\r\n") as uri:
+        with pytest.raises(ServiceUnavailableError, match="did not answer like a Wyoming service"):
             await expect_service(uri, "asr")
 
 
+NOT_WYOMING = {
+    "http": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html></html>\r\n",
+    "garbage": bytes(range(256)) + b"\n",
+    "json but no type": b'{"hello": "world"}\n',
+    "oversized header": b"x" * (200 * 1024) + b"\n",
+    "announces a huge payload": b'{"type": "info", "payload_length": 99999999999}\n',
+}
+
+
+@pytest.mark.parametrize("answer", NOT_WYOMING.values(), ids=NOT_WYOMING.keys())
+async def test_describe_of_a_peer_that_is_not_wyoming(answer: bytes) -> None:
+    async with asyncio.timeout(10), not_wyoming_server(answer) as uri:
+        with pytest.raises(ServiceUnavailableError) as info:
+            await describe(uri, timeout=5.0)
+    assert type(info.value) is ServiceUnavailableError  # not a raw ProtocolError
+    assert str(info.value).startswith(f"{uri} did not answer like a Wyoming service: ")
+    assert isinstance(info.value.__cause__, ProtocolError)
+
+
+async def test_read_of_a_peer_that_is_not_wyoming() -> None:
+    async with asyncio.timeout(10), not_wyoming_server(NOT_WYOMING["http"]) as uri:
+        async with WyomingConnection(uri, read_timeout=5.0) as conn:
+            await conn.write(Event("describe"))
+            with pytest.raises(ServiceUnavailableError, match="did not answer like a Wyoming"):
+                await conn.read()
+
+
 async def test_silent_service_times_out_quickly() -> None:
-    async with asyncio.timeout(10), raw_server(None) as uri:
+    async with asyncio.timeout(10), not_wyoming_server(None) as uri:
         with pytest.raises(ServiceUnavailableError, match=r"did not answer within 0\.5 s"):
             await expect_service(uri, "tts", timeout=0.5)
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import loopback_settings
+from wyoming_common.command import run_service
 from wyoming_common.errors import ConfigError
 from wyoming_common.ports import DEFAULT_PORTS, check_port_free, listen_uri, local_uri
-from wyoming_common.runner import ServiceRunner, run_service
+from wyoming_common.runner import ServiceRunner
 from wyoming_common.secrets import read_secret, read_secret_file
 
 from .helpers import recording_factory

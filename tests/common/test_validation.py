@@ -15,6 +15,7 @@ from wyoming.tts import Synthesize, SynthesizeStart, SynthesizeVoice
 
 from wyoming_common.audio import AudioFormat, AudioLimits
 from wyoming_common.errors import BadRequestError
+from wyoming_common.event_rules import validate_event
 from wyoming_common.validation import (
     Field,
     audio_format,
@@ -26,7 +27,6 @@ from wyoming_common.validation import (
     optional_str_list,
     require_int,
     require_str,
-    validate_event,
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import socket
 import struct
 from collections.abc import AsyncIterator, Callable
 from functools import partial
@@ -18,14 +17,9 @@ from wyoming.info import Describe, Info
 from wyoming.server import AsyncEventHandler, AsyncTcpServer
 from wyoming.tts import Synthesize
 
+from wyoming_voice.bench.children import free_port
+
 from .server import FakeHomeAssistant
-
-
-def free_port() -> int:
-    """Return a TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class DescribeHandler(AsyncEventHandler):  # type: ignore[misc]

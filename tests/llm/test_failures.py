@@ -4,7 +4,6 @@ bad configuration."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 
@@ -17,14 +16,9 @@ from wyoming_llm.__main__ import main as server_main
 from wyoming_llm.engines.llama import LlamaEngine, LlamaSettings
 from wyoming_llm.errors import ModelLoadError
 from wyoming_llm.intents.executor import UNREACHABLE
+from wyoming_voice.bench.children import free_port
 
 from .support import TOKEN, ask, config_for, running_runtime
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_home_assistant_refusing_connections(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from tests.support.services import REPO
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_common.memory import rss_bytes
+from wyoming_voice.bench.children import free_port
 
 START_TIMEOUT = 60.0
 KINDS = ("stt", "tts", "llm", "satellite")
@@ -45,14 +46,6 @@ def service_argv(kind: str, uri: str, workdir: Path) -> list[str]:
     raise ValueError(kind)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class ServiceProcess:
     """One service in a child process, its log in a file."""
@@ -66,7 +59,7 @@ class ServiceProcess:
     log_path: Path = field(default_factory=Path)
 
     def start(self) -> ServiceProcess:
-        self.uri = f"tcp://127.0.0.1:{_free_port()}"
+        self.uri = f"tcp://127.0.0.1:{free_port()}"
         self.log_path = self.workdir / f"{self.kind}.log"
         argv = [sys.executable, "-m", *service_argv(self.kind, self.uri, self.workdir)]
         if self.file_limit is not None:  # soft and hard limit, like LimitNOFILE=

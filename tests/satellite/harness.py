@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from wyoming.info import Info
 
 from satellite.arbitration.settings import ArbitrationSettings
 from satellite.assembly import SatelliteParts, build_runner, build_satellite
@@ -24,6 +26,9 @@ from tests.support.services import loopback_settings, shared_path
 from wyoming_common.audio import STT_FORMAT
 from wyoming_common.runner import ServiceRunner
 from wyoming_voice.bench.satellite_room import RoomMicrophone
+
+from .audio_services import Playback, SndHandler
+from .wyoming_services import serve
 
 MIC_SPEED = 4.0  # the WAV microphone plays 4x faster than real time
 
@@ -86,3 +91,23 @@ async def running_satellite(
     finally:
         await asyncio.wait_for(runner.stop(), 15)
         await asyncio.wait_for(parts.satellite.stop(), 15)
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float, poll: float = 0.02) -> None:
+    """Return once predicate() holds; TimeoutError after timeout seconds."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(poll)
+
+
+def satellite_states(parts: SatelliteParts) -> list[str]:
+    """The states the satellite went through so far ("wake", "listening", ..., "idle")."""
+    return [change.state.value for change in parts.hooks.history]
+
+
+@asynccontextmanager
+async def recording_speaker() -> AsyncIterator[tuple[str, list[Playback]]]:
+    """A Wyoming sound service that records what the satellite plays: (uri, playbacks)."""
+    playbacks: list[Playback] = []
+    async with serve(SndHandler, Info(), playbacks=playbacks) as runner:
+        yield runner.uri, playbacks

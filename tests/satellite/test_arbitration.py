@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -20,17 +19,19 @@ from satellite.wake.evidence import WakeEvidence
 from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import shared_path
 from wyoming_common.errors import ConfigError
+from wyoming_voice.bench.children import free_udp_port
 
-from .harness import ScriptedMicrophone, pcm_of, running_satellite, satellite_settings, wake_clip
+from .harness import (
+    ScriptedMicrophone,
+    pcm_of,
+    running_satellite,
+    satellite_settings,
+    wait_until,
+    wake_clip,
+)
 
 pytestmark = pytest.mark.timeout(60)
 LOOPBACK = ["127.0.0.1"]
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class StaticPeers:
@@ -140,12 +141,6 @@ def _mix(speech: bytes, noise: bytes, gain: float) -> bytes:
     return np.clip(out, -32768, 32767).astype("<i2").tobytes()
 
 
-async def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
 async def test_only_the_louder_satellite_answers_the_wake_word() -> None:
     pa, pb = free_udp_port(), free_udp_port()
     noise = pcm_of(shared_path("audio", "misc", "background_noise.wav"))
@@ -173,15 +168,15 @@ async def test_only_the_louder_satellite_answers_the_wake_word() -> None:
         for connection in ha.values():
             await connection.connect()
         try:
-            await _wait(lambda: near.satellite.ha.active_server is not None)
-            await _wait(lambda: far.satellite.ha.active_server is not None)
+            await wait_until(lambda: near.satellite.ha.active_server is not None, 15.0)
+            await wait_until(lambda: far.satellite.ha.active_server is not None, 15.0)
             for _ in range(3):  # a few seconds of room noise: the noise floor
                 mics["near"].enqueue(noise[:32000])
                 mics["far"].enqueue(noise[:32000])
             mics["near"].enqueue(_mix(wake, noise, 1.0))
             mics["far"].enqueue(_mix(wake, noise, 0.3))
             await ha["near"].wait_for("run-pipeline", timeout=15)
-            await _wait(lambda: bool(far.satellite.trigger.decisions), timeout=5)
+            await wait_until(lambda: bool(far.satellite.trigger.decisions), timeout=5)
             await asyncio.sleep(0.5)
             far_events = [e.type for e in list(ha["far"].events._queue)]
             assert "detection" not in far_events and "run-pipeline" not in far_events

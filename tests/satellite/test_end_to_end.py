@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from wyoming.info import Info
 
-from satellite.devices.mic import WavMicrophone
-from satellite.settings import EndpointSettings, SndSettings
-from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack
 from voice_pipeline.audio_io import load_command, stream_pcm
 from voice_pipeline.pipeline import VoicePipeline
 from voice_pipeline.types import PipelineEndpoints, PipelineOptions, PipelineResult
+from wyoming_voice.bench.stt_scoring import word_errors
 
-from .audio_services import Playback, SndHandler
-from .harness import (
-    MIC_SPEED,
-    command_clip,
-    pcm_of,
-    running_satellite,
-    satellite_settings,
-    wake_clip,
-)
-from .wyoming_services import serve
+from .harness import command_clip
+from .voice_loop import COMMAND, wake_word_command
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -43,52 +32,17 @@ def stack() -> Iterator[ServiceStack]:
         services.stop()
 
 
-@pytest.fixture
-async def speaker() -> AsyncIterator[tuple[str, list[Playback]]]:
-    playbacks: list[Playback] = []
-    async with serve(SndHandler, Info(), playbacks=playbacks) as runner:
-        yield runner.uri, playbacks
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
-async def test_wake_word_to_light_on_and_spoken_reply(
-    stack: ServiceStack, speaker: tuple[str, list[Playback]]
-) -> None:
+async def test_wake_word_to_light_on_and_spoken_reply(stack: ServiceStack) -> None:
     """okay_nabu + "turn on the Kitchen lights" → light.kitchen on → reply audio played."""
     stack.turn_off("light.kitchen")
-    snd_uri, playbacks = speaker
-    settings = satellite_settings(
-        snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
-        standalone=EndpointSettings(
-            stt_uri=stack.stt_uri, agent_uri=stack.agent_uri, tts_uri=stack.tts_uri
-        ),
-    )
-    mic = WavMicrophone(speed=MIC_SPEED)
-    async with running_satellite(settings, mic) as (parts, _runner):
-        mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
-
-        def states() -> list[str]:
-            return [change.state.value for change in parts.hooks.history]
-
-        try:
-            await _wait(lambda: states()[-1:] == ["idle"] and len(states()) > 1)
-        except TimeoutError:
-            raise AssertionError(f"satellite states: {states()}") from None
-        assistant = parts.assistant
-        assert assistant is not None and assistant.last_result is not None
-        result = assistant.last_result
-
-    assert states() == ["wake", "listening", "thinking", "speaking", "idle"]
-    edits, _words = word_error_rate("turn on the Kitchen lights", result.transcript)
+    run = await wake_word_command(stack, timeout=30.0)
+    result = run.result
+    assert run.states == ["wake", "listening", "thinking", "speaking", "idle"]
+    edits, _words = word_errors(COMMAND, result.transcript)
     assert edits <= 1, result.transcript
     assert stack.state("light.kitchen") == "on"
     assert result.handled and result.reply
-    spoken = [p for p in playbacks if p.seconds > 0.3]
+    spoken = [p for p in run.playbacks if p.seconds > 0.3]
     assert spoken, "no reply audio reached the speaker"
     assert result.timings.first_audio is not None
     print(f"\nend of speech → first reply audio: {result.timings.first_audio * 1000:.0f} ms")

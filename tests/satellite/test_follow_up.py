@@ -4,7 +4,6 @@ conversation); after a plain answer, speech without the wake word does nothing."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,18 +21,13 @@ from .harness import (
     pcm_of,
     running_satellite,
     satellite_settings,
+    wait_until,
     wake_clip,
 )
 from .room import RoomSpeaker
 from .wyoming_services import AgentHandler, agent_info, pipeline_services, serve, speech_audio
 
 pytestmark = pytest.mark.timeout(90)
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 class AskingAgent(AgentHandler):
@@ -87,21 +81,23 @@ async def test_a_question_gets_a_second_turn_without_the_wake_word(
             async with running_satellite(settings, mic) as (parts, _runner):
                 parts.player.speaker = room
                 mic.mix(pcm_of(wake_clip()) + pcm_of(command_clip()))
-                await _wait(lambda: len(room.played) >= 1 and room.played[0].ended is not None)
+                await wait_until(
+                    lambda: len(room.played) >= 1 and room.played[0].ended is not None, 20.0
+                )
                 window = parts.satellite.follow_up
                 assert window is not None
                 if follows:
-                    await _wait(lambda: window.open is not None, timeout=5)
+                    await wait_until(lambda: window.open is not None, timeout=5)
                     # the earcon: queued when the window opens, short
-                    await _wait(lambda: len(room.played) >= 2, timeout=5)
-                    await _wait(lambda: room.played[1].ended is not None, timeout=5)
+                    await wait_until(lambda: len(room.played) >= 2, timeout=5)
+                    await wait_until(lambda: room.played[1].ended is not None, timeout=5)
                     assert room.played[1].seconds < 0.3
                 else:
                     await asyncio.sleep(1.0)
                     assert window.open is None and window.pending is None
                 mic.mix(pcm_of(command_clip("turn_on_the_kitchen_lights")))  # no wake word
                 await asyncio.sleep(4.0)
-                await _wait(lambda: not parts.assistant.busy)  # type: ignore[union-attr]
+                await wait_until(lambda: not parts.assistant.busy, 20.0)  # type: ignore[union-attr]
     requests = records["agent"].requests
     assert len(requests) == (2 if follows else 1), requests
     if follows:
@@ -122,7 +118,7 @@ async def test_home_assistant_question_opens_a_follow_up() -> None:
         ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
-            await _wait(lambda: parts.satellite.ha.active_server is not None)
+            await wait_until(lambda: parts.satellite.ha.active_server is not None, 20.0)
             mic.mix(pcm_of(wake_clip()) + pcm_of(command_clip()))
             await ha.wait_for("run-pipeline")
             await ha.collect_audio(seconds=1.0)
@@ -132,7 +128,7 @@ async def test_home_assistant_question_opens_a_follow_up() -> None:
             await ha.wait_for("played")
             window = parts.satellite.follow_up
             assert window is not None
-            await _wait(lambda: window.open is not None, timeout=5)
+            await wait_until(lambda: window.open is not None, timeout=5)
             await asyncio.sleep(0.5)
             mic.mix(pcm_of(command_clip("turn_on_the_kitchen_lights")))
             run, skipped = await ha.wait_for("run-pipeline", timeout=10)

@@ -5,7 +5,6 @@ sender leaves."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 from wyoming.audio import AudioChunk, AudioStart
@@ -16,16 +15,10 @@ from satellite.devices.playback_stream import MAX_STREAM_BYTES
 from satellite.settings import SndSettings
 from tests.fake_hass.wyoming_service import SatelliteConnection
 
-from .harness import ScriptedMicrophone, running_satellite, satellite_settings
+from .harness import ScriptedMicrophone, running_satellite, satellite_settings, wait_until
 from .wyoming_services import speech_audio
 
 pytestmark = pytest.mark.timeout(60)
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 @pytest.mark.parametrize("rate", [0, "22050", -5, 10**9])
@@ -56,13 +49,13 @@ async def test_a_flood_of_reply_audio_is_bounded_and_dropped_when_the_sender_lea
         chunk = AudioChunk(22050, 2, 1, bytes(1 << 20)).event()
         for _ in range((MAX_STREAM_BYTES >> 20) + 8):
             await ha.send(chunk)
-        await _wait(lambda: parts.player.current is not None)
+        await wait_until(lambda: parts.player.current is not None, 10.0)
         stream = parts.player.current
         assert stream is not None
-        await _wait(lambda: stream.dropped_bytes >= 4 << 20)
+        await wait_until(lambda: stream.dropped_bytes >= 4 << 20, 10.0)
         assert stream._queued_bytes <= MAX_STREAM_BYTES
         await ha.close()  # gone without audio-stop
-        await _wait(lambda: stream.cancelled and stream._queue.qsize() <= 1)
+        await wait_until(lambda: stream.cancelled and stream._queue.qsize() <= 1, 10.0)
 
 
 class _StuckSpeaker:

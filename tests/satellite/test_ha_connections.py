@@ -4,7 +4,6 @@ what a connection sets belongs to it; the satellite serves the connection that i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 from wyoming.wake import Detection
@@ -18,17 +17,12 @@ from .harness import (
     pcm_of,
     running_satellite,
     satellite_settings,
+    wait_until,
     wake_clip,
 )
 from .wyoming_services import speech_audio
 
 pytestmark = pytest.mark.timeout(60)
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 async def _command_through(entry: SatelliteConnection, mic: ScriptedMicrophone) -> None:
@@ -52,12 +46,12 @@ async def test_removing_a_duplicate_entry_leaves_the_first_one_working() -> None
     async with running_satellite(settings, mic) as (parts, runner):
         try:
             entry_a = await entries.add("A", runner.uri)
-            await _wait(lambda: parts.satellite.ha.active_server is not None)
+            await wait_until(lambda: parts.satellite.ha.active_server is not None, 10.0)
             entry_b = await entries.add("B", runner.uri)
-            await _wait(lambda: len(parts.satellite.ha._running) == 2)
+            await wait_until(lambda: len(parts.satellite.ha._running) == 2, 10.0)
 
             await entries.remove("B")  # HA: pause-satellite on B, then B disconnects
-            await _wait(lambda: len(parts.satellite.ha._running) == 1)
+            await wait_until(lambda: len(parts.satellite.ha._running) == 1, 10.0)
             await asyncio.sleep(0.2)
             assert parts.satellite.ha.active_server is not None
             states = [c.state.value for c in parts.hooks.history]
@@ -80,12 +74,12 @@ async def test_a_paused_entry_does_not_pause_the_others() -> None:
         try:
             entry_a = await entries.add("A", runner.uri)
             entry_b = await entries.add("B", runner.uri)
-            await _wait(lambda: len(parts.satellite.ha._running) == 2)
+            await wait_until(lambda: len(parts.satellite.ha._running) == 2, 10.0)
             await entry_a.pause()  # A's mute switch: B (the latest) keeps serving
-            await _wait(lambda: len(parts.satellite.ha._running) == 1)
+            await wait_until(lambda: len(parts.satellite.ha._running) == 1, 10.0)
             await _command_through(entry_b, mic)
             await entry_b.pause()
-            await _wait(lambda: parts.satellite.ha.active_server is None)
+            await wait_until(lambda: parts.satellite.ha.active_server is None, 10.0)
             assert parts.hooks.history[-1].state.value == "idle"
         finally:
             await entries.close()

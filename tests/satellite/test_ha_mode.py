@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from wyoming.audio import AudioChunk
 from wyoming.error import Error
-from wyoming.info import Info
 from wyoming.pipeline import PipelineStage, RunPipeline
 from wyoming.satellite import RunSatellite
 from wyoming.snd import Played
@@ -22,32 +20,19 @@ from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import parse_info_with_wyoming_172
 from wyoming_common.audio import write_wav
 
-from .audio_services import Playback, SndHandler
+from .audio_services import Playback
 from .harness import (
     ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
     satellite_settings,
+    wait_until,
     wake_clip,
 )
-from .wyoming_services import serve, speech_audio
+from .wyoming_services import speech_audio
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-async def speaker() -> AsyncIterator[tuple[str, list[Playback]]]:
-    """A Wyoming sound service that records what the satellite plays."""
-    playbacks: list[Playback] = []
-    async with serve(SndHandler, Info(), playbacks=playbacks) as runner:
-        yield runner.uri, playbacks
-
-
-async def _wait(predicate: object, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():  # type: ignore[operator]
-            await asyncio.sleep(0.02)
 
 
 async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) -> None:
@@ -58,7 +43,7 @@ async def test_wake_command_reply_played(speaker: tuple[str, list[Playback]]) ->
         ha = SatelliteConnection(runner.uri)
         await ha.connect()
         try:
-            await _wait(lambda: ha.info is not None)
+            await wait_until(lambda: ha.info is not None, 10.0)
             assert ha.info is not None and ha.info.satellite is not None
             assert ha.info.satellite.area == "Kitchen"
             wake_pcm, command_pcm = pcm_of(wake_clip()), pcm_of(command_clip())
@@ -106,7 +91,7 @@ async def test_info_parses_with_old_and_new_wyoming(tmp_path: object) -> None:
         ha = SatelliteConnection(runner.uri)
         await ha.connect(run=False)
         try:
-            await _wait(lambda: ha.info is not None)
+            await wait_until(lambda: ha.info is not None, 10.0)
         finally:
             await ha.close()
     info = ha.info
@@ -136,13 +121,15 @@ async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playb
             await ha.send(TimerStarted(id="t1", total_seconds=300, name="pasta").event())
             await ha.send(TimerUpdated(id="t1", is_active=False, total_seconds=200).event())
             await ha.send(TimerStarted(id="t2", total_seconds=5).event())
-            await _wait(lambda: len(parts.satellite.timers.timers) == 2)
+            await wait_until(lambda: len(parts.satellite.timers.timers) == 2, 10.0)
             paused = parts.satellite.timers.timers["t1"]
             assert (paused.name, paused.is_active, paused.total_seconds) == ("pasta", False, 200)
             await ha.send(TimerCancelled(id="t1").event())
             count = len(playbacks)
             await ha.send(TimerFinished(id="t2").event())
-            await _wait(lambda: len(playbacks) > count and playbacks[-1].stopped is not None)
+            await wait_until(
+                lambda: len(playbacks) > count and playbacks[-1].stopped is not None, 10.0
+            )
             assert parts.satellite.timers.timers == {}
             assert playbacks[-1].seconds > 2.0  # the alarm rings three times
             timer_events = [c.data["event"] for c in parts.hooks.history if c.state == "timer"]
@@ -150,7 +137,9 @@ async def test_announcement_timers_and_error_tone(speaker: tuple[str, list[Playb
 
             count = len(playbacks)
             await ha.send(Error(text="No text recognized", code="stt-no-text-recognized").event())
-            await _wait(lambda: len(playbacks) > count and playbacks[-1].stopped is not None)
+            await wait_until(
+                lambda: len(playbacks) > count and playbacks[-1].stopped is not None, 10.0
+            )
             errors = [c for c in parts.hooks.history if c.state == "error"]
             assert errors[-1].data["code"] == "stt-no-text-recognized"
         finally:
@@ -169,29 +158,29 @@ async def test_pause_disconnect_and_reconnect(speaker: tuple[str, list[Playback]
     async with running_satellite(settings, mic) as (parts, runner):
         ha = SatelliteConnection(runner.uri)
         await ha.connect()
-        await _wait(lambda: parts.satellite.ha.active_server is not None)
+        await wait_until(lambda: parts.satellite.ha.active_server is not None, 10.0)
         await ha.pause()
-        await _wait(lambda: parts.satellite.ha.active_server is None)
+        await wait_until(lambda: parts.satellite.ha.active_server is None, 10.0)
         mic.enqueue(speech)
-        await _wait(lambda: mic.pending_seconds == 0)
+        await wait_until(lambda: mic.pending_seconds == 0, 10.0)
         await asyncio.sleep(0.3)
         assert ha.events.empty(), "a paused satellite must not stream"
 
         # HA resumes; the wake word works again. HA then drops the connection mid-command.
         await ha.send(RunSatellite().event())
-        await _wait(lambda: parts.satellite.ha.active_server is not None)
+        await wait_until(lambda: parts.satellite.ha.active_server is not None, 10.0)
         mic.enqueue(speech)
         await ha.wait_for("run-pipeline")
         await ha.collect_audio(seconds=0.5)
         await ha.close()
-        await _wait(lambda: parts.satellite.ha.active_server is None)
+        await wait_until(lambda: parts.satellite.ha.active_server is None, 10.0)
 
         # HA reconnects (a new connection) and everything works as before.
         ha2 = SatelliteConnection(runner.uri)
         await ha2.connect()
         try:
-            await _wait(lambda: parts.satellite.ha.active_server is not None)
-            await _wait(lambda: mic.pending_seconds == 0)
+            await wait_until(lambda: parts.satellite.ha.active_server is not None, 10.0)
+            await wait_until(lambda: mic.pending_seconds == 0, 10.0)
             await asyncio.sleep(0.5)
             mic.enqueue(speech)
             detection, _ = await ha2.wait_for("detection")
@@ -267,7 +256,7 @@ async def test_awake_and_done_sounds(speaker: tuple[str, list[Playback]], tmp_pa
             await ha.wait_for("run-pipeline")
             await ha.collect_audio(seconds=1.0)
             await ha.pipeline_stt_events("turn on the kitchen lights")
-            await _wait(lambda: len(playbacks) == 2 and playbacks[1].stopped is not None)
+            await wait_until(lambda: len(playbacks) == 2 and playbacks[1].stopped is not None, 10.0)
         finally:
             await ha.close()
     assert [round(p.seconds, 1) for p in playbacks] == [0.2, 0.4]
@@ -294,8 +283,8 @@ async def test_error_during_the_command_plays_only_the_error_tone(
             await ha.wait_for("run-pipeline")
             await ha.collect_audio(seconds=0.5)
             await ha.send(Error(text="Speech-to-text failed", code="stt-stream-failed").event())
-            await _wait(lambda: len(playbacks) == 1 and playbacks[0].stopped is not None)
-            await _wait(lambda: parts.hooks.history[-1].state.value == "idle")
+            await wait_until(lambda: len(playbacks) == 1 and playbacks[0].stopped is not None, 10.0)
+            await wait_until(lambda: parts.hooks.history[-1].state.value == "idle", 10.0)
             states = [c.state.value for c in parts.hooks.history]
         finally:
             await ha.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import sys
 
 import pytest
@@ -12,18 +11,13 @@ from wyoming.info import Info
 
 from tests.fake_hass.wyoming_service import SatelliteConnection
 from tests.support.services import REPO
+from wyoming_voice.bench.children import free_port
 
 from .audio_services import Playback, SndHandler
 from .harness import command_clip, wake_clip
 from .wyoming_services import serve, speech_audio
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_satellite_process_serves_home_assistant() -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,15 @@ from wyoming.info import Info
 from satellite.settings import EndpointSettings, HookSettings, SndSettings, WakeSettings
 from tests.fake_hass.wyoming_service import SatelliteConnection
 
-from .audio_services import EventSink, Playback, SndHandler
+from .audio_services import EventSink, Playback
 from .harness import (
     ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
     satellite_settings,
+    satellite_states,
+    wait_until,
     wake_clip,
 )
 from .wyoming_services import closed_port_uri, pipeline_services, serve, speech_audio
@@ -29,23 +29,6 @@ from .wyoming_services import closed_port_uri, pipeline_services, serve, speech_
 pytestmark = pytest.mark.timeout(60)
 
 REPLY = "Turned on the kitchen lights. Anything else?"
-
-
-@pytest.fixture
-async def speaker() -> AsyncIterator[tuple[str, list[Playback]]]:
-    playbacks: list[Playback] = []
-    async with serve(SndHandler, Info(), playbacks=playbacks) as runner:
-        yield runner.uri, playbacks
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
-def _states(parts: object) -> list[str]:
-    return [c.state.value for c in parts.hooks.history]  # type: ignore[attr-defined]
 
 
 async def test_wake_to_spoken_reply(speaker: tuple[str, list[Playback]], tmp_path: Path) -> None:
@@ -68,12 +51,18 @@ async def test_wake_to_spoken_reply(speaker: tuple[str, list[Playback]], tmp_pat
         async with running_satellite(settings, mic) as (parts, _runner):
             command = pcm_of(command_clip())
             mic.enqueue(pcm_of(wake_clip()) + command)
-            await _wait(lambda: _states(parts)[-1:] == ["idle"] and "speaking" in _states(parts))
+            await wait_until(
+                lambda: (
+                    satellite_states(parts)[-1:] == ["idle"]
+                    and "speaking" in satellite_states(parts)
+                ),
+                15.0,
+            )
             assistant = parts.assistant
             assert assistant is not None and assistant.last_result is not None
             result = assistant.last_result
-        await _wait(lambda: len(events) >= 5)
-    assert _states(parts) == ["wake", "listening", "thinking", "speaking", "idle"]
+        await wait_until(lambda: len(events) >= 5, 15.0)
+    assert satellite_states(parts) == ["wake", "listening", "thinking", "speaking", "idle"]
     assert records["agent"].requests[0]["text"] == "turn on the kitchen lights"
     assert records["agent"].requests[0]["context"]["satellite_id"] == "Test satellite"
     # STT heard the command (pre-roll + speech + the silence that ended it), not much more.
@@ -118,11 +107,11 @@ async def test_service_down_is_spoken_then_listening_again(
         async with running_satellite(settings, mic) as (parts, _runner):
             for attempt in (1, 2):
                 mic.enqueue(speech)
-                await _wait(lambda n=attempt: _states(parts).count("idle") == n)
-                await _wait(lambda: mic.pending_seconds == 0)
+                await wait_until(lambda n=attempt: satellite_states(parts).count("idle") == n, 15.0)
+                await wait_until(lambda: mic.pending_seconds == 0, 15.0)
     spoken = [r["sentence"] for r in records["tts"].requests if "sentence" in r]
     assert spoken == ["Sorry, the speech recognition service is not available."] * 2
-    assert _states(parts).count("error") == 2
+    assert satellite_states(parts).count("error") == 2
     assert len([p for p in playbacks if p.seconds > 0.5]) == 2
 
 
@@ -136,8 +125,8 @@ async def test_everything_down_plays_the_error_tone(speaker: tuple[str, list[Pla
     mic = ScriptedMicrophone()
     async with running_satellite(settings, mic) as (parts, _runner):
         mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
-        await _wait(lambda: "idle" in _states(parts))
-    assert _states(parts) == ["wake", "listening", "error", "idle"]
+        await wait_until(lambda: "idle" in satellite_states(parts), 15.0)
+    assert satellite_states(parts) == ["wake", "listening", "error", "idle"]
     assert len(playbacks) == 1 and 0.4 < playbacks[0].seconds < 1.0  # the error tone
 
 
@@ -155,7 +144,7 @@ async def test_home_assistant_connected_takes_the_wake_word(
             ha = SatelliteConnection(runner.uri)
             await ha.connect()
             try:
-                await _wait(lambda: parts.satellite.ha.active_server is not None)
+                await wait_until(lambda: parts.satellite.ha.active_server is not None, 15.0)
                 mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
                 await ha.wait_for("run-pipeline")
             finally:

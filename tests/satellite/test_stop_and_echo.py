@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
 import pytest
 from wyoming.timer import TimerFinished
@@ -21,6 +20,8 @@ from .harness import (
     pcm_of,
     running_satellite,
     satellite_settings,
+    satellite_states,
+    wait_until,
     wake_clip,
 )
 from .room import RoomSpeaker, espeak
@@ -31,16 +32,6 @@ pytestmark = pytest.mark.timeout(90)
 LONG_REPLY = " ".join(
     f"This is sentence number {n} of a long answer that takes a while to say." for n in range(1, 5)
 )
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-
-def _states(parts: object) -> list[str]:
-    return [c.state.value for c in parts.hooks.history]  # type: ignore[attr-defined]
 
 
 async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
@@ -55,12 +46,12 @@ async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
         async with running_satellite(settings, mic) as (parts, _runner):
             parts.player.speaker = room
             mic.mix(pcm_of(wake_clip()) + pcm_of(command_clip()))
-            await _wait(lambda: bool(room.played) and room.played[0].seconds > 0.8)
+            await wait_until(lambda: bool(room.played) and room.played[0].seconds > 0.8, 20.0)
             assert parts.assistant is not None and parts.assistant.busy  # still answering
             mic.mix(stop)
             said = time.monotonic() + len(stop) / 32000
-            await _wait(lambda: parts.satellite.stops == 1, timeout=5)
-            await _wait(lambda: not parts.assistant.busy, timeout=5)  # type: ignore[union-attr]
+            await wait_until(lambda: parts.satellite.stops == 1, timeout=5)
+            await wait_until(lambda: not parts.assistant.busy, timeout=5)  # type: ignore[union-attr]
             reply = room.played[0]
             assert reply.interrupted and reply.ended is not None
             print(f"\nstop word end → playback ended: {(reply.ended - said) * 1000:.0f} ms")
@@ -68,7 +59,7 @@ async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
             assert reply.seconds < total / 2
             await asyncio.sleep(1.0)
             assert len(room.played) == 1, "nothing plays after stop"
-    assert _states(parts)[-1] == "idle"
+    assert satellite_states(parts)[-1] == "idle"
     assert len(records["agent"].requests) == 1
 
 
@@ -84,16 +75,16 @@ async def test_stop_ends_a_reply_and_an_alarm_from_home_assistant() -> None:
         try:
             reply = speech_audio(LONG_REPLY)  # ~6 s, sent at once as HA does
             await ha.send_audio(reply, with_synthesize=LONG_REPLY)
-            await _wait(lambda: bool(room.played) and room.played[0].seconds > 0.8)
+            await wait_until(lambda: bool(room.played) and room.played[0].seconds > 0.8, 20.0)
             mic.mix(stops[0])
             await ha.wait_for("played", timeout=4)  # long before the reply's end
             assert room.played[0].interrupted
             assert room.played[0].seconds < len(reply) / 44100 / 2
 
             await ha.send(TimerFinished(id="t1").event())
-            await _wait(lambda: len(room.played) == 2 and room.played[1].seconds > 0.5)
+            await wait_until(lambda: len(room.played) == 2 and room.played[1].seconds > 0.5, 20.0)
             mic.mix(stops[1])
-            await _wait(lambda: room.played[1].ended is not None, timeout=5)
+            await wait_until(lambda: room.played[1].ended is not None, timeout=5)
             assert room.played[1].interrupted and parts.satellite.stops == 2, (
                 room.played,
                 parts.satellite.stops,
@@ -131,10 +122,12 @@ async def test_the_satellite_never_hears_its_own_voice() -> None:
             async with running_satellite(settings, mic) as (parts, _runner):
                 parts.player.speaker = room
                 mic.mix(pcm_of(wake_clip()) + pcm_of(command_clip()))
-                await _wait(lambda: bool(room.played) and room.played[-1].ended is not None)
+                await wait_until(
+                    lambda: bool(room.played) and room.played[-1].ended is not None, 20.0
+                )
                 await asyncio.sleep(1.5)  # the echo's tail and beyond
                 wakes = [d.hit.name for d in parts.satellite.trigger.decisions]
     assert room.played[0].seconds > 3.0  # our voice said "okay nabu" twice, out loud
     assert wakes == ["okay_nabu"], wakes  # only the user's wake word
     assert len(records["stt"].requests) == 1 and len(records["agent"].requests) == 1
-    assert _states(parts).count("wake") == 1
+    assert satellite_states(parts).count("wake") == 1

@@ -4,31 +4,32 @@ failure persists, so that systemd restarts the satellite."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
-from wyoming.info import Info
 
 from satellite.assembly import build_satellite, build_wake_engine, serve_satellite
 from satellite.settings import EndpointSettings, SatelliteSettings, SndSettings, WakeSettings
 from satellite.supervision import AudioLoopError, LoopSupervisor
 from satellite.wake.engine import WakeHit, WakeProgramInfo, WakeWordEngine
+from tests.support.services import not_wyoming_server
 from voice_pipeline.vad import VoiceActivityDetector
+from wyoming_common.command import run_service
 from wyoming_common.errors import EngineTimeoutError
-from wyoming_common.runner import run_service
 
-from .audio_services import Playback, SndHandler
+from .audio_services import Playback
 from .harness import (
     ScriptedMicrophone,
     command_clip,
     pcm_of,
     running_satellite,
     satellite_settings,
+    satellite_states,
+    wait_until,
     wake_clip,
 )
-from .wyoming_services import closed_port_uri, pipeline_services, serve
+from .wyoming_services import closed_port_uri, pipeline_services
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -87,23 +88,6 @@ class FlakyVad:
         self.vad.reset()
 
 
-@pytest.fixture
-async def speaker() -> AsyncIterator[tuple[str, list[Playback]]]:
-    playbacks: list[Playback] = []
-    async with serve(SndHandler, Info(), playbacks=playbacks) as runner:
-        yield runner.uri, playbacks
-
-
-async def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
-def _states(parts: object) -> list[str]:
-    return [c.state.value for c in parts.hooks.history]  # type: ignore[attr-defined]
-
-
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -143,12 +127,12 @@ async def test_a_vad_failure_drops_one_command_and_the_next_is_answered(
             parts.assistant.vad = FlakyVad(parts.assistant.vad, failures=1)
             speech = pcm_of(wake_clip()) + pcm_of(command_clip())
             mic.enqueue(speech)
-            await _wait(lambda: _states(parts).count("idle") == 1)
-            assert _states(parts) == ["wake", "listening", "error", "idle"]
-            await _wait(lambda: mic.pending_seconds == 0 and not parts.player.busy)
+            await wait_until(lambda: satellite_states(parts).count("idle") == 1, 20.0)
+            assert satellite_states(parts) == ["wake", "listening", "error", "idle"]
+            await wait_until(lambda: mic.pending_seconds == 0 and not parts.player.busy, 20.0)
             mic.enqueue(speech)
-            await _wait(lambda: _states(parts).count("idle") == 2)
-    assert _states(parts)[4:] == ["wake", "listening", "thinking", "speaking", "idle"]
+            await wait_until(lambda: satellite_states(parts).count("idle") == 2, 20.0)
+    assert satellite_states(parts)[4:] == ["wake", "listening", "thinking", "speaking", "idle"]
     assert records["agent"].requests[-1]["text"] == "turn on the kitchen lights"
     assert 0.4 < playbacks[0].seconds < 1.0  # the error tone for the dropped command
     assert [e for e in _errors(caplog) if "Audio loop failed" in e] == [
@@ -174,7 +158,9 @@ async def test_a_wake_model_failing_now_and_then_is_logged_once(
     await parts.satellite.start()
     try:
         mic.enqueue(bytes(16000) + pcm_of(wake_clip()))
-        await _wait(lambda: "wake" in _states(parts))  # still listening after the failures
+        await wait_until(
+            lambda: "wake" in satellite_states(parts), 20.0
+        )  # still listening after the failures
     finally:
         await parts.satellite.stop()
     assert parts.satellite.supervisor.by_kind == {"WakeModelBroken": 3}
@@ -205,31 +191,12 @@ async def test_a_wake_model_that_keeps_failing_exits_1(
     assert len([e for e in _errors(caplog) if "Audio loop failed (" in e]) == 1  # no flood
 
 
-@contextlib.asynccontextmanager
-async def http_server_on_a_wyoming_port() -> AsyncIterator[str]:
-    """An HTTP server where a Wyoming service should be: its answer is not an event."""
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            await reader.read(1024)
-            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-            await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    try:
-        yield f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
 async def test_a_service_that_is_not_wyoming_still_ends_the_turn(
     speaker: tuple[str, list[Playback]],
 ) -> None:
     snd_uri, _playbacks = speaker
     async with pipeline_services() as (stt, _agent, tts, _records):
-        async with http_server_on_a_wyoming_port() as bad:
+        async with not_wyoming_server() as bad:
             settings = satellite_settings(
                 snd=SndSettings(command=None, uri=snd_uri, lead_in_seconds=0),
                 standalone=EndpointSettings(stt_uri=stt, agent_uri=bad, tts_uri=tts),
@@ -237,8 +204,8 @@ async def test_a_service_that_is_not_wyoming_still_ends_the_turn(
             mic = ScriptedMicrophone()
             async with running_satellite(settings, mic) as (parts, _runner):
                 mic.enqueue(pcm_of(wake_clip()) + pcm_of(command_clip()))
-                await _wait(lambda: "idle" in _states(parts))
+                await wait_until(lambda: "idle" in satellite_states(parts), 20.0)
                 assistant = parts.assistant
                 assert assistant is not None and not assistant.busy
-    states = _states(parts)
+    states = satellite_states(parts)
     assert states[:2] == ["wake", "listening"] and "error" in states and states[-1] == "idle"

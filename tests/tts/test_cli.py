@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 from functools import partial
@@ -32,6 +31,7 @@ from wyoming_tts.piper.engine import PiperEngine
 from wyoming_tts.settings import TtsSettings
 from wyoming_voice import synthesize as synthesize_cli
 from wyoming_voice.bench import tts as bench
+from wyoming_voice.bench.children import free_port
 
 from .conftest import DUO, TINY, require_espeak
 from .recognizer import CommandRecognizer
@@ -138,7 +138,7 @@ def test_an_explicit_choice_that_cannot_be_honoured_exits_2_naming_the_flag(
         build_tiny_piper_voice(voices, "en_US-tiny-medium")
     result = subprocess.run(
         [sys.executable, "-m", "wyoming_tts", "--data-dir", str(voices), "--uri",
-         f"tcp://127.0.0.1:{_free_port()}", *argv],
+         f"tcp://127.0.0.1:{free_port()}", *argv],
         cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr
@@ -147,20 +147,13 @@ def test_an_explicit_choice_that_cannot_be_honoured_exits_2_naming_the_flag(
     assert "Traceback" not in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def test_server_process_and_synthesize_command(
     tmp_path: Path, recognizer: CommandRecognizer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Done when: `wyoming-voice tts --engine espeak-ng` + `wyoming-voice synthesize ...`
     gives speech a recogniser understands."""
     require_espeak()
-    uri = f"tcp://127.0.0.1:{_free_port()}"
+    uri = f"tcp://127.0.0.1:{free_port()}"
     env = {**os.environ, "WYOMING_TTS_DATA_DIR": str(tmp_path / "none")}
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "wyoming_tts", "--engine", "espeak-ng", "--uri", uri,
@@ -198,7 +191,7 @@ async def test_server_process_and_synthesize_command(
 async def test_synthesize_command_reports_an_unreachable_service(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["Hi", "-o", str(tmp_path / "x.wav"), "--uri", f"tcp://127.0.0.1:{_free_port()}"]
+    argv = ["Hi", "-o", str(tmp_path / "x.wav"), "--uri", f"tcp://127.0.0.1:{free_port()}"]
     assert await asyncio.wait_for(asyncio.to_thread(synthesize_cli.main, argv), STEP) == 1
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "x.wav").exists()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.support.services import command_transcripts, word_error_rate
+from tests.support.services import command_transcripts
 from wyoming_tts.espeak import EspeakEngine
+from wyoming_voice.bench.stt_scoring import word_errors
 
 from .recognizer import CommandRecognizer, spoken_words
 from .support import STEP, audio_blocks, speak_once, tts_service
@@ -38,10 +39,10 @@ async def test_espeak_speech_is_understood(
 
     errors = words = control_errors = 0
     for index, (phrase, hypothesis) in enumerate(zip(sample, heard, strict=True)):
-        edits, count = word_error_rate(" ".join(spoken_words(phrase)), hypothesis)
+        edits, count = word_errors(" ".join(spoken_words(phrase)), hypothesis)
         errors, words = errors + edits, words + count
         other = sample[(index + 1) % len(sample)]
-        control_errors += word_error_rate(" ".join(spoken_words(other)), hypothesis)[0]
+        control_errors += word_errors(" ".join(spoken_words(other)), hypothesis)[0]
         print(f"{phrase!r:55} → {hypothesis!r}")
     wer, control = errors / words, control_errors / words
     print(f"espeak-ng → pocketsphinx: WER {wer:.1%} over {len(sample)} commands ({words} words);")

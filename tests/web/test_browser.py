@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack
+from wyoming_voice.bench.stt_scoring import word_errors
 
 from .browser import Page, chromium, gateway_process
 
@@ -83,7 +83,7 @@ def test_push_to_talk_in_a_real_browser(
 
     page.wait.until(lambda _d: page.text("transcript") and page.text("reply"), "the reply")
     page.wait.until(lambda _d: page.attribute("data-played") == "true", "the reply audio")
-    edits, _words = word_error_rate("turn on the kitchen lights", page.text("transcript"))
+    edits, _words = word_errors("turn on the kitchen lights", page.text("transcript"))
     assert edits <= 1, page.text("transcript")
     assert "kitchen" in page.text("reply").lower()
     assert stack.state("light.kitchen") == "on"
@@ -122,6 +122,6 @@ def test_tap_once_and_the_gateway_hears_the_pause(
     page.wait.until(lambda _d: page.attribute("data-state") == "listening", "listening")
     # No second tap: the server's VAD ends the turn after the command.
     page.wait.until(lambda _d: page.attribute("data-played") == "true", "the reply audio")
-    edits, _words = word_error_rate("turn on the kitchen lights", page.text("transcript"))
+    edits, _words = word_errors("turn on the kitchen lights", page.text("transcript"))
     assert edits <= 1, page.text("transcript")
     assert stack.state("light.kitchen") == "on"

@@ -12,9 +12,9 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 
-from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack
 from wyoming_common.audio import AudioFormat, convert_pcm, read_wav_bytes, wav_bytes
+from wyoming_voice.bench.stt_scoring import word_errors
 from wyoming_web.http_api import header_text
 
 from .support import HTTP_TIMEOUT, Client, command_pcm, gateway_client
@@ -25,7 +25,7 @@ COMMAND = "turn on the kitchen lights"
 
 
 def assert_heard(transcript: str) -> None:
-    edits, _words = word_error_rate(COMMAND, transcript)
+    edits, _words = word_errors(COMMAND, transcript)
     assert edits <= 1, f"heard {transcript!r}"
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support.services import not_wyoming_server
 from tests.support.stack import ServiceStack
 from voice_pipeline.endpoints import EndpointSettings
 from wyoming_web.http_api import MAX_TEXT_CHARS
@@ -19,26 +20,6 @@ from .support import HTTP_TIMEOUT, gateway_client
 from .ws_client import open_session, read_turn
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@contextlib.asynccontextmanager
-async def http_server_on_a_wyoming_port() -> AsyncIterator[str]:
-    """What a Wyoming client meets when an HTTP server holds the port: a line it cannot
-    parse as an event, then the connection closes."""
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            await reader.read(1024)
-            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-            await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    try:
-        yield f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 @contextlib.asynccontextmanager
@@ -70,7 +51,7 @@ async def counting_relay(uri: str) -> AsyncIterator[tuple[str, list[str]]]:
 async def test_a_service_that_is_not_wyoming_ends_turns_with_error_and_done(
     stack: ServiceStack,
 ) -> None:
-    async with http_server_on_a_wyoming_port() as bad:
+    async with not_wyoming_server() as bad:
         services = EndpointSettings(stt_uri=stack.stt_uri, agent_uri=bad, tts_uri=stack.tts_uri)
         async with gateway_client(stack.web_settings(services=services)) as client:
             async with asyncio.timeout(HTTP_TIMEOUT):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import word_error_rate
 from tests.support.stack import ServiceStack
+from wyoming_voice.bench.stt_scoring import word_errors
 
 from .support import Client, command_pcm, gateway_client
 from .ws_client import open_session, read_turn, send_audio
@@ -30,9 +30,7 @@ async def test_a_spoken_turn_streams_text_and_audio_then_a_typed_follow_up(
         await ws.send_json({"type": "end"})
         turn = await read_turn(ws)
 
-        edits, _words = word_error_rate(
-            "turn on the kitchen lights", turn.one("transcript")["text"]
-        )
+        edits, _words = word_errors("turn on the kitchen lights", turn.one("transcript")["text"])
         assert edits <= 1
         assert turn.of("reply_chunk"), "the agent's streamed text is forwarded"
         reply = turn.one("reply")["text"]
@@ -121,9 +119,7 @@ async def test_the_server_ends_a_turn_at_the_pause_when_asked(
         await send_audio(ws, command_pcm(command_wav) + silence)  # and no `end`
         turn = await read_turn(ws)
         assert turn.order[0] == "end_of_speech"
-        edits, _words = word_error_rate(
-            "turn on the kitchen lights", turn.one("transcript")["text"]
-        )
+        edits, _words = word_errors("turn on the kitchen lights", turn.one("transcript")["text"])
         assert edits <= 1
         assert turn.audio and not turn.of("error")
         # The page still sends `end` when it sees end_of_speech: accepted quietly.

@@ -8,7 +8,6 @@ import contextlib
 import logging
 import os
 import secrets
-import socket
 import sys
 import tempfile
 import time
@@ -22,23 +21,17 @@ from wyoming.error import Error
 from wyoming.handle import Handled, NotHandled
 
 from tests.fake_hass import FakeHomeAssistant
-from wyoming_common.client import ServiceUnavailableError, WyomingConnection, describe
-from wyoming_common.errors import WyomingVoiceError
+from wyoming_common.client import ServiceUnavailableError, WyomingConnection
 
 from .agent_cases import CaseFile
 from .agent_home import BaselineEntity, baseline, build_house, satellite_entity
 from .agent_judge import Reply
+from .children import ChildStartError, free_port, start_child, stop_children, wait_for_service
 
 _LOGGER = logging.getLogger(__name__)
 
 # Flags the benchmark always gives the agent: a sentence per turn is no reason to rate-limit.
 BENCH_AGENT_ARGS = ("--max-actions-per-minute", "100000")
-
-
-class AgentStartError(WyomingVoiceError):
-    """The agent process exited, or never answered `describe`."""
-
-    code = "agent-start"
 
 
 @dataclass
@@ -61,13 +54,6 @@ async def case_home(case_file: CaseFile, token: str | None = None) -> AsyncItera
         yield CaseHome(hass, case_file, pristine)
     finally:
         await hass.stop()
-
-
-def free_port() -> int:
-    """A TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class AgentProcess:
@@ -114,35 +100,17 @@ class AgentProcess:
         return command + self.args
 
     async def start(self) -> None:
-        """Start the agent and wait until it answers `describe`."""
-        log = self.log_path.open("wb")
+        """Start the agent and wait until it answers `describe` (ChildStartError if not)."""
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        try:
-            self._process = await asyncio.create_subprocess_exec(
-                *self.command(), stdout=log, stderr=asyncio.subprocess.STDOUT, env=env
-            )
-        finally:
-            log.close()
-        deadline = time.monotonic() + self.start_timeout
-        while True:
-            if self._process.returncode is not None:
-                raise AgentStartError(
-                    f"agent exited with {self._process.returncode}: {self.tail()}"
-                )
-            try:
-                await describe(self.uri, timeout=2.0)
-                return
-            except ServiceUnavailableError:
-                if time.monotonic() > deadline:
-                    raise AgentStartError(
-                        f"agent did not answer within {self.start_timeout:.0f} s: {self.tail()}"
-                    ) from None
-                await asyncio.sleep(0.1)
+        self._process = await start_child(self.command(), self.log_path, env)
+        await wait_for_service(
+            self.uri, self._process, self.log_path, name="agent", timeout=self.start_timeout
+        )
 
     def check_running(self) -> None:
-        """Raise AgentStartError (with the log's end) when the agent has exited."""
+        """Raise ChildStartError (with the log's end) when the agent has exited."""
         if self._process is not None and self._process.returncode is not None:
-            raise AgentStartError(
+            raise ChildStartError(
                 f"agent exited with {self._process.returncode} during the run: {self.tail()}"
             )
 
@@ -157,13 +125,8 @@ class AgentProcess:
     async def stop(self) -> None:
         """Stop the agent (SIGTERM, then SIGKILL after 10 s)."""
         process, self._process = self._process, None
-        if process is not None and process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        if process is not None:
+            await stop_children([process], grace=10.0)
         self._workdir.cleanup()
 
     async def __aenter__(self) -> AgentProcess:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 
 from wyoming_common.client import ServiceUnavailableError, describe
-from wyoming_common.errors import ProtocolError, WyomingVoiceError
+from wyoming_common.errors import WyomingVoiceError
 
 LOG_TAIL = 2000  # characters of a failed child's log shown in the error
 
@@ -29,6 +29,14 @@ class ChildStartError(WyomingVoiceError):
 def free_port() -> int:
     """A TCP port nobody listens on right now (loopback)."""
     with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def free_udp_port() -> int:
+    """A UDP port nothing listens on right now (loopback)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
@@ -64,7 +72,7 @@ async def wait_for_service(
         if process.returncode is not None:
             tail = await _tail(log)
             raise ChildStartError(f"{name} exited with {process.returncode}:\n{tail}")
-        with contextlib.suppress(ServiceUnavailableError, ProtocolError, TimeoutError):
+        with contextlib.suppress(ServiceUnavailableError, TimeoutError):
             await describe(uri, 2.0)
             return
         await asyncio.sleep(0.3)

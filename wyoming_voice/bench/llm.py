@@ -30,7 +30,8 @@ from wyoming_llm.engines.llama import LlamaEngine
 from wyoming_llm.runtime import AgentRuntime, build_home
 from wyoming_llm.settings import ENV_PREFIX, AgentConfig, AgentFlags, HassSettings, agent_config
 
-from .llm_runs import Sample, fake_home, ours, raw
+from .fake_home import fake_home
+from .llm_runs import Sample, ours, raw
 from .real_models import default_models_dir, real_models
 
 PROMPTS = (
@@ -174,7 +175,8 @@ async def _main(args: argparse.Namespace, config: AgentConfig) -> list[Sample]:
     if config.hass is not None or not turns:
         return await run_bench(config, prompts, turns, args.runs)
     with tempfile.TemporaryDirectory(prefix="bench-llm-") as workdir:
-        async with fake_home(Path(workdir)) as (url, token):
+        instead = "give --hass-url and --hass-token-file, use --no-home"
+        async with fake_home(Path(workdir), instead=instead) as (url, token):
             hass = HassSettings(url, token, config.hass.timeout if config.hass else 2.5)
             return await run_bench(replace(config, hass=hass), prompts, turns, args.runs)
 

@@ -3,25 +3,15 @@ the same prompt, and a fake Home Assistant for tool turns."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import importlib.util
-import secrets
-import sys
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from wyoming_common.errors import WyomingVoiceError
 from wyoming_llm.engines.llama import LlamaEngine
 from wyoming_llm.memory import new_conversation_id
 from wyoming_llm.prompt import build_messages
 from wyoming_llm.runtime import AgentRuntime
 from wyoming_llm.turn import TurnRequest
-
-from .children import free_port
 
 
 @dataclass
@@ -114,32 +104,3 @@ async def raw(runtime: AgentRuntime, engine: LlamaEngine, text: str, tokens: int
 
     result: Sample = await engine.worker.run(complete)
     return result
-
-
-@contextlib.asynccontextmanager
-async def fake_home(workdir: Path) -> AsyncIterator[tuple[str, str]]:
-    """The fake Home Assistant of a source checkout (its demo home): yields (url, token)."""
-    if importlib.util.find_spec("tests.fake_hass") is None:
-        raise WyomingVoiceError(
-            "tool turns need a Home Assistant: give --hass-url and --hass-token-file, use"
-            " --no-home, or run from a source checkout (tests/fake_hass stands in)"
-        )
-    token, port = secrets.token_hex(16), free_port()
-    log = (workdir / "hass.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fake_hass", "--port", str(port), "--token", token,
-        stdout=log, stderr=log,
-    )  # fmt: skip
-    try:
-        for _attempt in range(300):
-            with contextlib.suppress(OSError):
-                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            await asyncio.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        process.terminate()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), 10)
-        log.close()

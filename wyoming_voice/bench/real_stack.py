@@ -5,9 +5,6 @@ the fake Home Assistant of a source checkout, `python -m tests.fake_hass`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib.util
-import os
 import secrets
 import shlex
 import sys
@@ -17,7 +14,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .children import ChildStartError, free_port, start_child, stop_children, wait_for_service
+from .children import free_port, start_child, stop_children, wait_for_service
+from .fake_home import start_fake_hass
 
 START_TIMEOUT = 300.0  # loading Whisper and a 1.5B model on a busy 2-core CPU
 
@@ -41,28 +39,6 @@ class RunningStack:
     hass_url: str
 
 
-async def _start_fake_hass(workdir: Path, token: str) -> tuple[str, asyncio.subprocess.Process]:
-    if importlib.util.find_spec("tests.fake_hass") is None:
-        raise ChildStartError(
-            "no Home Assistant: give --hass-url and --hass-token-file, or run from a source "
-            "checkout (its fake Home Assistant, tests/fake_hass, stands in)"
-        )
-    port = free_port()
-    process = await start_child(
-        [sys.executable, "-m", "tests.fake_hass", "--port", str(port)],
-        workdir / "hass.log",
-        env={**os.environ, "FAKE_HASS_TOKEN": token},  # never in argv
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _attempt in range(200):
-        with contextlib.suppress(OSError):
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return url, process
-        await asyncio.sleep(0.1)
-    raise ChildStartError("the fake Home Assistant did not start")
-
-
 @asynccontextmanager
 async def real_stack(
     models: StackModels, *, hass_url: str | None = None, hass_token_file: Path | None = None
@@ -75,7 +51,7 @@ async def real_stack(
             token = secrets.token_hex(16)
             hass_token_file = workdir / "token"
             hass_token_file.write_text(token, encoding="utf-8")
-            hass_url, hass = await _start_fake_hass(workdir, token)
+            hass_url, hass = await start_fake_hass(workdir, token)
             processes.append(hass)
         ports = {name: free_port() for name in ("stt", "tts", "llm")}
         argv = [

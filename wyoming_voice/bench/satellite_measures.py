@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -19,16 +18,10 @@ from satellite.wake.evidence import LoudnessTracker, WakeEvidence
 from satellite.wake.stop import load_stop_detector
 from wyoming_common.audio import STT_FORMAT, AudioFormat
 
+from .children import free_udp_port
 from .satellite_room import RoomMicrophone, RoomSpeaker
 
 Address = tuple[str, int]
-
-
-def free_udp_port() -> int:
-    """A UDP port nothing listens on (now)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _Peers:
