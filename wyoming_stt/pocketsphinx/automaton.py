@@ -92,6 +92,12 @@ def minimal_graph(nfa: WordNfa) -> WordGraph | None:
 
     The language must be finite (no cycles), which phrase templates without recursion are.
     """
+    arcs, accepting = _determinise(nfa)
+    return _minimise(arcs, accepting)
+
+
+def _determinise(nfa: WordNfa) -> tuple[list[dict[str, int]], list[bool]]:
+    """Subset construction: each DFA state's arcs (word → state) and whether it accepts."""
     start = nfa.closure((WordNfa.START,))
     index: dict[frozenset[int], int] = {start: 0}
     arcs: list[dict[str, int]] = []
@@ -117,9 +123,12 @@ def minimal_graph(nfa: WordNfa) -> WordGraph | None:
     while len(arcs) < len(index):
         arcs.append({})
         accepting.append(False)
+    return arcs, accepting
 
-    # Acyclic minimisation: states with the same finality and the same transitions into the
-    # same classes are equivalent; classes are settled children first.
+
+def _minimise(arcs: Sequence[dict[str, int]], accepting: Sequence[bool]) -> WordGraph | None:
+    """Acyclic minimisation: states with the same finality and the same transitions into the
+    same classes are equivalent; classes are settled children first."""
     klass: dict[int, int] = {}
     signatures: dict[tuple[bool, tuple[tuple[str, int], ...]], int] = {}
     representative: list[int] = []

@@ -189,11 +189,7 @@ class PocketsphinxTranscriber:
             reply = self._call(job, token)
             text = reply.text if reply is not None else ""
             if reply is not None and reply.confidence is not None:
-                _LOGGER.debug(
-                    "pocketsphinx: grammar confidence %.1f%s",
-                    reply.confidence,
-                    "" if text else " (rejected)",
-                )
+                _LOGGER.debug("pocketsphinx: confidence %s", reply.confidence.describe())
             results.append([TranscriptSegment(text=text, language=LANGUAGE)])
         return results
 

@@ -3,21 +3,28 @@
 Pure functions (no pocketsphinx import): the dictionary is reached through a lookup callable,
 so grammars are built and tested without the recogniser.
 
-Template syntax, one phrase per line: plain words, `[optional words]`, `(one | other)`, the
-slots `{name}` (any of the names: HA entity names, areas, ...), `{area}` (any of the areas) and
-`{number}` (zero to one hundred, spoken), and `<rule>` for a rule defined on its own line as
-`<rule> = words, [optional], (a | b), slots`. Digits are spoken (`5` → `five`), case and
-punctuation are ignored.
+The template syntax is in templates.py: `{name}` is any of the names (HA entity names, areas,
+...), `{area}` any of the areas, `{number}` zero to one hundred (spoken). Digits are spoken
+(`5` → `five`), case and punctuation are ignored.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from .automaton import WordGraph, WordNfa, minimal_graph
+from .templates import (
+    AREA_SLOT,
+    NAME_SLOT,
+    NUMBER_SLOT,
+    NUMBERS,
+    Node,
+    TemplateSyntaxError,
+    parse_template,
+    split_rules,
+    tokenize_template,
+)
 from .words import (
     MAX_COMPOUND_PARTS,
     WordLookup,
@@ -37,17 +44,6 @@ __all__ = [
     "spoken_form",
     "tokenize_template",
 ]
-
-NAME_SLOT = "{name}"
-AREA_SLOT = "{area}"
-NUMBER_SLOT = "{number}"
-SLOTS = (NAME_SLOT, AREA_SLOT, NUMBER_SLOT)
-NUMBERS = range(101)
-"""What `{number}` stands for: zero to one hundred."""
-
-_TOKEN = re.compile(r"\{[a-z_]+\}|<[a-z_][a-z0-9_]*>|[\[\]()|]|[^\s\[\]()|<>{}]+")
-_RULE_DEFINITION = re.compile(r"^\s*<([a-z_][a-z0-9_]*)>\s*=(.*)$")
-_SYNTAX = frozenset(("[", "]", "(", ")", "|"))
 
 
 @dataclass(frozen=True)
@@ -69,49 +65,6 @@ class Grammar:
     def accepts(self, text: str) -> bool:
         """Whether the grammar can say this text (compared in spoken form)."""
         return self.graph.accepts(spoken_form(text))
-
-
-def tokenize_template(template: str) -> list[str]:
-    """Split a template into syntax tokens, slots, rule references and spoken words."""
-    tokens: list[str] = []
-    for token in _TOKEN.findall(template.lower()):
-        if token in _SYNTAX or token[0] in "{<":
-            tokens.append(token)
-        else:
-            tokens.extend(spoken_form(token).split())
-    return tokens
-
-
-def _well_formed(tokens: Sequence[str]) -> bool:
-    """Balanced brackets and no empty group or alternative."""
-    stack: list[str] = []
-    pairs = {"]": "[", ")": "("}
-    previous = "|"  # an expression may not start with `|` or a closing bracket
-    for token in tokens:
-        if token in ("]", ")", "|") and previous in ("[", "(", "|"):
-            return False
-        if token in ("[", "("):
-            stack.append(token)
-        elif token in pairs and (not stack or stack.pop() != pairs[token]):
-            return False
-        previous = token
-    return not stack and previous not in ("|", "[", "(")
-
-
-def split_rules(lines: Iterable[str]) -> tuple[list[str], dict[str, str]]:
-    """Phrase lines and `<rule> = body` definitions (the last definition of a rule wins)."""
-    phrases: list[str] = []
-    rules: dict[str, str] = {}
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            continue
-        match = _RULE_DEFINITION.match(stripped.lower())
-        if match:
-            rules[match.group(1)] = match.group(2).strip()
-        else:
-            phrases.append(stripped)
-    return phrases, rules
 
 
 class _Resolver:
@@ -145,50 +98,6 @@ class _Resolver:
         return all([self.ok(word) for word in phrase.split()])
 
 
-# A parsed phrase: ("word", w), ("slot", "{name}"), ("rule", name), ("seq", [...]),
-# ("alt", [...]) or ("opt", node).
-_Node = tuple[str, Any]
-
-
-class _SyntaxProblem(ValueError):
-    """A phrase or rule that cannot be parsed; the phrase is skipped and reported."""
-
-
-def _parse(tokens: Sequence[str]) -> _Node:
-    """Tokens → tree (raises _SyntaxProblem)."""
-    if not _well_formed(tokens):
-        raise _SyntaxProblem("unbalanced brackets or an empty alternative")
-    position = 0
-
-    def expression(closing: str | None) -> _Node:
-        nonlocal position
-        alternatives: list[_Node] = []
-        sequence: list[_Node] = []
-        while position < len(tokens):
-            token = tokens[position]
-            position += 1
-            if token == closing:
-                break
-            if token == "|":
-                alternatives.append(("seq", sequence))
-                sequence = []
-            elif token in ("(", "["):
-                inner = expression(")" if token == "(" else "]")
-                sequence.append(inner if token == "(" else ("opt", inner))
-            elif token[0] == "{":
-                if token not in SLOTS:
-                    raise _SyntaxProblem(f"unknown slot {token}")
-                sequence.append(("slot", token))
-            elif token[0] == "<":
-                sequence.append(("rule", token[1:-1]))
-            else:
-                sequence.append(("word", token))
-        alternatives.append(("seq", sequence))
-        return alternatives[0] if len(alternatives) == 1 else ("alt", alternatives)
-
-    return expression(None)
-
-
 class _Compiler:
     """Checks phrases against the rules, slots and dictionary, and adds them to a word NFA."""
 
@@ -198,19 +107,19 @@ class _Compiler:
         self.rule_sources = rules
         self.slots = slots
         self.resolver = resolver
-        self.rules: dict[str, _Node | None] = {}
+        self.rules: dict[str, Node | None] = {}
         self._visiting: set[str] = set()
         self.used_slots: set[str] = set()
         self.nfa = WordNfa()
 
-    def check(self, template: str) -> _Node | None:
+    def check(self, template: str) -> Node | None:
         """The parsed phrase without the parts that cannot be said (a word without a
         pronunciation, an empty slot): such an optional part or alternative is left out, and
         None is returned when the phrase needs one.
         """
-        return self._prune(_parse(tokenize_template(template)))
+        return self._prune(parse_template(tokenize_template(template)))
 
-    def _prune(self, node: _Node) -> _Node | None:
+    def _prune(self, node: Node) -> Node | None:
         kind, value = node
         if kind == "word":
             return node if self.resolver.ok(value) else None
@@ -228,12 +137,12 @@ class _Compiler:
         usable = [part for part in parts if part is not None]
         return ("alt", usable) if usable else None
 
-    def _rule(self, name: str) -> _Node | None:
+    def _rule(self, name: str) -> Node | None:
         if name not in self.rules:
             if name not in self.rule_sources:
-                raise _SyntaxProblem(f"undefined rule <{name}>")
+                raise TemplateSyntaxError(f"undefined rule <{name}>")
             if name in self._visiting:
-                raise _SyntaxProblem(f"rule <{name}> refers to itself")
+                raise TemplateSyntaxError(f"rule <{name}> refers to itself")
             self._visiting.add(name)
             try:
                 self.rules[name] = self.check(self.rule_sources[name])
@@ -241,11 +150,11 @@ class _Compiler:
                 self._visiting.discard(name)
         return self.rules[name]
 
-    def add(self, node: _Node) -> None:
+    def add(self, node: Node) -> None:
         """Add a checked phrase to the NFA."""
         self.nfa.epsilon(self._build(node, WordNfa.START), WordNfa.FINAL)
 
-    def _build(self, node: _Node, state: int) -> int:
+    def _build(self, node: Node, state: int) -> int:
         """NFA states for node from state; returns the end state."""
         kind, value = node
         nfa = self.nfa
@@ -302,7 +211,7 @@ def build_grammar(
     for template in phrases:
         try:
             node = compiler.check(template)
-        except _SyntaxProblem as problem:
+        except TemplateSyntaxError as problem:
             skipped.append(f"{template} ({problem})")
             continue
         if node is not None and node != ("seq", []):

@@ -18,7 +18,15 @@ from typing import Any
 
 from .grammar import Grammar, build_grammar
 from .pronounce import Pronouncer, acronyms
-from .rejection import REJECT_BELOW, add_phone_loop, confidence
+from .rejection import (
+    Confidence,
+    add_phone_loop,
+    judge,
+    log_score,
+    nbest_margin,
+    phone_loop,
+    spans,
+)
 
 SAMPLE_RATE = 16000
 # Synthetic or tightly cut clips end mid-phone; silence around the audio lets the decoder
@@ -88,8 +96,8 @@ class DecodeReply:
     text: str
     error: str | None = None
     seconds: float = 0.0
-    confidence: float | None = None
-    """The grammar's confidence (see rejection.py); below the threshold text is empty."""
+    confidence: Confidence | None = None
+    """The grammar's confidence (see rejection.py); when it rejects, text is empty."""
 
 
 class SphinxDecoder:
@@ -137,7 +145,6 @@ class SphinxDecoder:
         self._decoder.activate_search(self._base_search)
         self._vad = Vad(Vad.MEDIUM_STRICT, SAMPLE_RATE, VAD_FRAME_SECONDS)
         self._grammars: OrderedDict[tuple[str, ...], str] = OrderedDict()
-        self.reject_below = REJECT_BELOW
         self._grammar_count = 0
 
     def _add_grammar(self, name: str, grammar: Grammar) -> None:
@@ -195,7 +202,7 @@ class SphinxDecoder:
                 run = 0
         return False
 
-    def decode(self, job: DecodeJob) -> tuple[str, float | None]:
+    def decode(self, job: DecodeJob) -> tuple[str, Confidence | None]:
         """Transcript of one utterance ("" for no speech or no phrase of the grammar), and
         the grammar's confidence (None with the language model)."""
         if not job.skip_vad and not self.has_speech(job.pcm):
@@ -204,22 +211,29 @@ class SphinxDecoder:
         audio = pad + job.pcm + pad
         # Both passes start from the same cepstral mean, so the confidence does not depend on
         # what the decoder heard before; afterwards it goes on from the grammar pass's mean.
+        # The phone loop runs first: the grammar's lattice (n-best) is read after its pass.
+        grammar_pass = self.ready.mode == "grammar" and not job.skip_vad
         mean_before = self._decoder.get_cmn()
+        phone_score, phones = phone_loop(self._decoder, audio) if grammar_pass else (0.0, [])
+        self._decoder.set_cmn(mean_before)
         self._decoder.activate_search(self._search_for(job.names))
         self._decoder.start_utt()
         self._decoder.process_raw(audio, full_utt=True)
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
         text = " ".join(_NOT_SPOKEN.sub(" ", hyp.hypstr if hyp is not None else "").split())
-        if self.ready.mode != "grammar" or not text or job.skip_vad:
+        if not grammar_pass or not text:
             return text, None
-        frames = int(self._decoder.n_frames())
         assert hyp is not None
-        mean_after = self._decoder.get_cmn()
-        self._decoder.set_cmn(mean_before)
-        score = confidence(self._decoder, audio, hyp.score, frames)
-        self._decoder.set_cmn(mean_after)
-        return (text if score >= self.reject_below else ""), score
+        verdict = judge(
+            log_score(hyp.score),
+            spans(self._decoder),
+            margin=lambda: nbest_margin(self._decoder, hyp.hypstr),
+            phone_score=phone_score,
+            phones=phones,
+            frames=int(self._decoder.n_frames()),
+        )
+        return ("" if verdict.rejected else text), verdict
 
 
 def decoder_main(conn: Connection, setup: DecoderSetup) -> None:

@@ -160,8 +160,9 @@ def _progress(key: str, value: object) -> None:
 def format_report(report: dict[str, object]) -> str:
     """Human-readable tables."""
     lines = [
-        f"{'server/set':<22} {'clips':>5} {'WER':>6} {'exact':>7} {'empty':>5} {'false':>5} "
-        f"{'words':>5} {'rej.other':>9} {'p50 ms':>7} {'p95 ms':>7}"
+        f"{'server/set':<22} {'clips':>5} {'WER':>6} {'cmdWER':>6} {'exact':>7} {'empty':>5} "
+        f"{'false':>5} {'words':>5} {'rej.other':>9} {'wrong>empty':>11} {'p50 ms':>7} "
+        f"{'p95 ms':>7}"
     ]
     crowds = []
     for key, value in report.items():
@@ -169,10 +170,12 @@ def format_report(report: dict[str, object]) -> str:
             continue
         if "accuracy" in value:
             a, t = value["accuracy"], value["latency"]
+            share = a["wrong_empty_share"]
             lines.append(
-                f"{key:<22} {a['clips']:>5} {a['wer']:>6.1%} "
+                f"{key:<22} {a['clips']:>5} {a['wer']:>6.1%} {a['commands_wer']:>6.1%} "
                 f"{a['exact']:>3}/{a['clips']:<3} {a['empty']:>5} {a['false_commands']:>5} "
                 f"{a['other_words']:>5} {a['other_empty']:>4}/{a['other_clips']:<4} "
+                f"{'-' if share is None else f'{share:.0%}':>11} "
                 f"{t['p50_ms']:>7.0f} {t['p95_ms']:>7.0f}"
             )
         elif "clients" in value:

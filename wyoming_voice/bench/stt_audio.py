@@ -3,11 +3,12 @@
 Real-voice-like, not the synthesized clips of ../shared/audio/commands: the real Piper voice
 (en_US-joe, at three speaking rates) and several espeak-ng voices say smart-home commands with
 names that are hard for recognisers ("Office RGBW Lights", "HVAC", "EcoBee", "Mood Lighting",
-"Standing Light"), plus sentences that are not commands at all. Every clip gets background
-noise (../shared/audio/misc/background_noise.wav at 8-20 dB SNR) and half of them room reverb
-(sox). The set is written once into a cache folder with a TRANSCRIPTS.tsv (`kind` column:
-`command` or `other`) and NAMES.txt (the house's names, as Home Assistant would list them).
-"""
+"Standing Light"), plus sentences that are not commands at all (`other`) and commands naming
+devices the house does not have (`absent`): for both, the right answer is an empty transcript.
+Every clip gets background noise (../shared/audio/misc/background_noise.wav at 8-20 dB SNR) and
+half of them room reverb (sox). The set is written once into a cache folder with a
+TRANSCRIPTS.tsv (`kind` column: `command`, `other` or `absent`) and NAMES.txt (the house's
+names, as Home Assistant would list them)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from wyoming_common.audio import read_wav, to_float_mono
 
-VERSION = 1
+VERSION = 2
 SAMPLE_RATE = 16000
 
 NAMES = (
@@ -49,6 +50,16 @@ OTHER = (
     "add apples to my Shopping List", "what is the capital of France", "tell me a joke",
     "call my mother", "remind me to water the plants tomorrow", "play some jazz by Miles Davis",
     "how tall is Mount Everest", "order a large pizza",
+)  # fmt: skip
+# Commands naming devices the house does not have: the right answer names none of the house's.
+ABSENT = (
+    "turn on the hot tub", "start the lawn mower", "turn off the fish tank", "dim the chandelier",
+    "turn on the electric blanket", "open the chicken coop", "turn off the Bedroom Fan",
+    "turn on the Garage Lights", "lock the shed", "turn on the Standing Desk",
+)  # fmt: skip
+CHATTER = (
+    "I think it is going to be a long day", "do you know any good restaurants nearby",
+    "what was the name of that movie", "hello how are you",
 )  # fmt: skip
 
 # (engine, voice, rate): Piper joe at three length scales, espeak-ng voices at their rates.
@@ -86,6 +97,7 @@ def renditions() -> list[Rendition]:
     rng = np.random.default_rng(13)
     items: list[Rendition] = []
     sentences = [(text, "command") for text in COMMANDS] + [(text, "other") for text in OTHER]
+    sentences += [(text, "absent") for text in ABSENT] + [(text, "other") for text in CHATTER]
     for index, (text, kind) in enumerate(sentences):
         for take in range(2):
             engine, voice, rate = VOICES[(2 * index + take) % len(VOICES)]

@@ -98,6 +98,8 @@ class Accuracy:
     false_commands: int
     other_words: int
     commands_clips: int
+    commands_wer: float
+    """WER of the commands alone (for other sentences an empty transcript is the right one)."""
     commands_exact: int
     commands_empty: int
     other_clips: int
@@ -130,18 +132,18 @@ def score(
 
 def summarise(results: Sequence[Scored]) -> Accuracy:
     """WER over every clip, counts of each outcome, by kind."""
-    words = sum(r.words for r in results)
     wrong = [r for r in results if r.outcome != EXACT]
     commands = [r for r in results if r.kind == "command"]
     others = [r for r in results if r.kind != "command"]
     return Accuracy(
         clips=len(results),
-        wer=round(sum(r.edits for r in results) / words, 4) if words else 0.0,
+        wer=_wer(results),
         exact=sum(r.outcome == EXACT for r in results),
         empty=sum(r.outcome == EMPTY for r in results),
         false_commands=sum(r.outcome == FALSE_COMMAND for r in results),
         other_words=sum(r.outcome == OTHER_WORDS for r in results),
         commands_clips=len(commands),
+        commands_wer=_wer(commands),
         commands_exact=sum(r.outcome == EXACT for r in commands),
         commands_empty=sum(r.outcome == EMPTY for r in commands),
         other_clips=len(others),
@@ -150,3 +152,8 @@ def summarise(results: Sequence[Scored]) -> Accuracy:
             round(sum(r.outcome == EMPTY for r in wrong) / len(wrong), 3) if wrong else None
         ),
     )
+
+
+def _wer(results: Sequence[Scored]) -> float:
+    words = sum(r.words for r in results)
+    return round(sum(r.edits for r in results) / words, 4) if words else 0.0
