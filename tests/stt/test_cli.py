@@ -18,7 +18,7 @@ from tests.support.services import REPO, shared_path
 from wyoming_common.client import ServiceUnavailableError, describe
 from wyoming_voice import transcribe as transcribe_cli
 from wyoming_voice.bench import stt as bench
-from wyoming_voice.bench.stt_peer import free_port
+from wyoming_voice.bench.children import free_port
 
 
 @pytest.fixture(scope="module")

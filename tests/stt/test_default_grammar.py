@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.services import word_error_rate
 from wyoming_common.worker import CancelToken
 from wyoming_stt.engines import TranscriptionRequest
 from wyoming_stt.pocketsphinx.default_grammar import default_areas, default_names, default_templates
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, split_rules, spoken_form
 from wyoming_stt.pocketsphinx.process import DecodeJob, DecoderSetup, SphinxDecoder
+from wyoming_voice.bench.stt_scoring import word_errors
 
 from .conftest import stt_service
 from .wyoming_io import transcribe_once, wav_audio
@@ -173,7 +173,7 @@ def _wer(transcripts: list[str], commands: list[tuple[Path, str]], label: str) -
     edits = words = 0
     misses: list[str] = []
     for (_wav, reference), text in zip(commands, transcripts, strict=True):
-        errors, count = word_error_rate(spoken_form(reference), text)
+        errors, count = word_errors(spoken_form(reference), text)
         edits, words = edits + errors, words + count
         if errors:
             misses.append(f"{spoken_form(reference)!r} → {text!r}")

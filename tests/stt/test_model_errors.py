@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import REPO
-from wyoming_voice.bench.stt_peer import free_port
+from wyoming_voice.bench.children import free_port
 
 
 def _run_stt(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

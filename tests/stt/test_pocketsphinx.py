@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import shared_path, word_error_rate
+from tests.support.services import shared_path
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import spoken_form
+from wyoming_voice.bench.stt_scoring import word_errors
 
 from .conftest import stt_service
 from .wyoming_io import transcribe_once, wav_audio
@@ -35,7 +36,7 @@ async def test_command_grammar_word_error_rate(
     async with stt_service(grammar_engine) as runner:
         for wav, reference in commands:
             transcript = await transcribe_once(runner.uri, *wav_audio(wav))
-            errors, count = word_error_rate(spoken_form(reference), transcript.text)
+            errors, count = word_errors(spoken_form(reference), transcript.text)
             edits, words = edits + errors, words + count
             if errors:
                 misses.append(f"{reference!r} → {transcript.text!r}")

@@ -106,15 +106,6 @@ def command_transcripts() -> list[tuple[Path, str]]:
     return rows
 
 
-def word_error_rate(reference: str, hypothesis: str) -> tuple[int, int]:
-    """The one word error count is wyoming_voice.bench.stt_scoring.word_errors. This name stays
-    only for tests/stt (owned by the stt2 helper now): import word_errors there, then delete
-    it. Imported here, not at the top: most tests never load the grammar it scores with."""
-    from wyoming_voice.bench.stt_scoring import word_errors
-
-    return word_errors(reference, hypothesis)
-
-
 COMPAT_WHEEL_DIR = REPO / ".cache" / "compat"
 
 
