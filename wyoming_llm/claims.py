@@ -24,6 +24,8 @@ _STATE_CLAIM = re.compile(
     r"\b(is|are)\s+(now\s+)?(on|off|open|closed|locked|unlocked|playing|paused|running)\b",
     re.IGNORECASE,
 )
+_CODE = re.compile(r'[{}\[\]]|"\s*(name|arguments)\s*"', re.IGNORECASE)
+"""A tool call written out as text ({"name": "HassTurnOn", "arguments": ...}): not speech."""
 NOT_DONE = "Sorry, I'm not sure what you want me to do."
 CANNOT_CHECK = "Sorry, I can't check that right now."
 NO_WEATHER = "Sorry, I can only tell the weather from Home Assistant's weather data."
@@ -39,6 +41,8 @@ def honest_answer(said: Utterance, answer: str, *, home_turn: bool) -> str:
 
     home_turn: the words were about the home (tools were on offer) but no tool ran.
     """
+    if _CODE.search(answer):
+        return NOT_DONE  # a call the model wrote as text instead of making it: never spoken
     if asks_about_weather(said) and _FACT_CLAIM.search(answer):
         return NO_WEATHER
     if home_turn and _ACTION_CLAIM.search(answer) and not answer.rstrip().endswith("?"):

@@ -11,7 +11,7 @@ import pytest
 from wyoming_common.hass import Area, Floor
 from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.catalog import INTENTS
-from wyoming_llm.intents.grounding import check
+from wyoming_llm.intents.grounding import check, sanitize
 from wyoming_llm.intents.resolve import resolve
 from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.intents.words import name_variants, numbers
@@ -164,3 +164,17 @@ def test_list_items_and_timer_values_come_from_the_words() -> None:
     assert check(Utterance.of("set a timer for 5 minutes"), HOME, timer, {"minutes": 5}, ()).ok
     assert check(Utterance.of("timer for half an hour"), HOME, timer, {"minutes": 30}, ()).ok
     assert check(Utterance.of("set a timer"), HOME, timer, {"minutes": 10}, ()).problem == "value"
+    # the number said is not every unit: "7 minutes" never grounds hours=7
+    seven = Utterance.of("set an egg timer for 7 minutes")
+    assert check(seven, HOME, timer, {"hours": 7, "minutes": 7}, ()).problem == "value"
+
+
+def test_a_model_repeating_the_number_in_every_unit_keeps_only_the_unit_said() -> None:
+    said = Utterance.of("set an egg timer for 7 minutes")
+    slots = {"hours": 7, "minutes": 7, "seconds": 7, "name": "egg timer"}
+    assert sanitize(said, HOME, slots) == {"minutes": 7, "name": "egg"}
+    both = Utterance.of("a timer for 1 hour and 30 minutes")
+    assert sanitize(both, HOME, {"hours": 1, "minutes": 30}) == {"hours": 1, "minutes": 30}
+    # no unit said at all: left for the guard to refuse, not guessed
+    bare = Utterance.of("set a timer for 90")
+    assert sanitize(bare, HOME, {"minutes": 90, "seconds": 90}) == {"minutes": 90, "seconds": 90}

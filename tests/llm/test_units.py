@@ -178,3 +178,7 @@ def test_model_claims_it_cannot_know_are_replaced() -> None:
     assert honest_answer(light, "Which light do you mean?", home_turn=True).endswith("?")
     joke = Utterance.of("tell me a joke")
     assert honest_answer(joke, "Why did the tomato blush?", home_turn=False).startswith("Why")
+    vacuum = Utterance.of("start the vacuum")
+    written_call = '{"name" "HassStartTimer" "arguments" {"minutes" 10 "name" "Vacuum"}}'
+    assert honest_answer(vacuum, written_call, home_turn=True) == NOT_DONE
+    assert honest_answer(joke, '{"name": "HassTurnOn"}', home_turn=False) == NOT_DONE

@@ -166,14 +166,34 @@ def value_problem(said: Utterance, spec: IntentSpec, slots: Mapping[str, Any]) -
 
 
 def _duration_said(said: Utterance, unit_key: str, value: float) -> bool:
-    if value == 0 or value in said.numbers:
+    """True when the words give this much of this unit: the number *and* the unit ("7
+    minutes" grounds minutes=7, not hours=7), or an idiom ("half an hour", "a minute")."""
+    if value == 0:
         return True
     unit = unit_key.rstrip("s")
+    if value in said.numbers and unit in said.stems:
+        return True
     if value == 1 and (said.has(f"a {unit}") or said.has(f"an {unit}")):
         return True
     if unit == "minute" and value == 30 and said.has("half an hour"):
         return True
     return unit == "minute" and value == 15 and said.has("quarter of an hour")
+
+
+DURATION_KEYS = ("hours", "minutes", "seconds")
+
+
+def _tidy_timer(said: Utterance, clean: dict[str, Any]) -> None:
+    """Models repeat the one number said in every unit (7 minutes → 7 h 7 min 7 s): drop the
+    units the words do not give when some unit is given; "egg timer" is the timer "egg"."""
+    values = {k: clean[k] for k in DURATION_KEYS if isinstance(clean.get(k), int | float)}
+    given = {k for k, v in values.items() if v and _duration_said(said, k, float(v))}
+    if given:
+        for key in values.keys() - given:
+            clean.pop(key)
+    name = clean.get("name")
+    if values and isinstance(name, str) and name.casefold().endswith(" timer"):
+        clean["name"] = name[: -len(" timer")].strip()
 
 
 _QUESTIONS = {
@@ -245,6 +265,7 @@ def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[
             clean[key] = clean[key].strip().casefold().replace(" ", "_")
     if isinstance(clean.get("name"), str):
         clean["name"] = clean["name"].replace("_", " ")
+    _tidy_timer(said, clean)
     if not clean.get("name"):
         return clean
     area = find_area(home, clean.get("area"))
