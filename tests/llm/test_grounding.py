@@ -178,3 +178,53 @@ def test_a_model_repeating_the_number_in_every_unit_keeps_only_the_unit_said() -
     # no unit said at all: left for the guard to refuse, not guessed
     bare = Utterance.of("set a timer for 90")
     assert sanitize(bare, HOME, {"minutes": 90, "seconds": 90}) == {"minutes": 90, "seconds": 90}
+
+
+GREAT_ROOM = StaticHome(
+    [
+        E("light.antler_chandelier", "Antler Chandelier", (), "great_room"),
+        E("light.left_reading_lamp", "Left Reading Lamp", (), "great_room"),
+        E("light.right_reading_lamp", "Right Reading Lamp", (), "great_room"),
+        E("light.great_room_ceiling", "Great Room Ceiling", (), "great_room"),
+    ],
+    [Area("great_room", "Great Room", None)],
+    [],
+    {},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("switch on the chandelier in the great room", ["light.antler_chandelier"]),
+        (
+            "turn on the lamps in the great room",
+            ["light.left_reading_lamp", "light.right_reading_lamp"],
+        ),
+        (
+            "turn on the lights in the great room",
+            [
+                "light.antler_chandelier",
+                "light.great_room_ceiling",
+                "light.left_reading_lamp",
+                "light.right_reading_lamp",
+            ],
+        ),
+        (
+            "turn on all the lamps and lights in the great room",
+            [
+                "light.antler_chandelier",
+                "light.great_room_ceiling",
+                "light.left_reading_lamp",
+                "light.right_reading_lamp",
+            ],
+        ),
+    ],
+)
+def test_a_specific_kind_word_picks_the_devices_named_by_it(text: str, expected: list[str]) -> None:
+    """The model asked for the whole area's lights; the words named one kind of light."""
+    spec, slots = INTENTS["HassTurnOn"], {"area": "Great Room", "domain": "light"}
+    said = Utterance.of(text)
+    targets = resolve(GREAT_ROOM, spec, slots, everywhere=said.says_all)
+    assert targets.ok, targets
+    assert ids(check(said, GREAT_ROOM, spec, slots, targets.entities).entities) == expected

@@ -248,7 +248,22 @@ def check(
     fitting = tuple(e for e in grounded if verb_fits(said, spec, e.domain))
     if not fitting:
         return Verdict(problem="verb", speech="Sorry, I'm not sure what you want me to do.")
-    return Verdict(fitting)
+    return Verdict(narrowed(said, fitting))
+
+
+BROAD_KIND_WORDS = frozenset({"light", "lighting", "switch", "device", "thing"})
+"""Kind words that name every device of a domain ("the lights in the kitchen"); the others
+("chandelier", "lamp", "blind") pick out the devices whose names say them."""
+
+
+def narrowed(said: Utterance, entities: tuple[ExposedEntity, ...]) -> tuple[ExposedEntity, ...]:
+    """Of several targets, those whose names hold a specific kind word the speaker said: "the
+    chandelier in the great room" is Antler Chandelier, not every light there."""
+    specific = set(said.kind_words) - BROAD_KIND_WORDS
+    if len(entities) < 2 or said.says_all or not specific:
+        return entities
+    having = tuple(e for e in entities if any(specific & set(content_stems(n)) for n in e.names))
+    return having if having else entities
 
 
 def _said_place(said: Utterance, names: tuple[str, ...]) -> bool:
