@@ -228,3 +228,17 @@ def test_a_specific_kind_word_picks_the_devices_named_by_it(text: str, expected:
     targets = resolve(GREAT_ROOM, spec, slots, everywhere=said.says_all)
     assert targets.ok, targets
     assert ids(check(said, GREAT_ROOM, spec, slots, targets.entities).entities) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("open the office blinds halfway", "value"),
+        ("turn on the kitchen light at 50%", "value"),
+        ("open the office blinds", None),
+    ],
+)
+def test_a_plain_on_or_open_does_not_drop_the_amount_said(text: str, problem: str | None) -> None:
+    """HassTurnOn for "halfway" would open fully: the guard asks instead."""
+    name = "Office Blinds" if "blinds" in text else "Kitchen Light"
+    assert verdict(text, "HassTurnOn", {"name": name}).problem == problem

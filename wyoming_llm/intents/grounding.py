@@ -221,6 +221,10 @@ def check(
     if said.english and said.is_question and spec.changes_home:
         return Verdict(problem="verb", speech="Sorry, I'm not sure what you want me to do.")
     problem = value_problem(said, spec, slots)
+    if problem is None and spec.changes_home and not spec.spoken_values:
+        # "open the skylight halfway" as a plain open: the amount said would be lost
+        amount = set(said.stems) & AMOUNT_WORDS or any(w.endswith("%") for w in said.stems)
+        problem = "amount" if amount else None
     if problem is not None:
         question = _QUESTIONS.get(problem, "Could you say that again with the exact value?")
         return Verdict(problem="value", speech=question)
@@ -250,6 +254,9 @@ def check(
         return Verdict(problem="verb", speech="Sorry, I'm not sure what you want me to do.")
     return Verdict(narrowed(said, fitting))
 
+
+AMOUNT_WORDS = frozenset({"half", "halfway", "percent", "quarter"})
+"""Words that say how far or how much: a call with no value for them would do too much."""
 
 BROAD_KIND_WORDS = frozenset({"light", "lighting", "switch", "device", "thing"})
 """Kind words that name every device of a domain ("the lights in the kitchen"); the others
