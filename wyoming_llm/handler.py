@@ -71,7 +71,10 @@ class AgentEventHandler(ServiceEventHandler):
                 await self.write_event(HandledStart().event())
             await self.write_event(HandledChunk(text=chunk).event())
 
-        reply = await self.agent.converse(request, speak)
+        # The turn is work for this connection however it waits (a local model, an OpenAI
+        # server, Home Assistant): a slow answer is never taken for an idle client.
+        with self.activity.working():
+            reply = await self.agent.converse(request, speak)
         context = reply.context
         if started:
             await self.write_event(HandledStop().event())

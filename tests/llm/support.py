@@ -95,10 +95,10 @@ TERMINAL = ("handled", "not-handled", "error")
 
 
 @asynccontextmanager
-async def agent_server(runtime: AgentRuntime) -> AsyncIterator[ServiceRunner]:
-    """The agent served on a loopback port."""
+async def agent_server(runtime: AgentRuntime, **settings: Any) -> AsyncIterator[ServiceRunner]:
+    """The agent served on a loopback port (settings: ServiceSettings fields)."""
     factory = functools.partial(AgentEventHandler, agent=runtime.agent, info=runtime.info)
-    async with running_service(factory, service="llm") as runner:
+    async with running_service(factory, service="llm", **settings) as runner:
         yield runner
 
 

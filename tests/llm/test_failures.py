@@ -18,7 +18,7 @@ from wyoming_llm.errors import ModelLoadError
 from wyoming_llm.intents.executor import UNREACHABLE
 from wyoming_voice.bench.children import free_port
 
-from .support import TOKEN, ask, config_for, running_runtime
+from .support import TOKEN, agent_server, ask, config_for, running_runtime, say
 
 
 async def test_home_assistant_refusing_connections(tmp_path: Path) -> None:
@@ -159,3 +159,18 @@ def test_invalid_configuration_names_the_flag(
         server_main(argv)
     assert caught.value.code == 2
     assert flag in capsys.readouterr().err
+
+
+async def test_a_slow_turn_is_not_taken_for_an_idle_client(
+    hass: FakeHomeAssistant, tmp_path: Path
+) -> None:
+    """A turn waiting longer than the idle timeout (here on a slow Home Assistant; in CI it
+    was a model behind an OpenAI server) still ends with its answer, not `idle-timeout`."""
+    config = config_for(tmp_path, "--hass-timeout", "5", hass_url=hass.url)
+    async with (
+        running_runtime(config) as runtime,
+        agent_server(runtime, idle_timeout=1.0) as server,
+    ):
+        hass.response_delay = 2.5
+        said = await say(server.uri, "turn on the Kitchen lights", timeout=30)
+    assert said.text  # an answer (handled or not), never the connection closed as idle
