@@ -11,8 +11,9 @@ import pytest
 from wyoming_common.hass import Area, Floor
 from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.catalog import INTENTS
-from wyoming_llm.intents.grounding import check, sanitize
+from wyoming_llm.intents.grounding import check
 from wyoming_llm.intents.resolve import resolve
+from wyoming_llm.intents.slots import sanitize
 from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.intents.words import name_variants, numbers
 

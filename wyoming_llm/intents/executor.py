@@ -11,7 +11,7 @@ from ..turn import TurnContext
 from . import actions, chores, queries
 from .calls import CallResult, HaContext, IntentCall, Pending, Status
 from .catalog import Kind, intent_spec
-from .grounding import sanitize
+from .slots import sanitize
 from .utterance import Utterance
 
 _LOGGER = logging.getLogger(__name__)

@@ -1,0 +1,75 @@
+"""A model's call arguments, tidied before the guard checks them: kinds in HA's spelling,
+no area/floor/device class the words did not say, and timer durations in the units said."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .resolve import HomeView, find_area, find_floor
+from .utterance import Utterance
+from .vocab import DEVICE_CLASS_WORDS
+
+
+def duration_said(said: Utterance, unit_key: str, value: float) -> bool:
+    """True when the words give this much of this unit: the number *and* the unit ("7
+    minutes" grounds minutes=7, not hours=7), or an idiom ("half an hour", "a minute")."""
+    if value == 0:
+        return True
+    unit = unit_key.rstrip("s")
+    if value in said.numbers and unit in said.stems:
+        return True
+    if value == 1 and (said.has(f"a {unit}") or said.has(f"an {unit}")):
+        return True
+    if unit == "minute" and value == 30 and said.has("half an hour"):
+        return True
+    return unit == "minute" and value == 15 and said.has("quarter of an hour")
+
+
+DURATION_KEYS = ("hours", "minutes", "seconds")
+
+
+def _tidy_timer(said: Utterance, clean: dict[str, Any]) -> None:
+    """Models repeat the one number said in every unit (7 minutes → 7 h 7 min 7 s): drop the
+    units the words do not give when some unit is given; "egg timer" is the timer "egg"."""
+    values = {k: clean[k] for k in DURATION_KEYS if isinstance(clean.get(k), int | float)}
+    given = {k for k, v in values.items() if v and duration_said(said, k, float(v))}
+    if given:
+        for key in values.keys() - given:
+            clean.pop(key)
+    name = clean.get("name")
+    if values and isinstance(name, str) and name.casefold().endswith(" timer"):
+        clean["name"] = name[: -len(" timer")].strip()
+
+
+def _said_place(said: Utterance, names: tuple[str, ...]) -> bool:
+    return any(said.has_all(n) for n in names if n)
+
+
+def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[str, Any]:
+    """A model's slots, tidied: kinds in HA's spelling ("Light" → "light"), and with a name
+    given, no area, floor or device class the words did not say (models add them freely;
+    HA would then find nothing)."""
+    clean: dict[str, Any] = dict(slots)
+    for key in ("domain", "device_class"):
+        if isinstance(clean.get(key), str):
+            clean[key] = clean[key].strip().casefold().replace(" ", "_")
+    if isinstance(clean.get("name"), str):
+        clean["name"] = clean["name"].replace("_", " ")
+    _tidy_timer(said, clean)
+    if not clean.get("name"):
+        return clean
+    area = find_area(home, clean.get("area"))
+    if clean.get("area") and (area is None or not _said_place(said, (area.name, *area.aliases))):
+        clean.pop("area")
+    floor = find_floor(home, clean.get("floor"))
+    if clean.get("floor") and (
+        floor is None or not _said_place(said, (floor.name, *floor.aliases))
+    ):
+        clean.pop("floor")
+    device_class = clean.get("device_class")
+    if isinstance(device_class, str) and not (
+        DEVICE_CLASS_WORDS.get(device_class, frozenset()) & set(said.stems)
+    ):
+        clean.pop("device_class")
+    return clean
