@@ -1,7 +1,9 @@
-"""Model answers that claim what only Home Assistant can know or do.
+"""Model answers that claim what only Home Assistant can know or do, or that are not answers.
 
 A model that says "I turned on the light" without a call that did it, or "it is sunny and
-22 degrees" without reading a weather entity, is replaced by an honest sentence."""
+22 degrees" without reading a weather entity, is replaced by an honest sentence. Text that
+talks about the model's tools ("call the HassClimateSetTemperature function") or reads its
+rules back ("I control the home only through the tools") is never spoken (`off_script`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 
 from .intents.utterance import Utterance
 from .intents.vocab import WEATHER_WORDS
+from .prompt import HOME_RULES
 
 _ACTION_CLAIM = re.compile(
     r"\b(turned|switched|opened|closed|locked|unlocked|started|stopped|paused|resumed|set|"
@@ -26,9 +29,30 @@ _STATE_CLAIM = re.compile(
 )
 _CODE = re.compile(r'[{}\[\]]|"\s*(name|arguments)\s*"', re.IGNORECASE)
 """A tool call written out as text ({"name": "HassTurnOn", "arguments": ...}): not speech."""
+_TOOL_NAME = re.compile(r"\bHass[A-Z]\w*")
+"""An intent tool's name (HassTurnOn, ...): no answer for the ear mentions one."""
+_WORD = re.compile(r"[a-z0-9']+")
+ECHO_WORDS = 5
+"""A run of this many words of the home rules in an answer: the model reads its rules back."""
+_RULE_RUNS = frozenset(
+    tuple(words[i : i + ECHO_WORDS])
+    for words in [_WORD.findall(HOME_RULES.lower())]
+    for i in range(len(words) - ECHO_WORDS + 1)
+)
 NOT_DONE = "Sorry, I'm not sure what you want me to do."
 CANNOT_CHECK = "Sorry, I can't check that right now."
 NO_WEATHER = "Sorry, I can only tell the weather from Home Assistant's weather data."
+
+
+def off_script(text: str) -> bool:
+    """Whether text (an answer, or what of it streamed so far) is no answer for the ear: a tool
+    call written as text, a tool's name, or the system prompt's home rules read back."""
+    if _CODE.search(text) or _TOOL_NAME.search(text):
+        return True
+    words = _WORD.findall(text.lower())
+    return any(
+        tuple(words[i : i + ECHO_WORDS]) in _RULE_RUNS for i in range(len(words) - ECHO_WORDS + 1)
+    )
 
 
 def asks_about_weather(said: Utterance) -> bool:
@@ -41,8 +65,8 @@ def honest_answer(said: Utterance, answer: str, *, home_turn: bool) -> str:
 
     home_turn: the words were about the home (tools were on offer) but no tool ran.
     """
-    if _CODE.search(answer):
-        return NOT_DONE  # a call the model wrote as text instead of making it: never spoken
+    if off_script(answer):
+        return NOT_DONE  # e.g. a call the model wrote as text instead of making it
     if asks_about_weather(said) and _FACT_CLAIM.search(answer):
         return NO_WEATHER
     if home_turn and _ACTION_CLAIM.search(answer) and not answer.rstrip().endswith("?"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from wyoming_common.speech_text import SpeechStream, clean_for_speech
 
-from .claims import asks_about_weather, honest_answer
+from .claims import asks_about_weather, honest_answer, off_script
 from .engines.base import ChatEngine, ChatMessage, ChatRequest, TextDelta, Toolbox, ToolCall
 from .intents.calls import CallResult, IntentCall, Pending, Status
 from .intents.executor import IntentExecutor, merge
@@ -67,8 +67,9 @@ class ModelTurn:
 
 async def _generate(
     turn: ModelTurn, messages: list[ChatMessage], speak: SpeechSink | None
-) -> tuple[str, list[ToolCall]]:
-    """One generation: spoken text (streamed to speak when given) and the allowed calls."""
+) -> tuple[str, list[ToolCall], bool]:
+    """One generation: the text (what was spoken, when streamed to speak), the allowed calls,
+    and whether a streamed answer went off script (see claims.off_script) and was cut there."""
     tools = turn.turn_tools if turn.turn_tools is not None and turn.turn_tools.specs else None
     many = bool(set(turn.said.tokens) & _MORE_THAN_ONE) or "," in turn.said.text
     request = ChatRequest(
@@ -83,23 +84,41 @@ async def _generate(
     )
     stream = SpeechStream(turn.options.max_sentences)
     calls: list[ToolCall] = []
+    spoken: list[str] = []
+    derailed = False
+
+    async def say(chunk: str) -> None:
+        nonlocal derailed
+        if not chunk or speak is None or derailed:
+            return
+        # Checked before each piece is spoken: what went before it stays said.
+        derailed = off_script(stream.text)
+        if not derailed:
+            spoken.append(chunk)
+            await speak(chunk)
+
     async with contextlib.aclosing(turn.engine.chat(request)) as pieces:
         async for piece in pieces:
             if isinstance(piece, TextDelta):
-                chunk = stream.feed(piece.text)
-                if chunk and speak is not None:
-                    await speak(chunk)
-                if stream.full:
+                await say(stream.feed(piece.text))
+                if stream.full or derailed:
                     break  # enough for the ear: closing the stream stops generation
             elif request.tools_allowed and tools is not None and piece.name in tools.names:
                 if len(calls) < MAX_CALLS:
                     calls.append(piece)
             else:
                 _LOGGER.info("Dropping a tool call the words do not allow: %s", piece.name)
-    rest = stream.finish()
-    if rest and speak is not None:
-        await speak(rest)
-    return stream.text, calls
+    await say(stream.finish())
+    if derailed:
+        _LOGGER.info("Answer cut off script: %r", stream.text)
+    return ("".join(spoken).strip() if speak is not None else stream.text), calls, derailed
+
+
+async def _cut_short(spoken: str, speak: SpeechSink, calls: tuple[ToolCall, ...]) -> ModelOutcome:
+    """An answer cut off script: what was already said, then that there is no answer."""
+    join = "" if not spoken else " " if spoken.endswith((".", "!", "?")) else ". "
+    await speak(join + NO_ANSWER)
+    return ModelOutcome(f"{spoken}{join}{NO_ANSWER}", False, tool_calls=calls)
 
 
 async def run_model_turn(
@@ -115,7 +134,9 @@ async def run_model_turn(
     text = ""
     for round_index in range(turn.options.max_tool_rounds + 1):
         last = round_index == turn.options.max_tool_rounds
-        text, calls = await _generate(turn, messages, None if held else speak)
+        text, calls, derailed = await _generate(turn, messages, None if held else speak)
+        if derailed:
+            return await _cut_short(text, speak, tuple(all_calls))
         if not calls:
             break
         all_calls.extend(calls)

@@ -4,11 +4,19 @@ A boundary is sentence-final punctuation followed by whitespace (or a newline on
 Decisions that depend on the next character wait for it, so "3." + "5 degrees" stays one
 sentence and "Dr." + " Smith" is not split, while "Done." + " It is" splits as soon as the
 next word starts. Whatever is left when the text ends comes out of `flush()`.
+
+A stream (text still being written by a language model) may also hand out its **first clause**
+early: once the opening text has a comma, semicolon, colon or dash, or a word that starts a
+subordinate clause ("because", "which", ...), after at least FIRST_CLAUSE_WORDS words, that
+clause is spoken while the model writes the rest of the sentence, so the first audio waits for
+a few words, not for a whole sentence. Only the first: later
+sentences are ready long before the audio before them has played.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 
 from wyoming_common.errors import BadRequestError
@@ -28,15 +36,24 @@ _ABBREVIATIONS = frozenset(
     }
 )  # fmt: skip
 DEFAULT_MAX_CHARS = 400
+FIRST_CLAUSE_WORDS = 4
+"""Words a first clause needs before it is handed out on its own ("Sure, ..." waits)."""
+_CLAUSE_BREAK = re.compile(
+    r"[,;:\u2013\u2014](?=\s)"
+    r"|\s(?=(?:because|which|although|though|whereas|unless|while|since|but)\s)",
+    re.IGNORECASE,
+)
+"""Where a clause ends: after a clause mark, or before a word that starts the next clause."""
 
 
 class SentenceSplitter:
     """Accumulates text fragments and hands out each sentence once it is complete."""
 
-    def __init__(self, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    def __init__(self, max_chars: int = DEFAULT_MAX_CHARS, *, first_clause: bool = False) -> None:
         self.max_chars = max_chars
         self._buffer = ""
         self._scanned = 0  # the pending text up to here holds no sentence end
+        self._first_clause = first_clause  # still to look for an early first clause
 
     def feed(self, text: str) -> list[str]:
         """Add a fragment; return the sentences it completed (stripped, non-empty)."""
@@ -46,6 +63,10 @@ class SentenceSplitter:
         scan_from = max(start, self._scanned)
         while start < len(buffer):
             cut, scan_from = _find_boundary(buffer, start, scan_from, start + self.max_chars)
+            if cut is None and self._first_clause and not sentences:
+                cut = _clause_cut(buffer, start, scan_from)
+                if cut is not None:
+                    scan_from = cut
             if cut is None:
                 if len(buffer) - start <= self.max_chars:
                     break  # wait for more text
@@ -53,6 +74,7 @@ class SentenceSplitter:
             sentence = buffer[start:cut].strip()
             if sentence:
                 sentences.append(sentence)
+                self._first_clause = False
             start = scan_from = _skip_space(buffer, cut)
         self._buffer = buffer[start:]
         self._scanned = scan_from - start
@@ -149,6 +171,15 @@ def _word_before(text: str, sentence_start: int, index: int) -> str:
     return text[start:index]
 
 
+def _clause_cut(text: str, start: int, end: int) -> int | None:
+    """Where the first clause of text[start:end] ends (see _CLAUSE_BREAK; "1,000" is none)
+    once it has at least FIRST_CLAUSE_WORDS words, or None."""
+    for found in _CLAUSE_BREAK.finditer(text, start, end):
+        if len(text[start : found.start()].split()) >= FIRST_CLAUSE_WORDS:
+            return found.start() + (1 if not text[found.start()].isspace() else 0)
+    return None
+
+
 def _soft_cut(text: str, start: int, max_chars: int) -> int:
     """Where to split an overlong sentence: after a comma-like mark (else a space) before
     max_chars, else at max_chars."""
@@ -174,7 +205,7 @@ class TextStream:
         max_sentence_chars: int = DEFAULT_MAX_CHARS,
         max_chars: int = 10_000,
     ) -> None:
-        self._splitter = SentenceSplitter(max_sentence_chars)
+        self._splitter = SentenceSplitter(max_sentence_chars, first_clause=True)
         self._prepare = prepare
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._ended = False

@@ -72,3 +72,58 @@ def test_overlong_sentence_is_cut_at_a_comma() -> None:
     assert pieces[0].endswith("then,")
     assert all(len(piece) <= 200 for piece in pieces)
     assert " ".join(pieces).split() == text.split()
+
+
+def _streamed(text: str, size: int) -> list[list[str]]:
+    """What a first-clause splitter hands out, fed `size` characters at a time."""
+    splitter = SentenceSplitter(first_clause=True)
+    batches = [splitter.feed(text[start : start + size]) for start in range(0, len(text), size)]
+    return [batch for batch in [*batches, splitter.flush()] if batch]
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 200])
+def test_a_stream_speaks_its_first_clause_before_the_sentence_ends(size: int) -> None:
+    text = "The sky looks blue on a clear day, as air bends blue light the most. Bye."
+    batches = _streamed(text, size)
+    pieces = [piece for batch in batches for piece in batch]
+    if size < len(text):
+        assert batches[0] == ["The sky looks blue on a clear day,"]
+    assert " ".join(pieces).split() == text.split()
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Sure, the kitchen light is on now. Bye.", "Sure, the kitchen light is on now."),
+        ("It costs 1,000 dollars in total today. Bye.", "It costs 1,000 dollars in total today."),
+        ("It is 3:30 in the afternoon here. Bye.", "It is 3:30 in the afternoon here."),
+        ("Salt and pepper and a little butter. Bye.", "Salt and pepper and a little butter."),
+        ("But it is raining outside today. Bye.", "But it is raining outside today."),
+    ],
+)
+def test_a_short_or_numeric_first_clause_waits_for_its_sentence(text: str, first: str) -> None:
+    assert _streamed(text, 2)[0] == [first]
+
+
+@pytest.mark.parametrize("size", [1, 5, 200])
+def test_a_stream_speaks_up_to_a_word_that_starts_a_clause(size: int) -> None:
+    text = "The sky is blue because air scatters blue light most. Yes."
+    batches = _streamed(text, size)
+    if size < len(text):
+        assert batches[0] == ["The sky is blue"]
+    assert " ".join(p for batch in batches for p in batch).split() == text.split()
+
+
+def test_only_the_first_clause_is_handed_out_early() -> None:
+    text = "Paris is the capital of France. It lies on the Seine, which flows to the sea. Yes."
+    pieces = [piece for batch in _streamed(text, 2) for piece in batch]
+    assert pieces == [
+        "Paris is the capital of France.",
+        "It lies on the Seine, which flows to the sea.",
+        "Yes.",
+    ]
+
+
+def test_whole_texts_are_split_at_sentences_only() -> None:
+    text = "The sky looks blue because of Rayleigh scattering, which bends blue light."
+    assert split_sentences(text) == [text]

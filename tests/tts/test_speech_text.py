@@ -134,3 +134,13 @@ def test_speech_stream_spells_out_what_the_model_writes() -> None:
     pieces = ["It is ", "21.5°C ", "in the *kitchen* 🙂", " and 40% humid."]
     spoken = "".join(stream.feed(piece) for piece in pieces) + stream.finish()
     assert spoken == "It is 21.5 degrees Celsius in the kitchen and 40 percent humid."
+
+
+@pytest.mark.parametrize("size", [1, 4, 9, 200])
+def test_speech_stream_keeps_commas_and_colons_between_pieces(size: int) -> None:
+    # Streamed word by word, a piece ending in "routine," must keep its comma: the voice
+    # pauses there, and the TTS may start speaking at it.
+    text = "Sure! Here's a tip: try a routine, such as reading; then sleep."
+    stream = SpeechStream(max_sentences=3)
+    pieces = [stream.feed(text[start : start + size]) for start in range(0, len(text), size)]
+    assert "".join(pieces) + stream.finish() == text

@@ -80,10 +80,23 @@ async def run_turns(
         except PipelineError as err:
             failures.append(f"{turn.label}: {err}")
             continue
-        for key, value in result.timings.as_dict().items():
+        timings = result.timings.as_dict()
+        for key, value in timings.items():
             if value is not None:
                 samples.setdefault(key, []).append(value)
+        print(turn_line(turn.label, result.transcript, result.reply, timings))
     return samples, failures
+
+
+def turn_line(label: str, transcript: str, reply: str, timings: dict[str, float | None]) -> str:
+    """One turn for the log: its stage times (seconds), what was heard and what was answered."""
+    times = " ".join(
+        f"{key} {value:.2f}" if value is not None else f"{key} -"
+        for key, value in timings.items()
+        if key in ("stt", "agent_first", "agent", "tts_first", "first_audio")
+    )
+    answer = reply if len(reply) <= 70 else reply[:67] + "..."
+    return f"  [{times}] {label}: heard {transcript!r} → {answer!r}"
 
 
 def command_turns(files: Sequence[Path]) -> list[Turn]:
