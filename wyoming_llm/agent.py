@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from wyoming_common.errors import EngineError
 from wyoming_common.info import wyoming_language
 
+from .capabilities import asks_capabilities, capability_answer
 from .clauses import split_clauses
 from .engines.base import ChatEngine, ChatMessage, Toolbox
 from .fastpath.path import FastPath, call_for
@@ -17,6 +18,7 @@ from .hass.home import Home
 from .intents.calls import CallResult, Status
 from .intents.catalog import Kind, intent_spec
 from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor, merge
+from .intents.policy import ActionPolicy
 from .intents.tools import prompt_toolbox, turn_toolbox
 from .intents.utterance import Utterance
 from .memory import Conversation, ConversationMemory
@@ -141,11 +143,23 @@ class ConversationAgent:
                 else CallResult(Status.NOT_FOUND, NOTHING_TO_CONFIRM)
             )
             return await self._finish(conversation, turn, result, speak, "confirm")
+        if asks_capabilities(turn.text):
+            result = CallResult(Status.ANSWERED, self._capabilities())
+            return await self._finish(conversation, turn, result, speak, "capabilities")
         fast = await self._fast_path(turn, conversation)
         if fast is not None and (fast.status is not Status.NOT_FOUND or self.engine is None):
             return await self._finish(conversation, turn, fast, speak, "fast-path")
         said = Utterance.of(turn.text, turn.language)
         return await self._without_templates(conversation, turn, said, speak)
+
+    def _capabilities(self) -> str:
+        ctx = self.executor.ctx
+        home = self.home if self.can_control_home else None
+        return capability_answer(
+            home.entities.values() if home is not None else None,
+            ctx.policy if ctx is not None else ActionPolicy(),
+            has_model=self.engine is not None,
+        )
 
     async def _fast_path(self, turn: TurnContext, conversation: Conversation) -> CallResult | None:
         """HA's sentences: for the whole text, else for each of several requests in it (all

@@ -86,7 +86,7 @@ async def test_calls_the_words_do_not_support_are_not_made(
         config = openai_config(tmp_path, server.url, hass.url)
         engine = build_engine(config.llama, config.openai, ModelWorker("unused"))
         async with running_runtime(config, engine=engine) as runtime:
-            first, chunks = await ask(runtime, "What can you do?")
+            first, chunks = await ask(runtime, "Who are you?")
             second, more = await ask(runtime, "Tell me a joke")
     assert server.requests[0]["tool_choice"] == "none"
     assert hass.service_calls == []
