@@ -9,8 +9,8 @@ A stream (text still being written by a language model) may also hand out its **
 early: once the opening text has a comma, semicolon, colon or dash, or a word that starts a
 subordinate clause ("because", "which", ...), after at least FIRST_CLAUSE_WORDS words, that
 clause is spoken while the model writes the rest of the sentence, so the first audio waits for
-a few words, not for a whole sentence. Only the first: later
-sentences are ready long before the audio before them has played.
+a few words, not for a whole sentence. Only the first: later sentences are ready long before
+the audio before them has played.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import re
 from .cleaner import clean_for_speech
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-_CLAUSE_MARKS = ",;:"
 
 
 def count_sentences(text: str) -> int:
@@ -51,15 +50,9 @@ class SpeechStream:
         return "" if self.full else self._release(rest)
 
     def _release(self, raw: str) -> str:
-        cleaned = clean_for_speech(raw)
+        cleaned = clean_for_speech(raw, piece=True)  # keeps "routine," (the TTS may cut there)
         if not cleaned:
             return ""
-        # The cleaner trims a text's edges of commas and colons; a piece of a stream keeps its
-        # last one ("routine," + " such as"): the voice pauses there and the TTS may start
-        # speaking at it.
-        mark = raw.rstrip()[-1:]
-        if mark and mark in _CLAUSE_MARKS and not cleaned.endswith(mark):
-            cleaned += mark
         words: list[str] = []
         for word in cleaned.split(" "):
             words.append(word)
