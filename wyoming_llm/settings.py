@@ -68,7 +68,9 @@ class ModelFlags:
         help="layers on the GPU: auto (default) = all when llama.cpp has GPU support, else 0",
     )
     context_size: int = option(4096, type=positive_int, help="context tokens")
-    threads: int | None = option(None, type=positive_int, help="CPU threads")
+    threads: int | None = option(
+        None, type=positive_int, help="CPU threads (default: one per physical core this may use)"
+    )
     seed: int = option(0, type=int, help="sampling seed")
     temperature: float = option(0.3, type=float, help="sampling temperature of answers")
     max_tokens: int = option(96, type=positive_int, help="most tokens generated per answer")

@@ -26,6 +26,7 @@ from wyoming_llm.engines.chat_template import (
 )
 from wyoming_llm.engines.llama import LlamaEngine, LlamaSettings
 from wyoming_llm.engines.model_files import choose_gpu_layers, is_hub_id, pick_gguf
+from wyoming_llm.engines.threads import default_threads
 from wyoming_llm.errors import ModelLoadError
 from wyoming_llm.handler import AgentEventHandler
 from wyoming_llm.hass.models import ExposedEntity
@@ -96,6 +97,10 @@ def test_loads_and_picks_the_fallback_format(stories_engine: LlamaEngine) -> Non
     assert "tokenizer.chat_template" not in stories_engine.metadata
     assert isinstance(stories_engine._formatter, ChatMLFormatter)
     assert stories_engine.gpu_layers == 0  # this llama.cpp build has no GPU offload
+    # Without --threads: one per usable core (llama-cpp-python's own default is half of them).
+    assert stories_engine.threads == default_threads()
+    assert stories_engine._llm.context_params.n_threads == default_threads()
+    assert stories_engine._llm.context_params.n_threads_batch == default_threads()
 
 
 def test_gpu_layers_and_model_names() -> None:

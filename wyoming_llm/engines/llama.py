@@ -35,6 +35,7 @@ from .constrained import TokenIndex
 from .grammar import build_call_grammar, parse_call
 from .llama_decode import CALL_BUDGET, CallText, Decoder, Markers, Sampling
 from .model_files import choose_gpu_layers, resolve_model
+from .threads import default_threads
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class LlamaEngine:
         self.last_stats: GenerationStats | None = None
         self.model_path: Path | None = None
         self.gpu_layers = 0
+        self.threads = 0
         self._llm: Any = None
         self._formatter: Formatter | None = None
         self._markers = Markers()
@@ -72,9 +74,10 @@ class LlamaEngine:
         """Find (or download) and load the model in the worker thread."""
         await self.worker.run(self._load)
         _LOGGER.info(
-            "Loaded %s (context %d, %s GPU layers, tools %s)",
+            "Loaded %s (context %d, %d threads, %s GPU layers, tools %s)",
             self.model_path,
             self.settings.context_size,
+            self.threads,
             "all" if self.gpu_layers < 0 else self.gpu_layers,
             "native" if self.native_tools else "in the prompt",
         )
@@ -90,12 +93,15 @@ class LlamaEngine:
         self.gpu_layers = choose_gpu_layers(
             self.settings.n_gpu_layers, bool(llama_cpp.llama_supports_gpu_offload())
         )
+        threads = self.settings.threads or default_threads()
+        self.threads = threads
         try:
             llm = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=self.settings.context_size,
                 n_gpu_layers=self.gpu_layers,
-                n_threads=self.settings.threads,
+                n_threads=threads,
+                n_threads_batch=threads,
                 seed=self.settings.seed,
                 verbose=False,
             )
