@@ -4,6 +4,7 @@ the same prompt, and a fake Home Assistant for tool turns."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,8 +61,18 @@ async def ours(runtime: AgentRuntime, engine: LlamaEngine, text: str, kind: str)
     return sample
 
 
+def _end_tokens(llm: Any, stops: Sequence[str]) -> set[int]:
+    """The tokens that end a turn: end of text, and each stop string that is one token."""
+    ends = {int(llm.token_eos())}
+    for stop in stops:
+        pieces = llm.tokenize(stop.encode("utf-8"), add_bos=False, special=True)
+        if len(pieces) == 1:
+            ends.add(int(pieces[0]))
+    return {token for token in ends if token >= 0}
+
+
 async def raw(runtime: AgentRuntime, engine: LlamaEngine, text: str, tokens: int) -> Sample:
-    """llama-cpp-python's own streaming completion of the same prompt, `tokens` long."""
+    """llama-cpp-python's own streaming completion of the same prompt, exactly `tokens` long."""
     await runtime.agent.warm_up()
     tools, system = runtime.agent.prompt_prefix()
     formatted = engine.format(build_messages(system, [], text), tools)
@@ -80,12 +91,14 @@ async def raw(runtime: AgentRuntime, engine: LlamaEngine, text: str, tokens: int
         started = time.perf_counter()
         first_token = first_word = None
         said, count = "", 0
+        # The same amount of work as ours: exactly `tokens` tokens (its sampler picks other
+        # words and would often end sooner), so the end-of-turn tokens cannot be sampled.
         stream = llm.create_completion(
             prompt,
             max_tokens=max(1, tokens),
             temperature=options.temperature,
             seed=options.seed or 0,
-            stop=list(formatted.stop),
+            logit_bias=dict.fromkeys(_end_tokens(llm, formatted.stop), -1e9),
             stream=True,
         )
         for chunk in stream:
