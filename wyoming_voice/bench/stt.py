@@ -6,7 +6,8 @@ same model when it is installed (here or in `--peer-python`'s environment). Clip
 synthesized ../shared/audio/commands and a held-out set made on this machine (Piper joe and
 espeak-ng voices, noise, reverb, sentences that are not commands; see stt_audio). For each
 server: WER, exact matches, empty transcripts (rejections), false commands (a transcript that
-is a *different* valid command), latency after audio-stop (p50/p95), and with --concurrency
+is a *different* valid command; "asks": of those, the ones asking for something else, not only
+another article or plural), latency after audio-stop (p50/p95), and with --concurrency
 N clients at once (busy, timeouts, correct). Prints tables and one JSON line.
 """
 
@@ -161,7 +162,7 @@ def format_report(report: dict[str, object]) -> str:
     """Human-readable tables."""
     lines = [
         f"{'server/set':<22} {'clips':>5} {'WER':>6} {'cmdWER':>6} {'exact':>7} {'empty':>5} "
-        f"{'false':>5} {'words':>5} {'rej.other':>9} {'wrong>empty':>11} {'p50 ms':>7} "
+        f"{'false':>5} {'asks':>4} {'words':>5} {'rej.other':>9} {'wrong>empty':>11} {'p50 ms':>7} "
         f"{'p95 ms':>7}"
     ]
     crowds = []
@@ -174,7 +175,8 @@ def format_report(report: dict[str, object]) -> str:
             lines.append(
                 f"{key:<22} {a['clips']:>5} {a['wer']:>6.1%} {a['commands_wer']:>6.1%} "
                 f"{a['exact']:>3}/{a['clips']:<3} {a['empty']:>5} {a['false_commands']:>5} "
-                f"{a['other_words']:>5} {a['other_empty']:>4}/{a['other_clips']:<4} "
+                f"{a['other_requests']:>4} {a['other_words']:>5} "
+                f"{a['other_empty']:>4}/{a['other_clips']:<4} "
                 f"{'-' if share is None else f'{share:.0%}':>11} "
                 f"{t['p50_ms']:>7.0f} {t['p95_ms']:>7.0f}"
             )

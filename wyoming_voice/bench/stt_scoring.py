@@ -19,6 +19,7 @@ from wyoming_stt.pocketsphinx.default_grammar import (
     default_templates,
 )
 from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, spoken_form
+from wyoming_stt.pocketsphinx.rejection import same_request
 
 EXACT = "exact"
 EMPTY = "empty"
@@ -96,6 +97,9 @@ class Accuracy:
     exact: int
     empty: int
     false_commands: int
+    other_requests: int
+    """False commands that ask for something else: not merely another article, plural or
+    filler word ("cancel that timer" for "cancel the timer" asks the same)."""
     other_words: int
     commands_clips: int
     commands_wer: float
@@ -141,6 +145,7 @@ def summarise(results: Sequence[Scored]) -> Accuracy:
         exact=sum(r.outcome == EXACT for r in results),
         empty=sum(r.outcome == EMPTY for r in results),
         false_commands=sum(r.outcome == FALSE_COMMAND for r in results),
+        other_requests=sum(asks_something_else(r) for r in results),
         other_words=sum(r.outcome == OTHER_WORDS for r in results),
         commands_clips=len(commands),
         commands_wer=_wer(commands),
@@ -152,6 +157,15 @@ def summarise(results: Sequence[Scored]) -> Accuracy:
             round(sum(r.outcome == EMPTY for r in wrong) / len(wrong), 3) if wrong else None
         ),
     )
+
+
+def asks_something_else(result: Scored) -> bool:
+    """A false command that does not ask what was said (a non-command's is always other)."""
+    if result.outcome != FALSE_COMMAND:
+        return False
+    if result.kind != "command":
+        return True
+    return not same_request(spoken_form(result.reference), spoken_form(result.hypothesis))
 
 
 def _wer(results: Sequence[Scored]) -> float:
