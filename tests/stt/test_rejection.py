@@ -3,29 +3,30 @@
 Real audio through the real server: sentences that are not commands and a command naming a
 device the house does not have, spoken by espeak-ng at test time, must come out empty; a
 recorded command of ../shared/audio/commands must still come out exactly. Plus the decision
-rule on made-up scores (which check rejects, and the n-best list only when needed).
+rule on made-up scores and copies (which check rejects, and copies decoded only as needed).
 """
 
 from __future__ import annotations
 
-import math
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.support.services import command_transcripts
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import spoken_form
 from wyoming_stt.pocketsphinx.rejection import (
-    MARGIN_BELOW,
+    DISAGREEMENTS_TO_REJECT,
+    FRAMES_PER_SECOND,
+    PERTURBATIONS,
     UTTERANCE_BELOW,
-    WORD_BELOW,
-    Span,
     judge,
-    worst_word,
+    resampled,
+    same_request,
 )
 
 from .conftest import stt_service
@@ -96,39 +97,53 @@ async def test_commands_of_the_grammar_still_come_through(
             assert transcript.text == spoken_form(reference)
 
 
-def _span(word: str, start: int, end: int, score: float) -> Span:
-    return Span(word, start, end, acoustic=score, language=0.0)
+def test_a_copy_is_the_same_sound_played_faster() -> None:
+    rate = 16000
+    t = np.arange(rate) / rate
+    tone = (np.sin(2 * np.pi * 440 * t) * 10000).astype(np.int16).tobytes()
+    faster = np.frombuffer(resampled(tone, 1.1), dtype=np.int16)
+    assert len(faster) == int(rate / 1.1)
+    spectrum = np.abs(np.fft.rfft(faster))
+    peak_hz = np.argmax(spectrum) * rate / len(faster)
+    assert peak_hz == pytest.approx(484, abs=3)  # 440 Hz, 10 % higher
+    assert resampled(b"\x01\x00", 1.1) == b"\x01\x00"  # too short to shift
 
 
-def test_the_worst_word_is_compared_with_the_phones_over_its_own_frames() -> None:
-    words = [_span("<sil>", 0, 9, -5.0), _span("turn", 10, 29, -0.10), _span("sauna", 30, 59, -0.3)]
-    # Phones: 10 frames each, -0.05 apiece; the one over frames 25..34 is split 5/5.
-    phones = [_span("P", start, start + 9, -0.05) for start in range(5, 65, 10)]
-    assert worst_word(words, phones) == pytest.approx(-0.3 - 3 * -0.05)
+def test_requests_that_differ_only_in_articles_plurals_or_in_are_the_same() -> None:
+    assert same_request("turn off all the lights in the kitchen", "turn off light kitchen")
+    assert same_request("cancel that timer", "cancel the timer")
+    assert not same_request("turn on the bed light", "turn off the bed light")
+    assert not same_request("close the sliding door", "pause the sliding door")
 
 
-def test_each_check_rejects_on_its_own_and_the_n_best_is_asked_only_when_needed() -> None:
-    words = [_span("turn", 0, 99, -1.0)]
-    phones = [_span("P", 0, 99, -1.0)]
-    asked: list[bool] = []
+def _verdict(utterance_per_second: float, copies: list[str]) -> tuple[bool, int, list[float]]:
+    """Whether "turn on the fan" is rejected, after how many copies, and which were asked."""
+    asked: list[float] = []
 
-    def margin(value: float) -> object:
-        def ask() -> float:
-            asked.append(True)
-            return value
+    def decode_copy(factor: float) -> str:
+        asked.append(factor)
+        return copies[len(asked) - 1]
 
-        return ask
+    result = judge(
+        "turn on the fan",
+        -1.0 + utterance_per_second,
+        phone_score=-1.0,
+        frames=FRAMES_PER_SECOND,
+        decode_copy=decode_copy,
+    )
+    assert result.copies == len(asked)
+    return result.rejected, result.disagreements, asked
 
-    def verdict(grammar: float, phone: float, gap: float) -> bool:
-        return judge(
-            grammar, words, margin=margin(gap), phone_score=phone, phones=phones, frames=100
-        ).rejected
 
-    assert not verdict(-1.0, -1.0, 1.0)
-    assert asked == [True]
-    assert verdict(-1.0 + UTTERANCE_BELOW * 1.5, -1.0, 1.0)  # utterance
-    assert asked == [True]
-    assert verdict(-1.0, -1.0, MARGIN_BELOW / 2)  # n-best ambiguity
-    low_word = [_span("turn", 0, 99, -1.0 + WORD_BELOW * 2)]
-    result = judge(-1.0, low_word, margin=lambda: 1.0, phone_score=-1.0, phones=phones, frames=100)
-    assert result.rejected and math.isnan(result.margin)
+def test_the_copies_are_decoded_only_until_the_outcome_is_certain() -> None:
+    same, other = "turn on the fans", "turn off the fan"
+    # The utterance check alone: no copy is decoded.
+    assert _verdict(UTTERANCE_BELOW * 1.5, []) == (True, 0, [])
+    # Enough copies agree: accepted after len - DISAGREEMENTS_TO_REJECT + 1 of them.
+    accepted = _verdict(0.0, [same, same, same, same])
+    assert accepted == (False, 0, list(PERTURBATIONS[:3]))
+    assert not _verdict(0.0, [same, other, same, same])[0]
+    # DISAGREEMENTS_TO_REJECT copies ask otherwise: rejected at once.
+    assert DISAGREEMENTS_TO_REJECT == 2
+    assert _verdict(0.0, [other, "", same, same]) == (True, 2, list(PERTURBATIONS[:2]))
+    assert _verdict(0.0, [same, other, other, same]) == (True, 2, list(PERTURBATIONS[:3]))

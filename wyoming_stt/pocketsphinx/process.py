@@ -23,9 +23,8 @@ from .rejection import (
     add_phone_loop,
     judge,
     log_score,
-    nbest_margin,
     phone_loop,
-    spans,
+    resampled,
 )
 
 SAMPLE_RATE = 16000
@@ -207,33 +206,40 @@ class SphinxDecoder:
         the grammar's confidence (None with the language model)."""
         if not job.skip_vad and not self.has_speech(job.pcm):
             return "", None
-        pad = b"\0\0" * int(SAMPLE_RATE * PAD_SECONDS)
-        audio = pad + job.pcm + pad
         # Both passes start from the same cepstral mean, so the confidence does not depend on
         # what the decoder heard before; afterwards it goes on from the grammar pass's mean.
-        # The phone loop runs first: the grammar's lattice (n-best) is read after its pass.
         grammar_pass = self.ready.mode == "grammar" and not job.skip_vad
         mean_before = self._decoder.get_cmn()
-        phone_score, phones = phone_loop(self._decoder, audio) if grammar_pass else (0.0, [])
+        phone_score = phone_loop(self._decoder, _padded(job.pcm)) if grammar_pass else 0.0
         self._decoder.set_cmn(mean_before)
-        self._decoder.activate_search(self._search_for(job.names))
+        search = self._search_for(job.names)
+        text, hyp = self._phrase(search, _padded(job.pcm))
+        if not grammar_pass or not text or hyp is None:
+            return text, None
+        grammar_score, frames = log_score(hyp.score), int(self._decoder.n_frames())
+        verdict = judge(
+            text,
+            grammar_score,
+            phone_score=phone_score,
+            frames=frames,
+            decode_copy=lambda factor: self._phrase(search, _padded(resampled(job.pcm, factor)))[0],
+        )
+        return ("" if verdict.rejected else text), verdict
+
+    def _phrase(self, search: str, audio: bytes) -> tuple[str, Any]:
+        """The grammar's phrase for the audio (spoken words only) and its hypothesis."""
+        self._decoder.activate_search(search)
         self._decoder.start_utt()
         self._decoder.process_raw(audio, full_utt=True)
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
-        text = " ".join(_NOT_SPOKEN.sub(" ", hyp.hypstr if hyp is not None else "").split())
-        if not grammar_pass or not text:
-            return text, None
-        assert hyp is not None
-        verdict = judge(
-            log_score(hyp.score),
-            spans(self._decoder),
-            margin=lambda: nbest_margin(self._decoder, hyp.hypstr),
-            phone_score=phone_score,
-            phones=phones,
-            frames=int(self._decoder.n_frames()),
-        )
-        return ("" if verdict.rejected else text), verdict
+        return " ".join(_NOT_SPOKEN.sub(" ", hyp.hypstr if hyp is not None else "").split()), hyp
+
+
+def _padded(pcm: bytes) -> bytes:
+    """Silence around the audio (see PAD_SECONDS)."""
+    pad = b"\0\0" * int(SAMPLE_RATE * PAD_SECONDS)
+    return pad + pcm + pad
 
 
 def decoder_main(conn: Connection, setup: DecoderSetup) -> None:
