@@ -139,8 +139,13 @@ class PocketsphinxTranscriber:
         names = read_list_file(opts.names_file) if opts.names_file else ()
         hass = self._vocabulary
         # {name}: anything that can be addressed; {area}: places. A --names-file line may be
-        # either, so it fills both.
-        origins = [] if opts.phrases_file else ["generic device and room words"]
+        # either, so it fills both. The generic device and room words stand in only until the
+        # house's own names are known: once they are, a generic word is a way to mishear
+        # ("start the dishwasher" in a house without one) that Home Assistant cannot act on.
+        # Measured on bench stt's tuning set (built-in grammar, with rejection): command
+        # WER 54 -> 44 %, exact 21 -> 28 of 60.
+        generic = not (names or hass.names or hass.areas) and not opts.phrases_file
+        origins = ["generic device and room words"] if generic else []
         if names:
             origins.append(f"{len(names)} from --names-file")
         if hass.names or hass.areas:
@@ -152,10 +157,12 @@ class PocketsphinxTranscriber:
                 areas=(*names, *hass.areas),
             )
             return setup, f"the command grammar of {opts.phrases_file}", ", ".join(origins)
+        generic_names = (*default_names(), *default_areas()) if generic else ()
+        generic_areas = default_areas() if generic else ()
         setup = DecoderSetup(
             templates=default_templates(),
-            names=(*default_names(), *default_areas(), *names, *hass.names, *hass.areas),
-            areas=(*default_areas(), *names, *hass.areas),
+            names=(*generic_names, *names, *hass.names, *hass.areas),
+            areas=(*generic_areas, *names, *hass.areas),
         )
         return setup, "the built-in command grammar", ", ".join(origins)
 

@@ -4,7 +4,8 @@ By default it starts our STT server on the real Whisper base (`--models`, the fe
 the house's names (as Home Assistant would give them), and wyoming-faster-whisper 3.8.1 on the
 same model when it is installed (here or in `--peer-python`'s environment). Clip sets: the
 synthesized ../shared/audio/commands and a held-out set made on this machine (Piper joe and
-espeak-ng voices, noise, reverb, sentences that are not commands; see stt_audio). For each
+espeak-ng voices, noise, reverb, sentences that are not commands; see stt_audio), or with
+`--made-set tuning` the other house's set that thresholds are chosen on. For each
 server: WER, exact matches, empty transcripts (rejections), false commands (a transcript that
 is a *different* valid command; "asks": of those, the ones asking for something else, not only
 another article or plural), latency after audio-stop (p50/p95), and with --concurrency
@@ -28,7 +29,7 @@ from wyoming_common.config import positive_int, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError
 
 from .real_models import default_models_dir, real_models
-from .stt_audio import AREAS, NAMES, build_heldout
+from .stt_audio import MADE_SETS, build_clip_set
 from .stt_peer import PEER_MODULE, peer_installed, running_ours, running_peer
 from .stt_runs import Clip, crowd, interleaved, latency, load_clips
 from .stt_scoring import CommandSet, score, summarise
@@ -50,8 +51,15 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--engine", choices=("faster-whisper", "pocketsphinx"), default=None)
     parser.add_argument("--models", type=Path, default=None, help="real models folder")
     parser.add_argument("--audio", type=Path, action="append", help="folder of WAVs; repeatable")
-    parser.add_argument("--heldout-dir", type=Path, default=None, help="held-out set cache")
-    parser.add_argument("--no-heldout", action="store_true", help="skip the held-out set")
+    parser.add_argument(
+        "--made-set",
+        choices=sorted(MADE_SETS),
+        default="heldout",
+        help="the set made on this machine to run: heldout (reported figures) or tuning (the "
+        "other house thresholds are chosen on)",
+    )
+    parser.add_argument("--heldout-dir", type=Path, default=None, help="made set cache folder")
+    parser.add_argument("--no-heldout", action="store_true", help="skip the made set")
     parser.add_argument("--no-names", action="store_true", help="start ours without names")
     parser.add_argument("--runs", type=positive_int, default=1, help="latency passes")
     parser.add_argument(
@@ -75,9 +83,11 @@ def _clip_sets(args: argparse.Namespace) -> dict[str, list[Clip]]:
         sets[folder.name] = load_clips(folder)[:: args.every]
     if not args.no_heldout and not args.audio:
         models = real_models(args.models)
-        cache = args.heldout_dir or default_models_dir().parent / "stt-heldout"
+        spec = MADE_SETS[args.made_set]
+        cache = args.heldout_dir or default_models_dir().parent / f"stt-{spec.name}"
         noise = SHARED / "audio" / "misc" / "background_noise.wav"
-        sets["heldout"] = load_clips(build_heldout(cache, models.piper_joe, noise))[:: args.every]
+        folder = build_clip_set(cache, models.piper_joe, noise, spec)
+        sets[spec.name] = load_clips(folder)[:: args.every]
     return sets
 
 
@@ -114,13 +124,14 @@ async def _servers(
 
 async def _run(args: argparse.Namespace) -> dict[str, object]:
     sets = _clip_sets(args)
-    commands = CommandSet((*HOUSE_NAMES, *NAMES, *AREAS))
+    house = tuple(dict.fromkeys((*HOUSE_NAMES, *MADE_SETS[args.made_set].house)))
+    commands = CommandSet(house)
     report: dict[str, object] = {"bench": "stt", "runs": args.runs}
     with tempfile.TemporaryDirectory(prefix="bench-stt-") as tmp:
         names_file = None
         if not args.no_names:
             names_file = Path(tmp) / "names.txt"
-            names_file.write_text("\n".join(dict.fromkeys((*HOUSE_NAMES, *NAMES, *AREAS))))
+            names_file.write_text("\n".join(house))
         async with _servers(args, names_file) as servers:
             report["servers"] = list(servers)
             right_alone: list[Clip] = []

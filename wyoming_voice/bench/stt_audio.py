@@ -8,7 +8,11 @@ devices the house does not have (`absent`): for both, the right answer is an emp
 Every clip gets background noise (../shared/audio/misc/background_noise.wav at 8-20 dB SNR) and
 half of them room reverb (sox). The set is written once into a cache folder with a
 TRANSCRIPTS.tsv (`kind` column: `command`, `other` or `absent`) and NAMES.txt (the house's
-names, as Home Assistant would list them)."""
+names, as Home Assistant would list them).
+
+A second set, TUNING, is made the same way from another house (other names, other sentences):
+thresholds such as the embedded engine's rejection are chosen on it, so the held-out set stays
+held out (`bench stt --made-set tuning`)."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from wyoming_common.audio import read_wav, to_float_mono
+from wyoming_common.errors import WyomingVoiceError
 
 VERSION = 2
 SAMPLE_RATE = 16000
@@ -62,6 +67,61 @@ CHATTER = (
     "what was the name of that movie", "hello how are you",
 )  # fmt: skip
 
+# The tuning house: nothing in common with the held-out set's names or sentences.
+TUNING_NAMES = (
+    "Porch Light", "Desk Lamp", "Reading Lamp", "Nightstand Lamp", "Hallway Lights",
+    "String Lights", "Christmas Tree", "Ceiling Fan", "Water Heater", "Air Purifier",
+    "Back Door", "Patio Door", "Skylight", "Sonos", "Jacuzzi", "Good Night", "Dinner Time",
+)  # fmt: skip
+TUNING_AREAS = ("Guest Room", "Dining Room", "Hallway", "Basement", "Nursery")
+TUNING_COMMANDS = (
+    "turn on the Porch Light", "turn off the Porch Light", "set the Porch Light to red",
+    "switch on the Desk Lamp", "toggle the Desk Lamp", "set the Desk Lamp to 40 percent",
+    "turn the Reading Lamp off", "dim the Nightstand Lamp", "lock the Back Door",
+    "is the Back Door locked", "open the Patio Door", "unlock the Patio Door", "open the Skylight",
+    "turn off the Ceiling Fan", "turn off the Hallway Lights", "turn off the String Lights",
+    "turn on the Christmas Tree", "turn off the Water Heater", "turn on the Air Purifier",
+    "pause the Sonos", "set the volume of the Sonos to 30 percent", "next track",
+    "set the Jacuzzi to 40 degrees", "activate Good Night", "run Dinner Time",
+    "turn off the lights in the Guest Room", "turn on the lights in the Dining Room",
+    "set a timer for 10 minutes", "what is the temperature in the Basement",
+    "close the blinds in the Nursery",
+)  # fmt: skip
+TUNING_OTHER = (
+    "buy more milk", "translate hello into Spanish", "read me the news", "who won the world cup",
+    "send a message to Anna", "how do I make pancakes", "what's on my calendar",
+    "wake me up at seven",
+)  # fmt: skip
+TUNING_ABSENT = (
+    "turn on the fireplace", "turn on the sauna", "turn on the espresso machine",
+    "turn off the pool pump", "turn on the lava lamp", "turn on the heated floor",
+    "close the attic hatch", "turn off the aquarium light", "turn on the space heater",
+    "start the dishwasher",
+)  # fmt: skip
+TUNING_CHATTER = (
+    "good morning", "can you hear me", "I'm going to bed", "what's the score of the game",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClipSetSpec:
+    """What one made set holds: the house (names, areas) and the sentences by kind."""
+
+    name: str
+    names: tuple[str, ...]
+    areas: tuple[str, ...]
+    commands: tuple[str, ...]
+    other: tuple[str, ...]
+    absent: tuple[str, ...]
+    chatter: tuple[str, ...]
+    seed: int
+
+    @property
+    def house(self) -> tuple[str, ...]:
+        """The names Home Assistant would give for this house: entities, then areas."""
+        return (*self.names, *self.areas)
+
+
 # (engine, voice, rate): Piper joe at three length scales, espeak-ng voices at their rates.
 VOICES = (
     ("piper", "joe", 1.0),
@@ -92,12 +152,26 @@ class Rendition:
         return f"{words}_{self.engine}_{digest}.wav"
 
 
-def renditions() -> list[Rendition]:
+HELDOUT = ClipSetSpec("heldout", NAMES, AREAS, COMMANDS, OTHER, ABSENT, CHATTER, seed=13)
+TUNING = ClipSetSpec(
+    "tuning",
+    TUNING_NAMES,
+    TUNING_AREAS,
+    TUNING_COMMANDS,
+    TUNING_OTHER,
+    TUNING_ABSENT,
+    TUNING_CHATTER,
+    seed=29,
+)
+MADE_SETS = {spec.name: spec for spec in (HELDOUT, TUNING)}
+
+
+def renditions(spec: ClipSetSpec = HELDOUT) -> list[Rendition]:
     """Two voices per sentence, noise and reverb varied deterministically."""
-    rng = np.random.default_rng(13)
+    rng = np.random.default_rng(spec.seed)
     items: list[Rendition] = []
-    sentences = [(text, "command") for text in COMMANDS] + [(text, "other") for text in OTHER]
-    sentences += [(text, "absent") for text in ABSENT] + [(text, "other") for text in CHATTER]
+    sentences = [(t, "command") for t in spec.commands] + [(t, "other") for t in spec.other]
+    sentences += [(t, "absent") for t in spec.absent] + [(t, "other") for t in spec.chatter]
     for index, (text, kind) in enumerate(sentences):
         for take in range(2):
             engine, voice, rate = VOICES[(2 * index + take) % len(VOICES)]
@@ -106,16 +180,24 @@ def renditions() -> list[Rendition]:
     return items
 
 
-def build_heldout(folder: Path, piper_voice: Path, noise: Path) -> Path:
+def build_clip_set(
+    folder: Path, piper_voice: Path, noise: Path, spec: ClipSetSpec = HELDOUT
+) -> Path:
     """Write the set into folder (once; a finished set is reused). Returns the folder."""
-    marker = folder / f".complete-v{VERSION}"
+    marker = folder / f".complete-{spec.name}-v{VERSION}"
     if marker.exists():
         return folder
+    others = [m.name for m in folder.glob(".complete-*-v*") if m.name != marker.name]
+    if others:
+        # One folder, one set: a tuning set written over the held-out one would not be held out.
+        raise WyomingVoiceError(
+            f"{folder} holds another made set ({others[0]}); use another folder"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     background = _load(noise)
     voice = _piper(piper_voice)
     rows = ["file\ttranscript\tkind\tvoice"]
-    for item in renditions():
+    for item in renditions(spec):
         target = folder / item.file_name
         if not target.exists():
             audio = _speak(item, voice)
@@ -125,7 +207,7 @@ def build_heldout(folder: Path, piper_voice: Path, noise: Path) -> Path:
             _write(target, audio)
         rows.append(f"{item.file_name}\t{item.text}\t{item.kind}\t{item.engine}:{item.voice}")
     (folder / "TRANSCRIPTS.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "NAMES.txt").write_text("\n".join((*NAMES, *AREAS)) + "\n", encoding="utf-8")
+    (folder / "NAMES.txt").write_text("\n".join(spec.house) + "\n", encoding="utf-8")
     marker.write_text("ok\n", encoding="utf-8")
     return folder
 
