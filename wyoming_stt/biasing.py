@@ -53,6 +53,11 @@ def whisper_prompt(names: Iterable[str]) -> str | None:
     return f"{text}." if text else None
 
 
+def prompt_items(prompt: str) -> tuple[str, ...]:
+    """The names and terms of a whisper_prompt, back out of its text."""
+    return tuple(item.strip() for item in prompt.removesuffix(".").split(", ") if item.strip())
+
+
 def whisper_hotwords(terms: Iterable[str]) -> str | None:
     """Hotwords for faster-whisper: space-separated terms."""
     text = _bounded_join(unique(terms), " ", MAX_HOTWORDS_CHARS)

@@ -1,9 +1,11 @@
-"""The pure steps of our Whisper decoding: window sizes, prompts, cutting repetitions."""
+"""The pure steps of our Whisper decoding: window sizes, prompts, cutting repetitions, prompt
+echoes and loops."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from wyoming_stt.biasing import prompt_items, whisper_prompt
 from wyoming_stt.whisper.batch import drop_repetition
 from wyoming_stt.whisper.decoding import (
     SpecialTokens,
@@ -14,6 +16,7 @@ from wyoming_stt.whisper.decoding import (
     speech_windows,
     text_tokens,
 )
+from wyoming_stt.whisper.hallucination import cut_loop, echoes_prompt, hallucinated
 from wyoming_stt.whisper.snapping import NameSnapper
 
 SPECIAL = SpecialTokens(
@@ -110,3 +113,44 @@ def test_no_snap_changes_a_correct_transcript_of_the_benchmark_sets() -> None:
     snapper = NameSnapper((*HOUSE_NAMES, *NAMES, *AREAS))
     references = [text for _wav, text in command_transcripts()] + [*COMMANDS, *OTHER]
     assert [r for r in references if snapper.snap(r) != r] == []
+
+
+def test_a_prompt_echoed_back_is_recognised_and_a_command_is_not() -> None:
+    names = prompt_items(
+        whisper_prompt(["Kitchen Lights", "Kitchen", "Standing Light", "Office", "New York"])
+    )
+    assert names == ("Kitchen Lights", "Kitchen", "Standing Light", "Office", "New York")
+    assert echoes_prompt("Kitchen Lights, Kitchen, Standing Light,", names)
+    assert echoes_prompt("Door, office, Bedroom, New York, Office", names)
+    assert not echoes_prompt("Turn on the Kitchen Lights, Standing Light.", names)
+    assert not echoes_prompt("Turn on the Kitchen Lights and the Standing Light.", names)
+    assert not echoes_prompt("Kitchen.", names)
+    assert not echoes_prompt("", names)
+
+
+def test_a_loop_is_found_and_cut_after_its_first_time_round() -> None:
+    counting = "1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,"
+    assert hallucinated(counting, ())
+    assert cut_loop(counting) == "1, 2, 3, 4, 5"
+    greeting = "Hello, how are you? Hello, how are you? Hello, how are you? Hello, how"
+    assert cut_loop(greeting) == "Hello, how are you"
+    for command in (
+        "Set a timer for 1 hour and 1 minute.",
+        "Turn the lights on and on",
+        "Set the brightness of the kitchen lights to 50%.",
+        "No, no.",
+    ):
+        assert not hallucinated(command, ("Kitchen Lights",))
+        assert cut_loop(command) == command
+
+
+def test_no_reference_transcript_of_the_benchmark_sets_looks_hallucinated() -> None:
+    from tests.support.services import command_transcripts
+    from wyoming_voice.bench.stt import HOUSE_NAMES
+    from wyoming_voice.bench.stt_audio import HELDOUT, TUNING
+
+    names = (*HOUSE_NAMES, *HELDOUT.house, *TUNING.house)
+    references = [text for _wav, text in command_transcripts()]
+    for spec in (HELDOUT, TUNING):
+        references += [*spec.commands, *spec.other, *spec.absent, *spec.chatter]
+    assert [r for r in references if hallucinated(r, names)] == []

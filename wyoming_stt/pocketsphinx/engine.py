@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from ..engines import (
     TranscriptSegment,
     Vocabulary,
 )
+from .copies import copies_main
 from .default_grammar import default_areas, default_names, default_templates
 from .process import (
     DecodeJob,
@@ -44,6 +46,16 @@ from .process import (
 _LOGGER = logging.getLogger(__name__)
 
 LANGUAGE = "en"
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a second decoder process only pays with two or more)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 POLL_SECONDS = 0.02
 WARM_UP_SECONDS = 0.5
 
@@ -71,6 +83,7 @@ class PocketsphinxTranscriber:
         self.options = options
         self._setup = DecoderSetup()
         self._process: BaseProcess | None = None
+        self._copy_process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._ready: DecoderReady | None = None
         self._card: ModelCard | None = None
@@ -116,6 +129,8 @@ class PocketsphinxTranscriber:
         else:
             what = f"its general English language model (nothing usable in {source})"
         _LOGGER.info("pocketsphinx: recognising with %s", what)
+        if ready.copy_process:
+            _LOGGER.info("pocketsphinx: the shifted copies are decoded in a second process")
         warm_up = np.zeros(int(SAMPLE_RATE * WARM_UP_SECONDS), dtype=np.float32)
         self._call(DecodeJob(float_to_pcm16(warm_up), skip_vad=True), CancelToken())
         self._card = ModelCard(
@@ -229,17 +244,31 @@ class PocketsphinxTranscriber:
         return reply
 
     def _start(self) -> DecoderReady:
-        """Start the decoder process and wait for its DecoderReady (lock held)."""
+        """Start the decoder process (and its copy process) and wait for its DecoderReady
+        (lock held)."""
         context = multiprocessing.get_context("spawn")
         parent_conn, child_conn = context.Pipe()
+        copies_conn = None
+        if self._setup.templates and usable_cpus() >= 2:
+            copies_conn, copies_child = context.Pipe()
+            self._copy_process = context.Process(
+                target=copies_main,
+                args=(copies_child, self._setup),
+                name="wyoming-stt-pocketsphinx-copies",
+                daemon=True,
+            )
+            self._copy_process.start()
+            copies_child.close()
         process = context.Process(
             target=decoder_main,
-            args=(child_conn, self._setup),
+            args=(child_conn, self._setup, copies_conn),
             name="wyoming-stt-pocketsphinx",
             daemon=True,
         )
         process.start()
         child_conn.close()
+        if copies_conn is not None:
+            copies_conn.close()  # the decoder process holds its own end now
         self._process, self._conn = process, parent_conn
         try:
             if not parent_conn.poll(self.options.start_timeout):
@@ -261,9 +290,13 @@ class PocketsphinxTranscriber:
         return answer
 
     def _stop_process(self, *, graceful: bool = True) -> None:
-        """End the decoder process (lock held)."""
+        """End the decoder process and its copy process (lock held)."""
         conn, process = self._conn, self._process
         self._conn, self._process = None, None
+        copy_process, self._copy_process = self._copy_process, None
+        if copy_process is not None and copy_process.is_alive():
+            copy_process.kill()  # it holds nothing worth a graceful end
+            copy_process.join(2.0)
         if conn is not None:
             if graceful:
                 with contextlib.suppress(OSError, ValueError):

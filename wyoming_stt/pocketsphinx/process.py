@@ -11,11 +11,12 @@ import re
 import signal
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .copies import COPY_PROCESS_FACTORS, CopyProcess
 from .grammar import Grammar, build_grammar
 from .pronounce import Pronouncer, acronyms
 from .rejection import (
@@ -36,6 +37,8 @@ PAD_SECONDS = 0.25
 MIN_SPEECH_SECONDS = 0.2
 VAD_FRAME_SECONDS = 0.03
 MAX_CACHED_GRAMMARS = 8
+COPIES_START_SECONDS = 60.0
+"""How long the decoder waits for its copy process to build the grammar."""
 # Language-model search settings for speed (CMU's embedded tuning): about 4x faster than the
 # defaults on the command test set with no loss in word error rate.
 FAST_LM_SETTINGS: dict[str, Any] = {
@@ -84,6 +87,8 @@ class DecoderReady:
     skipped_phrases: tuple[str, ...] = ()
     derived: tuple[str, ...] = ()
     """Words whose pronunciation was made here, with how (`hvac: letters + espeak-ng`)."""
+    copy_process: bool = False
+    """Whether a second process decodes the shifted copies (copies.py)."""
 
 
 @dataclass(frozen=True)
@@ -109,10 +114,11 @@ class DecodeReply:
 class SphinxDecoder:
     """pocketsphinx Decoder with a base search and per-request grammars (child side)."""
 
-    def __init__(self, setup: DecoderSetup) -> None:
+    def __init__(self, setup: DecoderSetup, copies: CopyProcess | None = None) -> None:
         from pocketsphinx import Decoder, Vad
 
         self._setup = setup
+        self._copies = copies
         # Load the dictionary only first: the large language model is needed only without
         # a grammar. No lattice rescoring with a grammar: faster, and it kept results inside
         # the grammar on the test set (WER 0.5% instead of 1.2%).
@@ -216,6 +222,7 @@ class SphinxDecoder:
         # Both passes start from the same cepstral mean, so the confidence does not depend on
         # what the decoder heard before; afterwards it goes on from the grammar pass's mean.
         grammar_pass = self.ready.mode == "grammar" and not job.skip_vad
+        copy_job = self._copies.begin(job.pcm, job.names) if grammar_pass and self._copies else None
         mean_before = self._decoder.get_cmn()
         phone_score = phone_loop(self._decoder, _padded(job.pcm)) if grammar_pass else 0.0
         self._decoder.set_cmn(mean_before)
@@ -229,9 +236,21 @@ class SphinxDecoder:
             grammar_score,
             phone_score=phone_score,
             frames=frames,
-            decode_copy=lambda factor: self._phrase(search, _padded(resampled(job.pcm, factor)))[0],
+            decode_copy=lambda factor: self._copy(job, copy_job, factor),
         )
         return ("" if verdict.rejected else text), verdict
+
+    def _copy(self, job: DecodeJob, copy_job: int | None, factor: float) -> str:
+        """A copy's phrase: from the copy process when it has that one, else decoded here."""
+        if copy_job is not None and self._copies is not None and factor in COPY_PROCESS_FACTORS:
+            text = self._copies.phrase(copy_job, factor)
+            if text is not None:
+                return text
+        return self.copy_phrase(job.pcm, job.names, factor)
+
+    def copy_phrase(self, pcm: bytes, names: tuple[str, ...], factor: float) -> str:
+        """The grammar's phrase for the audio played `factor` times faster."""
+        return self._phrase(self._search_for(names), _padded(resampled(pcm, factor)))[0]
 
     def _phrase(self, search: str, audio: bytes) -> tuple[str, Any]:
         """The grammar's phrase for the audio (spoken words only) and its hypothesis."""
@@ -249,16 +268,21 @@ def _padded(pcm: bytes) -> bytes:
     return pad + pcm + pad
 
 
-def decoder_main(conn: Connection, setup: DecoderSetup) -> None:
-    """Child process entry: answer DecodeJobs until None or the pipe closes."""
+def decoder_main(
+    conn: Connection, setup: DecoderSetup, copies_conn: Connection | None = None
+) -> None:
+    """Child process entry: answer DecodeJobs until None or the pipe closes (copies_conn: the
+    pipe to a copy process, see copies.py)."""
     # Ctrl+C reaches the whole process group; the parent decides when this process ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    copies = CopyProcess(copies_conn) if copies_conn is not None else None
     try:
-        decoder = SphinxDecoder(setup)
+        decoder = SphinxDecoder(setup, copies)
     except Exception as err:  # reported to the parent, which fails its load
         conn.send(DecodeReply("", error=f"pocketsphinx failed to start: {err}"))
         return
-    conn.send(decoder.ready)
+    with_copies = copies is not None and copies.wait_ready(COPIES_START_SECONDS)
+    conn.send(replace(decoder.ready, copy_process=with_copies))
     while True:
         try:
             job: Any = conn.recv()

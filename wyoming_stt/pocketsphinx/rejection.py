@@ -10,7 +10,8 @@ the closest command, and the agent would carry it out. The transcript is rejecte
    cent: tempo and pitch shift together) are decoded with the same grammar, and at least
    DISAGREEMENTS_TO_REJECT of them ask for something else (see same_request). A phrase the
    audio really holds survives such a shift; a guess usually flips to another guess. The
-   copies are decoded one by one and stop as soon as the outcome is certain.
+   copies are asked for one by one and only until the outcome is certain; with two or more
+   CPUs a second process decodes most of them meanwhile (copies.py).
 
 Scores are the natural logs of what pocketsphinx reports (its scaled log-probabilities), so the
 utterance threshold is in those units. Both were chosen on a tuning set that `bench stt` never

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from wyoming_common.worker import CancelToken
 
+from ..biasing import prompt_items
 from .decoding import (
     SAMPLES_PER_FRAME,
     WINDOW_FRAMES,
@@ -25,6 +26,7 @@ from .decoding import (
     speech_windows,
     text_tokens,
 )
+from .hallucination import cut_loop, hallucinated
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,8 +117,6 @@ class WhisperBatch:
 
     def decode(self, windows: Sequence[Window], token: CancelToken) -> list[tuple[str, str | None]]:
         """(text, language) of every window; "" for a window that holds no speech."""
-        import ctranslate2
-
         frames = max(encoder_frames(window.seconds) for window in windows)
         features = np.stack(
             [log_mel(self._model.feature_extractor, window.audio, frames) for window in windows]
@@ -129,14 +129,50 @@ class WhisperBatch:
             self._prompt(window, language)
             for window, language in zip(windows, languages, strict=True)
         ]
+        texts = self._generate(windows, encoded, prompts, range(len(windows)), token)
+        # A prompt echoed or a loop (hallucination.py): once more without the prompt.
+        again = [
+            index
+            for index, window in enumerate(windows)
+            if window.prompt
+            and hallucinated(texts[index], (i for p in window.prompt for i in prompt_items(p)))
+        ]
+        if again and not token.cancelled:
+            _LOGGER.debug(
+                "faster-whisper: %d window(s) echoed the prompt or looped (%r); decoding them "
+                "again without the prompt",
+                len(again),
+                texts[again[0]],
+            )
+            bare = [
+                self._prompt(replace(window, prompt=()), lang)
+                for window, lang in zip(windows, languages, strict=True)
+            ]
+            retried = self._generate(windows, encoded, bare, again, token)
+            for index in again:
+                texts[index] = retried[index]
+        return [(cut_loop(text), lang) for text, lang in zip(texts, languages, strict=True)]
+
+    def _generate(
+        self,
+        windows: Sequence[Window],
+        encoded: Any,
+        prompts: Sequence[list[int]],
+        which: Iterable[int],
+        token: CancelToken,
+    ) -> list[str]:
+        """Texts of the windows `which` (others: "") decoded after their prompts."""
+        import ctranslate2
+
         # CTranslate2 decodes a batch only when the transcript starts at the same position in
         # every prompt: group the windows by prompt length (usually one group).
-        results: list[tuple[str, str | None]] = [("", lang) for lang in languages]
-        groups: dict[tuple[int, int], list[int]] = {}
-        for index, prompt in enumerate(prompts):
-            groups.setdefault((len(prompt), self._beam_size), []).append(index)
-        array = None if len(groups) == 1 else np.asarray(encoded)
-        for (_length, beam), members in groups.items():
+        texts = [""] * len(windows)
+        groups: dict[int, list[int]] = {}
+        for index in which:
+            groups.setdefault(len(prompts[index]), []).append(index)
+        whole = len(groups) == 1 and len(next(iter(groups.values()))) == len(windows)
+        array = None if whole else np.asarray(encoded)
+        for length, members in groups.items():
             if token.cancelled:
                 break
             part = (
@@ -148,14 +184,14 @@ class WhisperBatch:
             outputs = self._model.model.generate(
                 part,
                 [prompts[i] for i in members],
-                beam_size=beam,
-                max_length=max_length(len(prompts[members[0]]), longest),
+                beam_size=self._beam_size,
+                max_length=max_length(length, longest),
                 return_scores=True,
                 return_no_speech_prob=True,
             )
             for index, output in zip(members, outputs, strict=True):
-                results[index] = (self._text(windows[index], output), languages[index])
-        return results
+                texts[index] = self._text(windows[index], output)
+        return texts
 
     def _languages(self, windows: Sequence[Window], encoded: Any) -> list[str | None]:
         languages = [window.language for window in windows]

@@ -1,0 +1,101 @@
+"""The shifted copies decoded in a second process: the same verdicts as one after another, and
+the decoder takes over when the copy process is gone."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import command_transcripts
+from wyoming_common.worker import CancelToken
+from wyoming_stt.pocketsphinx import engine as engine_module
+from wyoming_stt.pocketsphinx.copies import CopyProcess, CopyReply
+from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
+from wyoming_stt.pocketsphinx.process import DecodeJob, DecodeReply, SphinxDecoder
+
+from .wyoming_io import wav_audio
+
+NAMES = ("Kitchen Lights", "Bed Light", "Front Door", "Office Fan", "Living Room", "Kitchen")
+CLIPS = 8
+
+
+@pytest.fixture(scope="module")
+def names_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("copies") / "names.txt"
+    path.write_text("\n".join(NAMES) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_process_engine(names_file: Path) -> Iterator[PocketsphinxTranscriber]:
+    if engine_module.usable_cpus() < 2:
+        pytest.skip("one CPU: the engine decodes the copies itself")
+    engine = PocketsphinxTranscriber(PocketsphinxOptions(names_file=names_file))
+    engine.load()
+    yield engine
+    engine.close()
+
+
+def _reply(engine: PocketsphinxTranscriber, pcm: bytes) -> DecodeReply:
+    reply = engine._call(DecodeJob(pcm), CancelToken())
+    assert reply is not None
+    return reply
+
+
+def test_the_verdicts_are_those_of_decoding_one_copy_after_another(
+    two_process_engine: PocketsphinxTranscriber,
+) -> None:
+    assert two_process_engine._ready is not None and two_process_engine._ready.copy_process
+    alone = SphinxDecoder(two_process_engine._setup)  # this process, copies one by one
+    clips = command_transcripts()[:: len(command_transcripts()) // CLIPS][:CLIPS]
+    copies = 0
+    for wav, _text in clips:
+        pcm, _fmt = wav_audio(wav)
+        reply = _reply(two_process_engine, pcm)
+        text, confidence = alone.decode(DecodeJob(pcm))
+        assert (reply.text, reply.confidence) == (text, confidence), wav.name
+        copies += reply.confidence.copies if reply.confidence is not None else 0
+    assert copies >= 3 * CLIPS // 2  # most clips needed three or four copies
+
+
+def test_without_the_copy_process_the_decoder_decodes_the_copies(
+    two_process_engine: PocketsphinxTranscriber,
+) -> None:
+    wav, _text = command_transcripts()[0]
+    pcm, _fmt = wav_audio(wav)
+    before = _reply(two_process_engine, pcm)
+    assert before.confidence is not None and before.confidence.copies > 0
+    copy_process = two_process_engine._copy_process
+    assert copy_process is not None and copy_process.is_alive()
+    copy_process.kill()
+    copy_process.join(5)
+    after = _reply(two_process_engine, pcm)
+    assert (after.text, after.confidence) == (before.text, before.confidence)
+
+
+def test_one_cpu_starts_no_copy_process(names_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "usable_cpus", lambda: 1)
+    engine = PocketsphinxTranscriber(PocketsphinxOptions(names_file=names_file))
+    try:
+        engine.load()
+        assert engine._ready is not None and not engine._ready.copy_process
+        assert engine._copy_process is None
+    finally:
+        engine.close()
+
+
+def test_copies_of_earlier_utterances_are_skipped_and_a_failure_gives_up() -> None:
+    ours, theirs = multiprocessing.Pipe()
+    copies = CopyProcess(ours)
+    assert copies.begin(b"\0\0", ()) == 1
+    assert copies.begin(b"\0\0", ()) == 2
+    theirs.recv(), theirs.recv()
+    theirs.send(CopyReply(1, 1.03, "turn on the light"))  # the first utterance's, not needed
+    theirs.send(CopyReply(2, 1.03, "turn off the light"))
+    assert copies.phrase(2, 1.03) == "turn off the light"
+    theirs.send(CopyReply(2, 1.06, "", error="pocketsphinx failed"))
+    assert copies.phrase(2, 1.06) is None
+    assert not copies.alive and copies.begin(b"\0\0", ()) is None

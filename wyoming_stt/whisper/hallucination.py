@@ -1,0 +1,72 @@
+"""Two ways Whisper writes text the audio does not hold, recognised in what it wrote.
+
+1. **Prompt echo**: with names in its initial prompt and unclear audio, Whisper writes the list
+   back instead of the speech ("Kitchen Lights, Kitchen, Standing Light," for "turn on the hot
+   tub"; "Door, office, Bedroom, New York, Office" for "turn on the Office Fan").
+2. **Loop**: the same word or phrase three times in a row ("1, 2, 3, 4, 5, 5, 5, 5, 5" for
+   "what is the Outdoor Humidity"; "Hello, how are you? Hello, how are you? Hello, how are
+   you? Hello, how").
+
+The batch decodes such a window again without the prompt (batch.py); a loop that is still
+there is cut after its first time round. Pure functions on strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+ECHO_MIN_NAMES = 2
+"""Clauses that are exactly a name of the prompt, at least, and at least half the clauses."""
+LOOP_REPEATS = 3
+LOOP_MAX_WORDS = 6
+"""The longest phrase looked for as a loop."""
+_WORD = re.compile(r"[\w']+")
+_CLAUSE = re.compile(r"[,.;:!?]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def echoes_prompt(text: str, prompt_items: Iterable[str]) -> bool:
+    """Whether text is mostly the prompt's names, listed: each clause (between commas and
+    full stops) exactly one name. A command naming two devices in one clause is not."""
+    names = {" ".join(_words(item)) for item in prompt_items}
+    names.discard("")
+    clauses = [" ".join(_words(c)) for c in _CLAUSE.split(text)]
+    clauses = [c for c in clauses if c]
+    echoed = sum(1 for clause in clauses if clause in names)
+    return echoed >= ECHO_MIN_NAMES and 2 * echoed >= len(clauses)
+
+
+def loop_start(text: str) -> tuple[int, int] | None:
+    """(first word, phrase length) of the first phrase said LOOP_REPEATS times in a row."""
+    words = _words(text)
+    for start in range(len(words)):
+        for size in range(1, LOOP_MAX_WORDS + 1):
+            end = start + size * LOOP_REPEATS
+            if end > len(words):
+                break
+            phrase = words[start : start + size]
+            if all(
+                words[start + k * size : start + (k + 1) * size] == phrase
+                for k in range(1, LOOP_REPEATS)
+            ):
+                return start, size
+    return None
+
+
+def hallucinated(text: str, prompt_items: Iterable[str]) -> bool:
+    """A prompt echo or a loop."""
+    return loop_start(text) is not None or echoes_prompt(text, prompt_items)
+
+
+def cut_loop(text: str) -> str:
+    """The text up to the end of the loop's first time round (unchanged without a loop)."""
+    found = loop_start(text)
+    if found is None:
+        return text
+    start, size = found
+    matches = list(_WORD.finditer(text))
+    return text[: matches[start + size - 1].end()].strip(" ,")
