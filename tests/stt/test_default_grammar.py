@@ -15,7 +15,8 @@ from wyoming_stt.engines import TranscriptionRequest, Vocabulary
 from wyoming_stt.pocketsphinx.default_grammar import default_areas, default_names, default_templates
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, split_rules, spoken_form
-from wyoming_stt.pocketsphinx.process import DecodeJob, DecoderSetup, SphinxDecoder
+from wyoming_stt.pocketsphinx.messages import DecodeJob, DecoderSetup
+from wyoming_stt.pocketsphinx.process import SphinxDecoder
 from wyoming_voice.bench.stt_scoring import word_errors
 
 from .conftest import stt_service

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.services import command_transcripts
+from wyoming_common.cpus import usable_cpus
 from wyoming_common.worker import CancelToken
-from wyoming_stt.pocketsphinx import engine as engine_module
-from wyoming_stt.pocketsphinx.copies import CopyProcess, CopyReply
+from wyoming_stt.pocketsphinx import decoder_processes
+from wyoming_stt.pocketsphinx.copies import CopyProcess
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
-from wyoming_stt.pocketsphinx.process import DecodeJob, DecodeReply, SphinxDecoder
+from wyoming_stt.pocketsphinx.messages import CopyReply, DecodeJob, DecodeReply
+from wyoming_stt.pocketsphinx.process import SphinxDecoder
 
 from .wyoming_io import wav_audio
 
@@ -31,7 +33,7 @@ def names_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def two_process_engine(names_file: Path) -> Iterator[PocketsphinxTranscriber]:
-    if engine_module.usable_cpus() < 2:
+    if len(usable_cpus()) < 2:
         pytest.skip("one CPU: the engine decodes the copies itself")
     engine = PocketsphinxTranscriber(PocketsphinxOptions(names_file=names_file))
     engine.load()
@@ -68,7 +70,8 @@ def test_without_the_copy_process_the_decoder_decodes_the_copies(
     pcm, _fmt = wav_audio(wav)
     before = _reply(two_process_engine, pcm)
     assert before.confidence is not None and before.confidence.copies > 0
-    copy_process = two_process_engine._copy_process
+    assert two_process_engine._processes is not None
+    copy_process = two_process_engine._processes.copy_process
     assert copy_process is not None and copy_process.is_alive()
     copy_process.kill()
     copy_process.join(5)
@@ -77,12 +80,12 @@ def test_without_the_copy_process_the_decoder_decodes_the_copies(
 
 
 def test_one_cpu_starts_no_copy_process(names_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(decoder_processes, "usable_cpus", lambda: {0})
     engine = PocketsphinxTranscriber(PocketsphinxOptions(names_file=names_file))
     try:
         engine.load()
         assert engine._ready is not None and not engine._ready.copy_process
-        assert engine._copy_process is None
+        assert engine._processes is not None and engine._processes.copy_process is None
     finally:
         engine.close()
 

@@ -8,9 +8,10 @@ they contend, so each core counts once.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from wyoming_common.cpus import usable_cpus
 
 _CPU_DIR = Path("/sys/devices/system/cpu")
 
@@ -23,14 +24,6 @@ def _read_topology(cpu: int) -> tuple[str, str] | None:
     except OSError:
         return None
     return package, core
-
-
-def usable_cpus() -> set[int]:
-    """The CPUs this process may run on (all of them where affinity is unknown)."""
-    try:
-        return set(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return set(range(os.cpu_count() or 1))
 
 
 def physical_cores(

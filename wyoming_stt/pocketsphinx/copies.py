@@ -16,10 +16,10 @@ the copies itself.
 from __future__ import annotations
 
 import signal
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .messages import CopiesReady, CopyJob, CopyReply
 from .rejection import PERTURBATIONS
 
 COPY_PROCESS_FACTORS = (PERTURBATIONS[0], PERTURBATIONS[1], PERTURBATIONS[3])
@@ -27,30 +27,6 @@ COPY_PROCESS_FACTORS = (PERTURBATIONS[0], PERTURBATIONS[1], PERTURBATIONS[3])
 (the third asked for) while the copy process is on the fourth."""
 REPLY_TIMEOUT_SECONDS = 30.0
 """A copy process that does not answer in this time is given up (the decoder takes over)."""
-
-
-@dataclass(frozen=True)
-class CopyJob:
-    """To the copy process: one utterance (16-bit PCM, 16 kHz) and the request's names."""
-
-    number: int
-    pcm: bytes
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CopyReply:
-    """The grammar's phrase for one copy of job `number` ("" with `error` when it failed)."""
-
-    number: int
-    factor: float
-    text: str
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class CopiesReady:
-    """The copy process has built its grammar."""
 
 
 class CopyProcess:

@@ -8,15 +8,10 @@ pocketsphinx's general English language model instead (any words, slow and loose
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
@@ -33,30 +28,15 @@ from ..engines import (
     TranscriptSegment,
     Vocabulary,
 )
-from .copies import copies_main
+from .decoder_processes import DecoderProcesses
 from .default_grammar import default_areas, default_names, default_templates
-from .process import (
-    DecodeJob,
-    DecodeReply,
-    DecoderReady,
-    DecoderSetup,
-    decoder_main,
-)
+from .messages import DecodeJob, DecodeReply, DecoderReady, DecoderSetup
 
 _LOGGER = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 
 
-def usable_cpus() -> int:
-    """CPUs this process may run on (a second decoder process only pays with two or more)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-POLL_SECONDS = 0.02
 WARM_UP_SECONDS = 0.5
 
 
@@ -82,9 +62,7 @@ class PocketsphinxTranscriber:
     def __init__(self, options: PocketsphinxOptions) -> None:
         self.options = options
         self._setup = DecoderSetup()
-        self._process: BaseProcess | None = None
-        self._copy_process: BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._processes: DecoderProcesses | None = None
         self._ready: DecoderReady | None = None
         self._card: ModelCard | None = None
         self._lock = threading.Lock()
@@ -216,98 +194,30 @@ class PocketsphinxTranscriber:
         return results
 
     def _call(self, job: DecodeJob, token: CancelToken) -> DecodeReply | None:
-        """Send a job and wait for the reply; None when cancelled (the process is replaced)."""
+        """Send a job and wait for the reply; None when cancelled (the processes are replaced:
+        a decoder cannot be interrupted)."""
         with self._lock:
-            if self._conn is None or self._process is None or not self._process.is_alive():
+            if self._processes is None or not self._processes.alive:
                 self._stop_process()
                 self._start()
-            conn, process = self._conn, self._process
-            assert conn is not None and process is not None
-            try:
-                conn.send(job)
-                while not conn.poll(POLL_SECONDS):
-                    if token.cancelled:
-                        # The decoder cannot be interrupted: replace it.
-                        self._stop_process(graceful=False)
-                        self._start()
-                        return None
-                    if not process.is_alive():
-                        raise EngineError("the pocketsphinx process ended unexpectedly")
-                reply = conn.recv()
-            except (EOFError, OSError) as err:
-                self._stop_process()
-                raise EngineError(f"lost the pocketsphinx process: {err}") from err
-        if not isinstance(reply, DecodeReply):
-            raise EngineError(f"unexpected reply from pocketsphinx: {reply!r}")
-        if reply.error:
-            raise EngineError(reply.error)
-        return reply
+            assert self._processes is not None
+            reply = self._processes.call(job, token)
+            if reply is None:
+                self._stop_process(graceful=False)
+                self._start()
+            return reply
 
     def _start(self) -> DecoderReady:
-        """Start the decoder process (and its copy process) and wait for its DecoderReady
-        (lock held)."""
-        context = multiprocessing.get_context("spawn")
-        parent_conn, child_conn = context.Pipe()
-        copies_conn = None
-        if self._setup.templates and usable_cpus() >= 2:
-            copies_conn, copies_child = context.Pipe()
-            self._copy_process = context.Process(
-                target=copies_main,
-                args=(copies_child, self._setup),
-                name="wyoming-stt-pocketsphinx-copies",
-                daemon=True,
-            )
-            self._copy_process.start()
-            copies_child.close()
-        process = context.Process(
-            target=decoder_main,
-            args=(child_conn, self._setup, copies_conn),
-            name="wyoming-stt-pocketsphinx",
-            daemon=True,
-        )
-        process.start()
-        child_conn.close()
-        if copies_conn is not None:
-            copies_conn.close()  # the decoder process holds its own end now
-        self._process, self._conn = process, parent_conn
-        try:
-            if not parent_conn.poll(self.options.start_timeout):
-                raise EngineError("pocketsphinx did not start in time")
-            answer = parent_conn.recv()
-        except (EOFError, OSError) as err:
-            self._stop_process()
-            raise EngineError(f"pocketsphinx process failed to start: {err}") from err
-        except EngineError:
-            self._stop_process()
-            raise
-        if isinstance(answer, DecodeReply):
-            self._stop_process()
-            raise EngineError(answer.error or "pocketsphinx failed to start")
-        if not isinstance(answer, DecoderReady):
-            self._stop_process()
-            raise EngineError(f"unexpected answer from pocketsphinx: {answer!r}")
-        self._ready = answer
-        return answer
+        """Start the decoder process (and its copy process); its DecoderReady (lock held)."""
+        self._processes = DecoderProcesses(self._setup, self.options.start_timeout)
+        self._ready = self._processes.start()
+        return self._ready
 
     def _stop_process(self, *, graceful: bool = True) -> None:
         """End the decoder process and its copy process (lock held)."""
-        conn, process = self._conn, self._process
-        self._conn, self._process = None, None
-        copy_process, self._copy_process = self._copy_process, None
-        if copy_process is not None and copy_process.is_alive():
-            copy_process.kill()  # it holds nothing worth a graceful end
-            copy_process.join(2.0)
-        if conn is not None:
-            if graceful:
-                with contextlib.suppress(OSError, ValueError):
-                    conn.send(None)
-            conn.close()
-        if process is not None:
-            if graceful:
-                process.join(0.5)
-            if process.is_alive():
-                process.kill()
-                process.join(2.0)
+        if self._processes is not None:
+            self._processes.stop(graceful=graceful)
+        self._processes = None
 
     def close(self) -> None:
         """Stop the decoder process."""

@@ -11,13 +11,14 @@ import re
 import signal
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from multiprocessing.connection import Connection
 from typing import Any
 
 from .copies import COPY_PROCESS_FACTORS, CopyProcess
 from .grammar import Grammar, build_grammar
+from .messages import DecodeJob, DecodeReply, DecoderReady, DecoderSetup
 from .pronounce import Pronouncer, acronyms
 from .rejection import (
     Confidence,
@@ -59,56 +60,6 @@ GRAMMAR_SEARCH_SETTINGS: dict[str, Any] = {"beam": 1e-60, "wbeam": 1e-40, "pbeam
 # grammar with names: 5 of the 73 test commands, 1 with it; exact-transcript grammar: 2, 1).
 EXTRA_PRONUNCIATIONS = {"off(2)": "AA F"}
 _NOT_SPOKEN = re.compile(r"<[^>]*>|\[[^\]]*\]|\(\d+\)")
-
-
-@dataclass(frozen=True)
-class DecoderSetup:
-    """Sent once at start: the command phrases, names and areas of the base grammar.
-
-    No phrases: the general English language model.
-    """
-
-    templates: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DecoderReady:
-    """The child's answer to a setup: which search it uses."""
-
-    mode: str
-    """`grammar` or `language-model`."""
-    phrase_count: int
-    name_count: int
-    dropped_words: tuple[str, ...]
-    version: str | None
-    area_count: int = 0
-    skipped_phrases: tuple[str, ...] = ()
-    derived: tuple[str, ...] = ()
-    """Words whose pronunciation was made here, with how (`hvac: letters + espeak-ng`)."""
-    copy_process: bool = False
-    """Whether a second process decodes the shifted copies (copies.py)."""
-
-
-@dataclass(frozen=True)
-class DecodeJob:
-    """One utterance: 16-bit mono PCM at 16 kHz, plus extra names for this request."""
-
-    pcm: bytes
-    names: tuple[str, ...] = ()
-    skip_vad: bool = False
-
-
-@dataclass(frozen=True)
-class DecodeReply:
-    """The transcript, or why there is none."""
-
-    text: str
-    error: str | None = None
-    seconds: float = 0.0
-    confidence: Confidence | None = None
-    """The grammar's confidence (see rejection.py); when it rejects, text is empty."""
 
 
 class SphinxDecoder:
