@@ -102,3 +102,21 @@ def test_copies_of_earlier_utterances_are_skipped_and_a_failure_gives_up() -> No
     theirs.send(CopyReply(2, 1.06, "", error="pocketsphinx failed"))
     assert copies.phrase(2, 1.06) is None
     assert not copies.alive and copies.begin(b"\0\0", ()) is None
+
+
+def test_replies_no_verdict_needed_are_read_before_the_next_utterance() -> None:
+    """Utterances the phone-loop check rejects never ask for their copies: their replies must
+    not pile up in the pipe (a full pipe would leave both processes waiting on each other)."""
+    ours, theirs = multiprocessing.Pipe()
+    copies = CopyProcess(ours)
+    for number in range(1, 201):
+        assert copies.begin(b"\0\0" * 8000, ()) == number
+        assert not ours.poll()  # the previous utterance's replies were read
+        assert theirs.recv().number == number
+        for factor in (1.03, 1.06, 1.1):
+            theirs.send(CopyReply(number, factor, "turn on the kitchen lights"))
+    assert copies.begin(b"\0\0", ()) == 201
+    assert not ours.poll()
+    theirs.recv()
+    theirs.send(CopyReply(201, 1.03, "turn off the kitchen lights"))
+    assert copies.phrase(201, 1.03) == "turn off the kitchen lights"

@@ -57,6 +57,10 @@ class CopyProcess:
             return None
         self._number += 1
         try:
+            # Replies left from earlier utterances (copies a verdict did not need) are stale:
+            # read them now, or the pipe would fill and both processes wait on each other.
+            while self._conn.poll():
+                self._conn.recv()
             self._conn.send(CopyJob(self._number, pcm, names))
         except (EOFError, OSError, ValueError):
             self._give_up()
