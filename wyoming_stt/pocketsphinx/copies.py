@@ -19,7 +19,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .messages import CopiesReady, CopyJob, CopyReply
+from .messages import CopiesReady, CopyJob, CopyReply, DecoderSetup
 from .rejection import PERTURBATIONS
 
 COPY_PROCESS_FACTORS = (PERTURBATIONS[0], PERTURBATIONS[1], PERTURBATIONS[3])
@@ -89,7 +89,7 @@ class CopyProcess:
         self._conn = None
 
 
-def copies_main(conn: Connection, setup: Any) -> None:
+def copies_main(conn: Connection, setup: DecoderSetup) -> None:
     """Copy process entry: decode the copies of each CopyJob; a newer job replaces an older."""
     from .process import SphinxDecoder
 
