@@ -2,7 +2,8 @@
 
 pocketsphinx holds the GIL while it decodes, so in a thread it would stall the event loop for
 seconds (describe and ping would wait). In a child process it cannot; the parent's worker
-thread only waits on a pipe. Messages are the small dataclasses below.
+thread only waits on a pipe (decoder_processes.py). The messages are in messages.py; the
+shifted copies of the rejection check may be decoded by a copy process (copies.py).
 """
 
 from __future__ import annotations
