@@ -120,3 +120,26 @@ def test_replies_no_verdict_needed_are_read_before_the_next_utterance() -> None:
     theirs.recv()
     theirs.send(CopyReply(201, 1.03, "turn off the kitchen lights"))
     assert copies.phrase(201, 1.03) == "turn off the kitchen lights"
+
+
+def test_a_grammar_that_falls_back_to_the_language_model_keeps_no_copy_process(
+    tmp_path: Path,
+) -> None:
+    """A phrases file with nothing usable (a slot without names): the general language model,
+    which has no copies to decode, so the copy process ends instead of holding that model."""
+    if len(usable_cpus()) < 2:
+        pytest.skip("one CPU: no copy process is started at all")
+    phrases = tmp_path / "phrases.txt"
+    phrases.write_text("turn on {name}\n", encoding="utf-8")
+    engine = PocketsphinxTranscriber(PocketsphinxOptions(phrases_file=phrases))
+    try:
+        engine.load()
+        assert engine.mode == "language-model"
+        assert engine._ready is not None and not engine._ready.copy_process
+        assert engine._processes is not None
+        copy_process = engine._processes.copy_process
+        assert copy_process is not None
+        copy_process.join(10)
+        assert not copy_process.is_alive()
+    finally:
+        engine.close()

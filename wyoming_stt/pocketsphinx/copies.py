@@ -98,6 +98,8 @@ def copies_main(conn: Connection, setup: DecoderSetup) -> None:
         decoder = SphinxDecoder(setup)
     except Exception:  # the decoder process sees the pipe close and decodes copies itself
         return
+    if decoder.ready.mode != "grammar":
+        return  # nothing compiled: the general language model has no copies to decode
     try:
         conn.send(CopiesReady())
         job: Any = conn.recv()

@@ -35,8 +35,6 @@ from .messages import DecodeJob, DecodeReply, DecoderReady, DecoderSetup
 _LOGGER = logging.getLogger(__name__)
 
 LANGUAGE = "en"
-
-
 WARM_UP_SECONDS = 0.5
 
 
