@@ -59,6 +59,9 @@ class Vocabulary:
 
     names: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    domains: tuple[tuple[str, str], ...] = ()
+    """(name, Home Assistant domain) of the names whose domain is known ("light", "cover"):
+    the embedded engine's grammar lets a verb name only what it acts on."""
 
     @property
     def everything(self) -> tuple[str, ...]:

@@ -30,29 +30,36 @@ OnChange = Callable[[Vocabulary], Awaitable[None]]
 
 
 async def fetch_vocabulary(client: HomeAssistantClient) -> Vocabulary:
-    """The names of the entities exposed to Assist (and aliases), areas and floors."""
+    """The names of the entities exposed to Assist (and aliases) with their domains, areas
+    and floors."""
     exposed = sorted(await client.exposed_entity_ids("conversation"))
     states = {state.entity_id: state for state in await client.get_states()}
     registry = {entry.entity_id: entry for entry in await client.entity_registry()}
     registered = [entity_id for entity_id in exposed if entity_id in registry]
     extended = await client.entity_entries(registered) if registered else {}
     names: list[str] = []
+    domains: list[tuple[str, str]] = []
     for entity_id in exposed:
         entry = registry.get(entity_id)
         state = states.get(entity_id)
         friendly = (state.attributes.get("friendly_name") if state else None) or None
         # Assist matches the state's name; the registry's names stand in for a missing state.
-        names.extend(_strings([friendly or (entry.name if entry else None)]))
+        said = _strings([friendly or (entry.name if entry else None)])
         if not friendly and entry is not None:
-            names.extend(_strings([entry.original_name]))
+            said.extend(_strings([entry.original_name]))
         aliases = extended[entity_id].aliases if entity_id in extended else None
-        names.extend(_strings(aliases or ()))
+        said.extend(_strings(aliases or ()))
+        names.extend(said)
+        domain = entity_id.split(".", 1)[0]
+        domains.extend((name, domain) for name in said)
     areas: list[str] = []
     for area in await client.areas():
         areas.extend(_strings([area.name, *area.aliases]))
     for floor in await client.floors():
         areas.extend(_strings([floor.name, *floor.aliases]))
-    return Vocabulary(names=_unique(names), areas=_unique(areas))
+    return Vocabulary(
+        names=_unique(names), areas=_unique(areas), domains=tuple(dict.fromkeys(domains))
+    )
 
 
 class HassVocabulary:

@@ -125,8 +125,8 @@ class SttSettings:
         None,
         type=Path,
         section="files",
-        help="names to recognise (entities, areas), one per line: Whisper prompt, "
-        "pocketsphinx grammar",
+        help="names to recognise, one per line: entities (`light: Desk Lamp` gives the kind), "
+        "areas (`area: Attic`) or either (a plain line); Whisper prompt, pocketsphinx grammar",
     )
     phrases_file: Path | None = option(
         None,

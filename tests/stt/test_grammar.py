@@ -193,3 +193,58 @@ def test_nothing_usable_means_no_grammar() -> None:
     assert build_grammar(["turn ( | on) the light"], [], lookup) is None  # empty alternative
     assert build_grammar(["# comment only", "   "], [], lookup) is None
     assert build_grammar(["turn on the {thing}"], ["light"], lookup) is None  # unknown slot
+
+
+def test_typed_slots_take_only_the_names_of_their_domains() -> None:
+    """As in Home Assistant's sentences, a verb names only what it acts on: a light is not
+    opened, a sensor not switched, an area (not also a name) is no device at all."""
+    words = ("open", "close", "dim", "kitchen", "light", "door", "garage", "hall", "temperature")
+    say = {**DICTIONARY, **{w: "AH" for w in words}}
+    grammar = build_grammar(
+        [
+            "turn (on | off) the {on_off}",
+            "(open | close) the {cover}",
+            "dim the {light}",
+            "what's the {name}",
+        ],
+        ["kitchen light", "garage door", "hall temperature", "the door"],
+        say.get,
+        areas=["kitchen"],
+        domains=[
+            ("Kitchen Light", "light"),
+            ("Garage Door", "cover"),
+            ("Hall Temperature", "sensor"),
+        ],
+    )
+    assert grammar is not None
+    for phrase in (
+        "turn on the kitchen light",
+        "open the garage door",
+        "dim the kitchen light",
+        "what's the hall temperature",
+        "what's the kitchen",  # {name} takes the areas too
+        "open the the door",  # no domain known: every slot
+        "dim the the door",
+    ):
+        assert grammar.accepts(phrase), phrase
+    for phrase in (
+        "open the kitchen light",
+        "dim the garage door",
+        "turn off the garage door",  # a cover opens and closes
+        "turn on the hall temperature",
+        "turn on the kitchen",
+    ):
+        assert not grammar.accepts(phrase), phrase
+    assert grammar.name_count == 4
+
+
+def test_a_name_of_two_domains_fills_the_slots_of_both() -> None:
+    say = {**DICTIONARY, "open": "AH", "patio": "AH", "door": "AH", "lock": "AH"}
+    grammar = build_grammar(
+        ["open the {cover}", "lock the {lock}"],
+        ["patio door"],
+        say.get,
+        domains=[("Patio Door", "lock"), ("Patio Door", "cover")],
+    )
+    assert grammar is not None
+    assert grammar.accepts("open the patio door") and grammar.accepts("lock the patio door")

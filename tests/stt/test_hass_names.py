@@ -43,6 +43,12 @@ async def test_names_of_exposed_entities_and_areas() -> None:
     assert "Coffee Maker" not in vocabulary.names and "Home Assistant" not in vocabulary.names
     assert set(vocabulary.areas) == EXPECTED_AREAS
     assert TOKEN not in repr(HassSource(hass.url, TOKEN))
+    # Every entity name and alias with its domain: the grammar's verbs take only their kinds.
+    domains = dict(vocabulary.domains)
+    assert {name for name, _domain in vocabulary.domains} == EXPECTED_NAMES
+    assert domains["Bed Light"] == "light" and domains["Kitchen"] == "light"  # an alias
+    assert domains["Garage Door"] == "cover" and domains["Front Door"] == "lock"
+    assert domains["TV"] == "media_player" and domains["Movie Night"] == "scene"
 
 
 async def test_names_follow_registry_changes() -> None:
@@ -112,5 +118,5 @@ async def test_names_from_home_assistant_reach_the_grammar(
         engine.close()
     assert engine.mode == "grammar"
     assert transcript.text == "turn bed light on"
-    assert "names: 24 from Home Assistant)" in caplog.text  # the generic words are gone
+    assert "names: 23 from Home Assistant)" in caplog.text  # the generic words are gone
     assert TOKEN not in caplog.text

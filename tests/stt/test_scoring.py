@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from wyoming_stt.names_file import parse_names
 from wyoming_voice.bench.stt_scoring import (
     EMPTY,
     EXACT,
     FALSE_COMMAND,
+    OTHER_WORDS,
     CommandSet,
     asks_something_else,
     score,
     summarise,
 )
 
-COMMANDS = CommandSet(("Kitchen Lights", "Sliding Door"))
+COMMANDS = CommandSet(parse_names(("light: Kitchen Lights", "cover: Sliding Door", "Office")))
 
 
 def test_a_false_command_that_only_changes_an_article_asks_the_same() -> None:
@@ -25,7 +27,7 @@ def test_a_false_command_that_only_changes_an_article_asks_the_same() -> None:
     ]
     heard = [
         "cancel that timer",  # another valid command, same request
-        "pause the sliding door",  # another valid command, another request
+        "open the sliding door",  # another valid command, another request
         "turn on the kitchen lights",  # right
         "turn on the kitchen lights",  # a non-command heard as a command
         "",  # rejected
@@ -38,3 +40,19 @@ def test_a_false_command_that_only_changes_an_article_asks_the_same() -> None:
     accuracy = summarise(results)
     assert accuracy.false_commands == 3 and accuracy.other_requests == 2
     assert accuracy.wrong_empty_share == 0.25
+
+
+def test_a_verb_for_another_kind_of_device_is_not_a_command() -> None:
+    # As in Home Assistant's sentences: "open" takes covers, "pause" media players.
+    assert COMMANDS.accepts("close the sliding door")
+    assert COMMANDS.accepts("turn off the kitchen lights")
+    assert COMMANDS.accepts("set the kitchen lights to blue")
+    assert not COMMANDS.accepts("open the kitchen lights")
+    assert not COMMANDS.accepts("pause the sliding door")
+    assert not COMMANDS.accepts("set the sliding door to blue")
+    # A plain line's kind is unknown: every verb may name it.
+    assert COMMANDS.accepts("open the office") and COMMANDS.accepts("dim the office")
+    results = score(
+        [("a", "close the Sliding Door", "command")], ["pause the sliding door"], COMMANDS
+    )
+    assert results[0].outcome == OTHER_WORDS

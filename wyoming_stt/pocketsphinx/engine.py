@@ -28,6 +28,7 @@ from ..engines import (
     TranscriptSegment,
     Vocabulary,
 )
+from ..names_file import read_names_file
 from .decoder_processes import DecoderProcesses
 from .default_grammar import default_areas, default_names, default_templates
 from .messages import DecodeJob, DecodeReply, DecoderReady, DecoderSetup
@@ -127,35 +128,32 @@ class PocketsphinxTranscriber:
             if opts.phrases_file or opts.names_file or self._vocabulary.everything:
                 _LOGGER.info("pocketsphinx: --general-model uses no phrases or names")
             return DecoderSetup(), "--general-model", ""
-        names = read_list_file(opts.names_file) if opts.names_file else ()
+        listed = read_names_file(opts.names_file) if opts.names_file else Vocabulary()
         hass = self._vocabulary
-        # {name}: anything that can be addressed; {area}: places. A --names-file line may be
-        # either, so it fills both. The generic device and room words stand in only until the
-        # house's own names are known: once they are, a generic word is a way to mishear
-        # ("start the dishwasher" in a house without one) that Home Assistant cannot act on.
-        # Measured on bench stt's tuning set (built-in grammar, with rejection): command
-        # WER 54 -> 44 %, exact 21 -> 28 of 60.
-        generic = not (names or hass.names or hass.areas) and not opts.phrases_file
+        # {name}: anything that can be addressed (areas too); {area}: places; the typed slots:
+        # the names of the domains a verb acts on (name_slots.py). The generic device and room
+        # words stand in only until the house's own names are known: once they are, a generic
+        # word is a way to mishear ("start the dishwasher" in a house without one) that Home
+        # Assistant cannot act on. Measured on bench stt's tuning set (built-in grammar, with
+        # rejection): command WER 54 -> 44 %, exact 21 -> 28 of 60.
+        generic = not (listed.everything or hass.everything) and not opts.phrases_file
         origins = ["generic device and room words"] if generic else []
-        if names:
-            origins.append(f"{len(names)} from --names-file")
-        if hass.names or hass.areas:
-            origins.append(f"{len(hass.names) + len(hass.areas)} from Home Assistant")
+        if listed.everything:
+            origins.append(f"{len(listed.everything)} from --names-file")
+        if hass.everything:
+            origins.append(f"{len(hass.everything)} from Home Assistant")
         if opts.phrases_file:
-            setup = DecoderSetup(
-                templates=read_list_file(opts.phrases_file),
-                names=(*names, *hass.names, *hass.areas),
-                areas=(*names, *hass.areas),
-            )
-            return setup, f"the command grammar of {opts.phrases_file}", ", ".join(origins)
-        generic_names = (*default_names(), *default_areas()) if generic else ()
-        generic_areas = default_areas() if generic else ()
+            templates = read_list_file(opts.phrases_file)
+            source = f"the command grammar of {opts.phrases_file}"
+        else:
+            templates, source = default_templates(), "the built-in command grammar"
         setup = DecoderSetup(
-            templates=default_templates(),
-            names=(*generic_names, *names, *hass.names, *hass.areas),
-            areas=(*generic_areas, *names, *hass.areas),
+            templates=templates,
+            names=(*(default_names() if generic else ()), *listed.names, *hass.names),
+            areas=(*(default_areas() if generic else ()), *listed.areas, *hass.areas),
+            domains=(*listed.domains, *hass.domains),
         )
-        return setup, "the built-in command grammar", ", ".join(origins)
+        return setup, source, ", ".join(origins)
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Names from Home Assistant: the grammar is rebuilt (a new decoder process) if loaded."""

@@ -3,8 +3,9 @@
 Pure functions (no pocketsphinx import): the dictionary is reached through a lookup callable,
 so grammars are built and tested without the recogniser.
 
-The template syntax is in templates.py: `{name}` is any of the names (HA entity names, areas,
-...), `{area}` any of the areas, `{number}` zero to one hundred (spoken). Digits are spoken
+The template syntax is in templates.py: `{name}` is any of the names and areas, `{area}` any of
+the areas, the typed slots (`{light}`, `{cover}`, ...) the names of their Home Assistant
+domains (name_slots.py), `{number}` zero to one hundred (spoken). Digits are spoken
 (`5` → `five`), case and punctuation are ignored.
 """
 
@@ -14,10 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .automaton import WordGraph, WordNfa, minimal_graph
+from .name_slots import AREA_SLOT, NAME_SLOT, NUMBER_SLOT, TYPED_SLOTS, slot_takes
 from .templates import (
-    AREA_SLOT,
-    NAME_SLOT,
-    NUMBER_SLOT,
     NUMBERS,
     Node,
     TemplateSyntaxError,
@@ -92,6 +91,10 @@ class _Resolver:
             elif direct is None:
                 self.new_words[word] = phones
         return self.known[word]
+
+    def sayable(self, items: Iterable[str]) -> list[str]:
+        """The items in spoken form, each once, without those it cannot say."""
+        return [p for p in _unique(spoken_form(i) for i in items) if p and self.all_ok(p)]
 
     def all_ok(self, phrase: str) -> bool:
         # Every word is checked (no short-circuit) so the log lists all unknown words at once.
@@ -187,23 +190,23 @@ def build_grammar(
     lookup: WordLookup,
     areas: Iterable[str] = (),
     derive: WordLookup | None = None,
+    *,
+    domains: Iterable[tuple[str, str]] = (),
 ) -> Grammar | None:
     """The grammar of the templates; None when no phrase is usable.
 
-    `{name}` stands for the names, `{area}` for the areas, `{number}` for zero to one hundred.
-    `derive` makes a pronunciation for a word the dictionary lacks (default: from the
+    `{name}` stands for the names and the areas, `{area}` for the areas, a typed slot for the
+    names of its domains (`domains`: (name, Home Assistant domain) pairs; a name without any
+    fills every typed slot, an area that is not also a name none), `{number}` for zero to one
+    hundred. `derive` makes a pronunciation for a word the dictionary lacks (default: from the
     dictionary words it is made of). A phrase whose slot has no entries is left out, as is one
     with a word that has no pronunciation; one with a syntax mistake is left out and listed in
     `skipped_phrases`.
     """
     resolver = _Resolver(lookup, derive)
-    name_phrases = [p for p in _unique(spoken_form(n) for n in names) if p and resolver.all_ok(p)]
-    area_phrases = [p for p in _unique(spoken_form(a) for a in areas) if p and resolver.all_ok(p)]
-    slots = {
-        NAME_SLOT: name_phrases,
-        AREA_SLOT: area_phrases,
-        NUMBER_SLOT: [number_words(n) for n in NUMBERS],
-    }
+    name_phrases = resolver.sayable(names)
+    area_phrases = resolver.sayable(areas)
+    slots = _slots(name_phrases, area_phrases, domains)
     phrases, rule_sources = split_rules(templates)
     compiler = _Compiler(rule_sources, slots, resolver)
     count = 0
@@ -220,15 +223,33 @@ def build_grammar(
     graph = minimal_graph(compiler.nfa) if count else None
     if graph is None:
         return None
+    names_used = bool(compiler.used_slots - {AREA_SLOT, NUMBER_SLOT})
     return Grammar(
         graph=graph,
         new_words={w: p for w, p in resolver.new_words.items() if w in graph.words},
         dropped_words=tuple(sorted(resolver.dropped)),
         phrase_count=count,
-        name_count=len(name_phrases) if NAME_SLOT in compiler.used_slots else 0,
+        name_count=len(name_phrases) if names_used else 0,
         area_count=len(area_phrases) if AREA_SLOT in compiler.used_slots else 0,
         skipped_phrases=tuple(skipped),
     )
+
+
+def _slots(
+    names: list[str], areas: list[str], domains: Iterable[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """What each slot stands for (names and areas in spoken form)."""
+    known: dict[str, set[str]] = {}
+    for name, domain in domains:
+        known.setdefault(spoken_form(name), set()).add(domain)
+    slots = {
+        NAME_SLOT: _unique([*names, *areas]),
+        AREA_SLOT: areas,
+        NUMBER_SLOT: [number_words(n) for n in NUMBERS],
+    }
+    for slot in TYPED_SLOTS:
+        slots[slot] = [p for p in names if slot_takes(slot, frozenset(known.get(p, ())))]
+    return slots
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -10,7 +10,7 @@ from .rejection import Confidence
 
 @dataclass(frozen=True)
 class DecoderSetup:
-    """Sent once at start: the command phrases, names and areas of the base grammar.
+    """Sent once at start: the command phrases, names, areas and domains of the base grammar.
 
     No phrases: the general English language model.
     """
@@ -18,6 +18,8 @@ class DecoderSetup:
     templates: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    domains: tuple[tuple[str, str], ...] = ()
+    """(name, Home Assistant domain) where known: for the typed slots (name_slots.py)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .copies import COPY_PROCESS_FACTORS, CopyProcess
-from .grammar import Grammar, build_grammar
+from .grammar import Grammar, WordLookup, build_grammar
 from .messages import DecodeJob, DecodeReply, DecoderReady, DecoderSetup
 from .pronounce import Pronouncer, acronyms
 from .rejection import (
@@ -80,13 +80,7 @@ class SphinxDecoder:
         self._pronouncer = Pronouncer(
             probe.lookup_word, acronym_words=acronyms((*setup.names, *setup.areas))
         )
-        grammar = build_grammar(
-            setup.templates,
-            setup.names,
-            probe.lookup_word,
-            areas=setup.areas,
-            derive=self._pronouncer.derive,
-        )
+        grammar = self._grammar((), probe.lookup_word)
         if grammar is None:
             self._decoder = Decoder(loglevel="FATAL", **FAST_LM_SETTINGS)
             self._base_search = str(self._decoder.current_search())
@@ -111,6 +105,18 @@ class SphinxDecoder:
         self._grammars: OrderedDict[tuple[str, ...], str] = OrderedDict()
         self._grammar_count = 0
 
+    def _grammar(self, extra: tuple[str, ...], lookup: WordLookup) -> Grammar | None:
+        """The setup's grammar, with a client's names: entities or areas of any domain."""
+        setup = self._setup
+        return build_grammar(
+            setup.templates,
+            (*setup.names, *extra),
+            lookup,
+            areas=(*setup.areas, *extra),
+            derive=self._pronouncer.derive,
+            domains=setup.domains,
+        )
+
     def _add_grammar(self, name: str, grammar: Grammar) -> None:
         for word, phones in grammar.new_words.items():
             if self._decoder.lookup_word(word) is None:
@@ -132,15 +138,8 @@ class SphinxDecoder:
         if extra in self._grammars:
             self._grammars.move_to_end(extra)
             return self._grammars[extra]
-        # A client's names may be entities or areas: they fill both slots.
         self._pronouncer.acronym_words |= acronyms(extra)
-        grammar = build_grammar(
-            self._setup.templates,
-            (*self._setup.names, *extra),
-            self._decoder.lookup_word,
-            areas=(*self._setup.areas, *extra),
-            derive=self._pronouncer.derive,
-        )
+        grammar = self._grammar(extra, self._decoder.lookup_word)
         if grammar is None:
             return self._base_search
         self._grammar_count += 1

@@ -1,8 +1,9 @@
 """Phrase templates: the syntax of --phrases-file and the built-in commands, parsed to trees.
 
 One phrase per line: plain words, `[optional words]`, `(one | other)`, the slots `{name}`,
-`{area}` and `{number}`, and `<rule>` for a rule defined on its own line as
-`<rule> = body`. Pure functions; grammar.py compiles the trees into a word graph.
+`{area}`, `{number}` and the typed name slots (`{light}`, `{cover}`, ...: name_slots.py), and
+`<rule>` for a rule defined on its own line as `<rule> = body`. Pure functions; grammar.py
+compiles the trees into a word graph.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .name_slots import SLOTS
 from .words import spoken_form
 
-NAME_SLOT = "{name}"
-AREA_SLOT = "{area}"
-NUMBER_SLOT = "{number}"
-SLOTS = (NAME_SLOT, AREA_SLOT, NUMBER_SLOT)
 NUMBERS = range(101)
 """What `{number}` stands for: zero to one hundred."""
 

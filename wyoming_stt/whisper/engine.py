@@ -19,7 +19,7 @@ from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.info import wyoming_language
 from wyoming_common.worker import CancelToken
 
-from ..biasing import read_list_file, unique, whisper_prompt
+from ..biasing import unique, whisper_prompt
 from ..engines import (
     SAMPLE_RATE,
     ModelCard,
@@ -27,6 +27,7 @@ from ..engines import (
     TranscriptSegment,
     Vocabulary,
 )
+from ..names_file import read_names_file
 from ..selection import select_compute_type, select_device
 from .batch import WhisperBatch, Window
 from .model_files import describe_model, locate_model
@@ -104,7 +105,7 @@ class FasterWhisperTranscriber:
 
         opts = self.options
         if opts.names_file is not None:
-            self._file_names = read_list_file(opts.names_file)
+            self._file_names = read_names_file(opts.names_file).everything
             self._snapper = NameSnapper(self.names)
         path = locate_model(opts.model, opts.data_dirs, opts.download_dir)
         self.device = select_device(opts.device, ctranslate2.get_cuda_device_count())

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from wyoming_common.config import positive_int, wyoming_uri
 from wyoming_common.errors import WyomingVoiceError
+from wyoming_stt.names_file import parse_names
 
 from .real_models import default_models_dir, real_models
 from .stt_audio import MADE_SETS, build_clip_set
@@ -35,13 +36,17 @@ from .stt_runs import Clip, crowd, interleaved, latency, load_clips
 from .stt_scoring import CommandSet, score, summarise
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-# The fake Home Assistant's house (tests/fake_hass): the names ../shared/audio/commands use.
-HOUSE_NAMES = (
-    "Kitchen Lights", "Kitchen", "Standing Light", "Bed Light", "Office Fan", "EcoBee",
-    "Outdoor Humidity", "Office Temperature", "Kitchen Temperature", "Front Door", "Garage Door",
-    "Office Blinds", "Sliding Door", "TV", "Party Time", "Movie Night", "Living Room", "Office",
-    "Bedroom", "New York",
+# The fake Home Assistant's house (tests/fake_hass), as --names-file lines: the names
+# ../shared/audio/commands use. Its commands open and close the Sliding Door: a cover here.
+HOUSE = (
+    "light: Kitchen Lights", "light: Kitchen", "light: Standing Light", "light: Bed Light",
+    "fan: Office Fan", "climate: EcoBee", "sensor: Outdoor Humidity",
+    "sensor: Office Temperature", "sensor: Kitchen Temperature", "lock: Front Door",
+    "cover: Garage Door", "cover: Office Blinds", "cover: Sliding Door", "media_player: TV",
+    "script: Party Time", "scene: Movie Night", "weather: New York", "area: Kitchen",
+    "area: Living Room", "area: Office", "area: Bedroom",
 )  # fmt: skip
+HOUSE_VOCABULARY = parse_names(HOUSE)
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -124,8 +129,8 @@ async def _servers(
 
 async def _run(args: argparse.Namespace) -> dict[str, object]:
     sets = _clip_sets(args)
-    house = tuple(dict.fromkeys((*HOUSE_NAMES, *MADE_SETS[args.made_set].house)))
-    commands = CommandSet(house)
+    house = tuple(dict.fromkeys((*HOUSE, *MADE_SETS[args.made_set].names_file_lines)))
+    commands = CommandSet(parse_names(house))
     report: dict[str, object] = {"bench": "stt", "runs": args.runs}
     with tempfile.TemporaryDirectory(prefix="bench-stt-") as tmp:
         names_file = None

@@ -8,7 +8,7 @@ devices the house does not have (`absent`): for both, the right answer is an emp
 Every clip gets background noise (../shared/audio/misc/background_noise.wav at 8-20 dB SNR) and
 half of them room reverb (sox). The set is written once into a cache folder with a
 TRANSCRIPTS.tsv (`kind` column: `command`, `other` or `absent`) and NAMES.txt (the house's
-names, as Home Assistant would list them).
+names with their domains, as Home Assistant would list them; the --names-file format).
 
 A second set, TUNING, is made the same way from another house (other names, other sentences):
 thresholds such as the embedded engine's rejection are chosen on it, so the held-out set stays
@@ -31,11 +31,14 @@ from wyoming_common.errors import WyomingVoiceError
 VERSION = 2
 SAMPLE_RATE = 16000
 
-NAMES = (
-    "Office RGBW Lights", "HVAC", "EcoBee", "Mood Lighting", "Standing Light",
-    "Kitchen Lights", "Bed Light", "Ceiling Lights", "Front Door", "Garage Door",
-    "Sliding Door", "Office Fan", "Living Room Lamp", "TV", "Party Time", "Movie Night",
-    "Outdoor Humidity", "Shopping List",
+# (name, Home Assistant domain) of the house's entities, as Home Assistant would list them.
+ENTITIES = (
+    ("Office RGBW Lights", "light"), ("HVAC", "climate"), ("EcoBee", "climate"),
+    ("Mood Lighting", "scene"), ("Standing Light", "light"), ("Kitchen Lights", "light"),
+    ("Bed Light", "light"), ("Ceiling Lights", "light"), ("Front Door", "lock"),
+    ("Garage Door", "cover"), ("Sliding Door", "cover"), ("Office Fan", "fan"),
+    ("Living Room Lamp", "light"), ("TV", "media_player"), ("Party Time", "script"),
+    ("Movie Night", "scene"), ("Outdoor Humidity", "sensor"), ("Shopping List", "todo"),
 )  # fmt: skip
 AREAS = ("Kitchen", "Office", "Living Room", "Bedroom", "Garage")
 
@@ -68,10 +71,14 @@ CHATTER = (
 )  # fmt: skip
 
 # The tuning house: nothing in common with the held-out set's names or sentences.
-TUNING_NAMES = (
-    "Porch Light", "Desk Lamp", "Reading Lamp", "Nightstand Lamp", "Hallway Lights",
-    "String Lights", "Christmas Tree", "Ceiling Fan", "Water Heater", "Air Purifier",
-    "Back Door", "Patio Door", "Skylight", "Sonos", "Jacuzzi", "Good Night", "Dinner Time",
+# The Patio Door is two entities: its lock and its motor (a cover).
+TUNING_ENTITIES = (
+    ("Porch Light", "light"), ("Desk Lamp", "light"), ("Reading Lamp", "light"),
+    ("Nightstand Lamp", "light"), ("Hallway Lights", "light"), ("String Lights", "switch"),
+    ("Christmas Tree", "switch"), ("Ceiling Fan", "fan"), ("Water Heater", "water_heater"),
+    ("Air Purifier", "fan"), ("Back Door", "lock"), ("Patio Door", "lock"),
+    ("Patio Door", "cover"), ("Skylight", "cover"), ("Sonos", "media_player"),
+    ("Jacuzzi", "climate"), ("Good Night", "scene"), ("Dinner Time", "script"),
 )  # fmt: skip
 TUNING_AREAS = ("Guest Room", "Dining Room", "Hallway", "Basement", "Nursery")
 TUNING_COMMANDS = (
@@ -105,10 +112,11 @@ TUNING_CHATTER = (
 
 @dataclass(frozen=True)
 class ClipSetSpec:
-    """What one made set holds: the house (names, areas) and the sentences by kind."""
+    """What one made set holds: the house (entities, areas) and the sentences by kind."""
 
     name: str
-    names: tuple[str, ...]
+    entities: tuple[tuple[str, str], ...]
+    """(name, Home Assistant domain)."""
     areas: tuple[str, ...]
     commands: tuple[str, ...]
     other: tuple[str, ...]
@@ -117,9 +125,20 @@ class ClipSetSpec:
     seed: int
 
     @property
+    def names(self) -> tuple[str, ...]:
+        """The entities' names, each once."""
+        return tuple(dict.fromkeys(name for name, _domain in self.entities))
+
+    @property
     def house(self) -> tuple[str, ...]:
         """The names Home Assistant would give for this house: entities, then areas."""
         return (*self.names, *self.areas)
+
+    @property
+    def names_file_lines(self) -> tuple[str, ...]:
+        """The house as --names-file lines: `domain: Name`, `area: Name`."""
+        entities = (f"{domain}: {name}" for name, domain in self.entities)
+        return (*entities, *(f"area: {area}" for area in self.areas))
 
 
 # (engine, voice, rate): Piper joe at three length scales, espeak-ng voices at their rates.
@@ -152,10 +171,10 @@ class Rendition:
         return f"{words}_{self.engine}_{digest}.wav"
 
 
-HELDOUT = ClipSetSpec("heldout", NAMES, AREAS, COMMANDS, OTHER, ABSENT, CHATTER, seed=13)
+HELDOUT = ClipSetSpec("heldout", ENTITIES, AREAS, COMMANDS, OTHER, ABSENT, CHATTER, seed=13)
 TUNING = ClipSetSpec(
     "tuning",
-    TUNING_NAMES,
+    TUNING_ENTITIES,
     TUNING_AREAS,
     TUNING_COMMANDS,
     TUNING_OTHER,
@@ -207,7 +226,7 @@ def build_clip_set(
             _write(target, audio)
         rows.append(f"{item.file_name}\t{item.text}\t{item.kind}\t{item.engine}:{item.voice}")
     (folder / "TRANSCRIPTS.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "NAMES.txt").write_text("\n".join(spec.house) + "\n", encoding="utf-8")
+    (folder / "NAMES.txt").write_text("\n".join(spec.names_file_lines) + "\n", encoding="utf-8")
     marker.write_text("ok\n", encoding="utf-8")
     return folder
 

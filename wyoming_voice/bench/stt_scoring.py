@@ -4,15 +4,17 @@ A wrong transcript is one of three kinds: empty (the recogniser said it did not 
 Home Assistant answers "no text recognised"), a *different valid command* (the worst: the
 agent carries it out), or other words (usually not understood by the agent either). "Valid
 command" means: accepted by the built-in command grammar of the embedded engine with the
-house's names, the same shapes Home Assistant's English sentences have.
+house's names, the same shapes Home Assistant's English sentences have (a verb names only
+the kinds of device it acts on: "open the kitchen lights" is not a command).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from wyoming_stt.engines import Vocabulary
 from wyoming_stt.pocketsphinx.default_grammar import (
     default_areas,
     default_names,
@@ -41,18 +43,21 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
 
 
 class CommandSet:
-    """What counts as a valid command: the built-in grammar with the given names."""
+    """What counts as a valid command: the built-in grammar with the house's names (by their
+    domains, as Home Assistant's sentences take them) and the generic device and room words
+    (a house's names shut those out of the recogniser, not out of what an agent acts on)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        self._names = tuple(names)
+    def __init__(self, house: Vocabulary) -> None:
+        self._house = house
 
     @cached_property
     def grammar(self) -> Grammar:
         grammar = build_grammar(
             default_templates(),
-            (*default_names(), *default_areas(), *self._names),
+            (*default_names(), *self._house.names),
             lambda _word: "AH",  # every word can be said: only the word sequence matters here
-            areas=(*default_areas(), *self._names),
+            areas=(*default_areas(), *self._house.areas),
+            domains=self._house.domains,
         )
         assert grammar is not None
         return grammar
