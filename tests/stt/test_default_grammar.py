@@ -12,6 +12,7 @@ import pytest
 
 from wyoming_common.worker import CancelToken
 from wyoming_stt.engines import TranscriptionRequest, Vocabulary
+from wyoming_stt.names_file import parse_names
 from wyoming_stt.pocketsphinx.default_grammar import default_areas, default_names, default_templates
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, split_rules, spoken_form
@@ -290,3 +291,83 @@ def test_typed_names_file_lines_keep_their_domain(tmp_path: Path) -> None:
     assert setup.names == ("Desk Lamp", "Skylight", "Porch")
     assert setup.areas == ("Attic", "Porch")
     assert setup.domains == (("Desk Lamp", "light"), ("Skylight", "cover"))
+
+
+TYPED_HOUSE = (
+    "light: Bed Light", "switch: Coffee Maker", "fan: Office Fan", "vacuum: Robo",
+    "button: Doorbell Chime", "cover: Garage Door", "lock: Front Door", "media_player: TV",
+    "script: Party Time", "scene: Movie Night", "climate: EcoBee", "sensor: Outdoor Humidity",
+    "area: Office",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def typed_house() -> Grammar:
+    """The built-in grammar with a house whose names carry their domains (as from HA)."""
+    house = parse_names(TYPED_HOUSE)
+    grammar = build_grammar(
+        default_templates(),
+        house.names,
+        lambda word: "AH",
+        areas=house.areas,
+        domains=house.domains,
+    )
+    assert grammar is not None
+    return grammar
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "activate the coffee maker",
+        "turn off the office fan",
+        "set the office fan to fifty percent",
+        "start the robo",
+        "send the robo home",
+        "press the doorbell chime",
+        "open the garage door",
+        "lock the front door",
+        "pause the tv",
+        "set the volume of the tv to thirty percent",
+        "run party time",
+        "activate movie night",
+        "set the ecobee to twenty degrees",
+        "dim the bed light",
+        "set the bed light to blue",
+        "what is the outdoor humidity",
+        "what's the office temperature",
+        "turn off the lights in the office",
+    ],
+)
+def test_a_typed_house_keeps_what_assist_understands(typed_house: Grammar, phrase: str) -> None:
+    assert typed_house.accepts(phrase)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "open the bed light",
+        "pause the garage door",
+        "unlock the tv",
+        "dim the office fan",
+        "set the coffee maker to blue",
+        "turn off the front door",
+        "turn on the outdoor humidity",
+        "unpause the movie night",
+        "press the bed light",
+        "dim the office",
+    ],
+)
+def test_a_typed_house_has_no_verb_for_the_wrong_kind(typed_house: Grammar, phrase: str) -> None:
+    assert not typed_house.accepts(phrase)
+
+
+def test_a_clients_names_do_not_retype_the_house() -> None:
+    """A transcript_names entry the house already has, in any spelling, keeps its kind: the
+    Office area stays no device; a new name gets a request grammar of its own."""
+    house = parse_names(TYPED_HOUSE)
+    decoder = SphinxDecoder(
+        DecoderSetup(default_templates(), house.names, house.areas, house.domains)
+    )
+    assert decoder._search_for(("office", "BED LIGHT")) == "commands"
+    assert decoder._search_for(("Porch Light",)) != "commands"

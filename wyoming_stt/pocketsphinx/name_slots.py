@@ -40,11 +40,14 @@ def _domains(*names: str) -> Callable[[str], bool]:
 TYPED_SLOTS: dict[str, Callable[[str], bool]] = {
     "{on_off}": lambda domain: domain not in _NOT_ON_OFF,
     "{light}": _domains("light"),
+    "{fan}": _domains("fan"),
     "{cover}": _domains("cover", "valve"),
     "{lock}": _domains("lock"),
     "{media_player}": _domains("media_player"),
     "{climate}": _domains("climate", "water_heater"),
     "{runnable}": _domains("scene", "script", "automation"),
+    "{cleaner}": _domains("vacuum", "lawn_mower"),
+    "{button}": _domains("button", "input_button"),
 }
 """Typed slot → whether a name of that Home Assistant domain fills it."""
 
