@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,12 @@ from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTra
 from wyoming_stt.whisper.engine import FasterWhisperTranscriber, WhisperOptions
 
 
+def list_file(path: Path, lines: Iterable[str]) -> Path:
+    """Write a --names-file or --phrases-file: one line each."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def commands() -> list[tuple[Path, str]]:
     """(wav, exact transcript) of the 73 recorded commands."""
@@ -33,9 +39,7 @@ def phrases_file(
     tmp_path_factory: pytest.TempPathFactory, commands: list[tuple[Path, str]]
 ) -> Path:
     """A --phrases-file with the commands' transcripts, one per line."""
-    path = tmp_path_factory.mktemp("stt") / "phrases.txt"
-    path.write_text("\n".join(text for _wav, text in commands) + "\n", encoding="utf-8")
-    return path
+    return list_file(tmp_path_factory.mktemp("stt") / "phrases.txt", (t for _w, t in commands))
 
 
 @pytest.fixture(scope="session")

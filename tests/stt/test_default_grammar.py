@@ -21,7 +21,7 @@ from wyoming_stt.pocketsphinx.process import SphinxDecoder
 from wyoming_voice.bench.stt import HOUSE
 from wyoming_voice.bench.stt_scoring import word_errors
 
-from .conftest import stt_service
+from .conftest import list_file, stt_service
 from .wyoming_io import transcribe_once, wav_audio
 
 # What a user of the fake house (tests/fake_hass) would write into --names-file: the names
@@ -154,16 +154,13 @@ def test_default_grammar_knows_no_names_of_the_test_house() -> None:
 
 @pytest.fixture(scope="module")
 def names_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("default-grammar") / "names.txt"
-    path.write_text("\n".join(HOUSE_NAMES) + "\n", encoding="utf-8")
-    return path
+    return list_file(tmp_path_factory.mktemp("default-grammar") / "names.txt", HOUSE_NAMES)
 
 
 @pytest.fixture(scope="module")
 def typed_names_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("default-grammar") / "typed-names.txt"
-    path.write_text("\n".join(HOUSE_LINES) + "\n", encoding="utf-8")
-    return path
+    folder = tmp_path_factory.mktemp("default-grammar")
+    return list_file(folder / "typed-names.txt", HOUSE_LINES)
 
 
 @pytest.fixture(scope="module")

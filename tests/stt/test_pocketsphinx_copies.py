@@ -18,6 +18,7 @@ from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTra
 from wyoming_stt.pocketsphinx.messages import CopyReply, DecodeJob, DecodeReply
 from wyoming_stt.pocketsphinx.process import SphinxDecoder
 
+from .conftest import list_file
 from .wyoming_io import wav_audio
 
 NAMES = ("Kitchen Lights", "Bed Light", "Front Door", "Office Fan", "Living Room", "Kitchen")
@@ -26,9 +27,7 @@ CLIPS = 8
 
 @pytest.fixture(scope="module")
 def names_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("copies") / "names.txt"
-    path.write_text("\n".join(NAMES) + "\n", encoding="utf-8")
-    return path
+    return list_file(tmp_path_factory.mktemp("copies") / "names.txt", NAMES)
 
 
 @pytest.fixture(scope="module")
