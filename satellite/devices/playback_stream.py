@@ -81,7 +81,11 @@ class PlaybackStream:
         """The queued chunks in order, until finish."""
         while not self._drained:
             try:
-                chunk = await asyncio.wait_for(self._queue.get(), self.idle_timeout)
+                # Not wait_for: on Python 3.11 it drops a cancel that arrives as the chunk does
+                # (a stop word meeting a cancelled stream's end), and the speaker would not
+                # know it was cut.
+                async with asyncio.timeout(self.idle_timeout):
+                    chunk = await self._queue.get()
             except TimeoutError:
                 # The sender vanished without audio-stop: end here, never hang the speaker.
                 _LOGGER.warning(

@@ -13,6 +13,7 @@ from wyoming.info import Info
 
 from satellite.devices.capture import AudioBlock, AudioCapture, MicProcessor, load_enhancer
 from satellite.devices.mic import CommandMicrophone, WavMicrophone
+from satellite.devices.playback_stream import PlaybackStream
 from satellite.devices.player import AudioPlayer
 from satellite.devices.remote_audio import WyomingMicrophone, WyomingSpeaker
 from satellite.devices.sounds import ALARM, ERROR, Sound
@@ -232,3 +233,21 @@ def test_preroll_after_a_timestamp_drops_what_came_before() -> None:
         buffer.append(AudioBlock(bytes(320), timestamp))
     assert [b.timestamp for b in buffer.snapshot(after=70)] == [80, 90]
     assert buffer.snapshot() == []
+
+
+async def test_a_cancel_that_meets_the_end_of_the_stream_reaches_the_speaker() -> None:
+    """The stop word cancels the stream and the playback task at once: the speaker must see
+    the cancel (and stop at once), not a stream that merely ended (asyncio.wait_for on Python
+    3.11 dropped that cancel; seen in CI as a reply "played" to its end after a stop)."""
+    stream = PlaybackStream(AudioFormat(22050, 2, 1), "reply")
+
+    async def speaker() -> None:
+        async for _chunk in stream.chunks():
+            pass
+
+    task = asyncio.create_task(speaker())
+    await asyncio.sleep(0.01)  # the speaker waits for the next chunk
+    stream.cancel()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -54,7 +54,7 @@ async def test_stop_ends_a_standalone_reply_and_cancels_the_turn() -> None:
             await wait_until(lambda: not parts.assistant.busy, timeout=5)  # type: ignore[union-attr]
             reply = room.played[0]
             # The stop cancels the playback task; it records the cut on its next step, which may
-            # come after this task's (seen once in CI: the turn over, the record not yet ended).
+            # come after this task's (seen in CI: the turn over, the record not yet ended).
             await wait_until(lambda: reply.ended is not None, timeout=2)
             assert reply.interrupted and reply.ended is not None
             print(f"\nstop word end → playback ended: {(reply.ended - said) * 1000:.0f} ms")
