@@ -73,13 +73,29 @@ class WordGraph:
     def _next(self) -> dict[tuple[int, str | None], int]:
         return {(src, word): dst for src, dst, _p, word in self.transitions}
 
+    @cached_property
+    def _choices(self) -> dict[int, tuple[tuple[str, int], ...]]:
+        choices: dict[int, list[tuple[str, int]]] = {}
+        for src, dst, _p, word in self.transitions:
+            if word is not None:
+                choices.setdefault(src, []).append((word, dst))
+        return {state: tuple(words) for state, words in choices.items()}
+
     def accepts(self, phrase: str | Sequence[str]) -> bool:
         """Whether the graph says exactly this word sequence."""
         words = phrase.split() if isinstance(phrase, str) else phrase
-        state: int | None = self.start
+        return self.accepts_from(self.start, words)
+
+    def accepts_from(self, state: int, words: Sequence[str]) -> bool:
+        """Whether the words lead from state to the end of a phrase."""
+        here: int | None = state
         for word in words:
-            state = self._next.get((state, word)) if state is not None else None
-        return state is not None and self._next.get((state, None)) == self.final
+            here = self._next.get((here, word)) if here is not None else None
+        return here is not None and self._next.get((here, None)) == self.final
+
+    def choices(self, state: int) -> tuple[tuple[str, int], ...]:
+        """The words that may follow in state, each with the state it leads to."""
+        return self._choices.get(state, ())
 
     @cached_property
     def words(self) -> frozenset[str]:

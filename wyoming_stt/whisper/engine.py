@@ -30,6 +30,7 @@ from ..engines import (
 from ..names_file import read_names_file
 from ..selection import select_compute_type, select_device
 from .batch import WhisperBatch, Window
+from .command_snapping import CommandSnapper
 from .model_files import describe_model, locate_model
 from .snapping import NameSnapper
 
@@ -68,9 +69,10 @@ class FasterWhisperTranscriber:
         self._batch: WhisperBatch | None = None
         self._card: ModelCard | None = None
         self._languages: frozenset[str] = frozenset()
-        self._file_names: tuple[str, ...] = ()
+        self._file_vocabulary = Vocabulary()
         self._vocabulary = Vocabulary()
         self._snapper = NameSnapper(())
+        self._commands: CommandSnapper | None = None
         self.device = ""
         self.compute_type = ""
 
@@ -84,12 +86,25 @@ class FasterWhisperTranscriber:
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the prompt carries: --names-file, then Home Assistant's."""
-        return unique((*self._file_names, *self._vocabulary.everything))
+        return unique((*self._file_vocabulary.everything, *self._vocabulary.everything))
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Names from Home Assistant for the prompt (replacing the previous ones)."""
         self._vocabulary = vocabulary
+        self._new_names()
+
+    def _new_names(self) -> None:
+        """The snappers for the names of --names-file and Home Assistant (both with domains:
+        the command grammar lets a verb name only what it acts on)."""
+        listed, hass = self._file_vocabulary, self._vocabulary
         self._snapper = NameSnapper(self.names)
+        self._commands = CommandSnapper(
+            Vocabulary(
+                names=(*listed.names, *hass.names),
+                areas=(*listed.areas, *hass.areas),
+                domains=(*listed.domains, *hass.domains),
+            )
+        )
 
     def load(self) -> ModelCard:
         """Locate or download the model, pick device and compute type, load, warm up.
@@ -105,8 +120,8 @@ class FasterWhisperTranscriber:
 
         opts = self.options
         if opts.names_file is not None:
-            self._file_names = read_names_file(opts.names_file).everything
-            self._snapper = NameSnapper(self.names)
+            self._file_vocabulary = read_names_file(opts.names_file)
+        self._new_names()
         path = locate_model(opts.model, opts.data_dirs, opts.download_dir)
         self.device = select_device(opts.device, ctranslate2.get_cuda_device_count())
         self.compute_type = select_compute_type(
@@ -136,13 +151,14 @@ class FasterWhisperTranscriber:
             version=name.version,
             default_language=opts.language,
         )
+        listed = len(self._file_vocabulary.everything)
         _LOGGER.info(
             "faster-whisper: model %s on %s (%s), %d language(s)%s",
             name.name,
             self.device,
             self.compute_type,
             len(languages),
-            f", {len(self._file_names)} names from --names-file" if self._file_names else "",
+            f", {listed} names from --names-file" if listed else "",
         )
         return self._card
 
@@ -179,6 +195,8 @@ class FasterWhisperTranscriber:
         ]
         for window, (said, detected) in zip(windows, texts, strict=True):
             text = snappers[window.request].snap(said)
+            if self._commands is not None and (languages[window.request] or detected) == "en":
+                text = self._commands.snap(text)
             if text != said:
                 _LOGGER.debug("faster-whisper: %r snapped to %r", said, text)
             if text:
