@@ -89,6 +89,29 @@ async def test_whisper_base_commands_through_the_server_in_batches(
     assert queue.largest_batch > 1
 
 
+def test_a_request_beside_longer_ones_comes_out_as_it_does_alone(
+    whisper_base: FasterWhisperTranscriber, commands: list[tuple[Path, str]]
+) -> None:
+    """A crowd must not change a transcript: each window is encoded on its own length, not
+    padded to the batch's longest (which changed 1 of 64 transcripts in `bench stt`'s crowd)."""
+    import numpy as np
+
+    from wyoming_common.audio import to_float_mono
+    from wyoming_common.worker import CancelToken
+    from wyoming_stt.engines import TranscriptionRequest
+
+    audios = [to_float_mono(*wav_audio(wav)) for wav, _text in commands[1::6]]
+    longer = [np.concatenate(audios[i : i + 3]) for i in (0, 3)]  # three commands in a row
+
+    def texts(batch: list[np.ndarray]) -> list[str]:
+        requests = [TranscriptionRequest(audio, language="en") for audio in batch]
+        results = whisper_base.transcribe_batch(requests, CancelToken())
+        return [" ".join(segment.text for segment in result) for result in results]
+
+    alone = [texts([audio])[0] for audio in audios]
+    assert texts([*longer, *audios])[len(longer) :] == alone
+
+
 async def test_silence_and_noise_give_an_empty_transcript(
     whisper_base: FasterWhisperTranscriber,
 ) -> None:

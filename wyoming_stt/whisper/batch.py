@@ -86,22 +86,30 @@ class WhisperBatch:
         )
         return np.array(encoded)
 
-    def _encode(self, features: np.ndarray) -> Any:
+    def _encode(self, windows: Sequence[Window]) -> Any:
         """Encoder output for 30 s windows: the speech's frames encoded, silence's behind.
 
-        The encoder runs only on the speech plus a second of padding (a fraction of the 30 s
-        window); the decoder still sees a whole window, whose tail is the encoded silence:
-        it was trained on such windows, and on a short one it hears worse and repeats itself.
+        The encoder runs only on the speech plus up to a second of padding (a fraction of the
+        30 s window); the decoder still sees a whole window, whose tail is the encoded
+        silence: it was trained on such windows, and on a short one it hears worse and repeats
+        itself. Each window is encoded on its own length, windows of the same length together:
+        beside a longer one it would be encoded with more silence than alone, and a crowd's
+        transcript could differ from the same request's alone (seen: 1 of 64).
         """
         import ctranslate2
 
-        encoded = self._model.model.encode(
-            ctranslate2.StorageView.from_array(features), to_cpu=True
-        )
-        speech = np.asarray(encoded)
-        window = np.repeat(self._silence, len(features), axis=0)
-        window[:, : speech.shape[1]] = speech
-        return ctranslate2.StorageView.from_array(window)
+        lengths: dict[int, list[int]] = {}
+        for index, window in enumerate(windows):
+            lengths.setdefault(encoder_frames(window.seconds), []).append(index)
+        encoded = np.repeat(self._silence, len(windows), axis=0)
+        extract = self._model.feature_extractor
+        for frames, members in lengths.items():
+            features = np.stack([log_mel(extract, windows[i].audio, frames) for i in members])
+            speech = np.asarray(
+                self._model.model.encode(ctranslate2.StorageView.from_array(features), to_cpu=True)
+            )
+            encoded[members, : speech.shape[1]] = speech
+        return ctranslate2.StorageView.from_array(encoded)
 
     def _encode_prompt(self, text: str) -> tuple[int, ...]:
         return tuple(self._base.encode(" " + text.strip()))
@@ -117,11 +125,7 @@ class WhisperBatch:
 
     def decode(self, windows: Sequence[Window], token: CancelToken) -> list[tuple[str, str | None]]:
         """(text, language) of every window; "" for a window that holds no speech."""
-        frames = max(encoder_frames(window.seconds) for window in windows)
-        features = np.stack(
-            [log_mel(self._model.feature_extractor, window.audio, frames) for window in windows]
-        )
-        encoded = self._encode(features)
+        encoded = self._encode(windows)
         languages = self._languages(windows, encoded)
         if token.cancelled:
             return [("", language) for language in languages]

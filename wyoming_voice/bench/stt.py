@@ -202,6 +202,7 @@ def format_report(report: dict[str, object]) -> str:
                 f"{value['timeouts']:>8} {value['other_errors']:>6} {value['p50_ms']:>7.0f} "
                 f"{value['p95_ms']:>7.0f} {value['wall_s']:>6.1f}"
             )
+            crowds += [f"  otherwise than alone: {wrong}" for wrong in value.get("wrong", ())]
     if crowds:
         lines += [
             "",

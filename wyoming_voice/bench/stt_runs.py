@@ -133,6 +133,8 @@ class Crowd:
     p95_ms: float
     max_ms: float
     wall_s: float
+    wrong: tuple[str, ...] = ()
+    """`reference -> transcript` of the clips that came back otherwise than alone."""
 
 
 async def crowd(
@@ -145,16 +147,17 @@ async def crowd(
     wall = time.monotonic() - started
     seconds = [r.seconds for r in results if r.text is not None]
     errors = [r.error or "" for r in results if r.text is None]
-    correct = sum(
-        r.text is not None and spoken_form(r.text) == spoken_form(clip.reference or "")
+    wrong = tuple(
+        f"{clip.reference} -> {r.text}"
         for r, clip in zip(results, chosen, strict=True)
+        if r.text is not None and spoken_form(r.text) != spoken_form(clip.reference or "")
     )
     busy = sum("busy" in e for e in errors)
     timeouts = sum(("timeout" in e or "no transcript within" in e) for e in errors)
     return Crowd(
         clients=clients,
         transcripts=len(seconds),
-        correct=correct,
+        correct=len(seconds) - len(wrong),
         busy=busy,
         timeouts=timeouts,
         other_errors=len(errors) - busy - timeouts,
@@ -162,4 +165,5 @@ async def crowd(
         p95_ms=round(percentile(seconds, 0.95) * 1000, 1),
         max_ms=round(max(seconds, default=0.0) * 1000, 1),
         wall_s=round(wall, 2),
+        wrong=wrong,
     )
