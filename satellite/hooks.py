@@ -144,7 +144,8 @@ class EventHooks:
         """Deliver what is queued (briefly), then stop."""
         if self._task is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.join(), 2.0)
+                async with asyncio.timeout(2.0):
+                    await self._queue.join()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -191,10 +192,8 @@ class EventHooks:
             _LOGGER.warning("Cannot run --event-command: %s", err)
             return
         try:
-            await asyncio.wait_for(
-                proc.communicate(change.as_json(self.satellite_name).encode() + b"\n"),
-                self.command_timeout,
-            )
+            async with asyncio.timeout(self.command_timeout):
+                await proc.communicate(change.as_json(self.satellite_name).encode() + b"\n")
         except TimeoutError:
             _LOGGER.warning("--event-command took longer than %.0f s", self.command_timeout)
         finally:

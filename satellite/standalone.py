@@ -217,14 +217,12 @@ class StandaloneAssistant:
         if err.stage != "tts":
             speech = _ReplyPlayer(self.player, self.hooks)
             try:
-                await asyncio.wait_for(
-                    self.pipeline.speak(
+                async with asyncio.timeout(10.0):
+                    await self.pipeline.speak(
                         f"Sorry, the {_STAGE_NAMES.get(err.stage, err.stage)} service is not "
                         "available.",
                         speech,
-                    ),
-                    10.0,
-                )
+                    )
                 await speech.played()
                 if speech.playback is not None:
                     return

@@ -224,7 +224,8 @@ async def _exchange(
         eos = clock()
         if on_end_of_speech is not None:
             await on_end_of_speech()
-        return await asyncio.wait_for(reading, timeout), eos
+        async with asyncio.timeout(timeout):
+            return await reading, eos
     finally:
         for task in (reading, sending):
             task.cancel()

@@ -45,7 +45,8 @@ class WyomingConnection:
                 opening = asyncio.open_unix_connection(parsed.path)
             else:
                 raise ServiceUnavailableError(f"unsupported URI {self.uri!r}")
-            self._reader, self._writer = await asyncio.wait_for(opening, self.connect_timeout)
+            async with asyncio.timeout(self.connect_timeout):
+                self._reader, self._writer = await opening
         except (OSError, TimeoutError) as err:
             raise ServiceUnavailableError(f"cannot connect to {self.uri}: {err}") from err
 
@@ -54,7 +55,8 @@ class WyomingConnection:
         if self._writer is not None:
             self._writer.close()
             with contextlib.suppress(OSError, TimeoutError):
-                await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await self._writer.wait_closed()
             self._writer = None
 
     async def __aenter__(self) -> WyomingConnection:
@@ -88,7 +90,8 @@ class WyomingConnection:
             raise ServiceUnavailableError("not connected")
         limit = self.read_timeout if timeout is None else timeout
         try:
-            return await asyncio.wait_for(read_event(self._reader, CLIENT_LIMITS), limit)
+            async with asyncio.timeout(limit):
+                return await read_event(self._reader, CLIENT_LIMITS)
         except TimeoutError as err:
             raise ServiceUnavailableError(f"{self.uri} did not answer within {limit} s") from err
         except ConnectionError as err:

@@ -131,10 +131,12 @@ class ConnectionTable:
             code="too-many-connections",
         )
         with contextlib.suppress(ConnectionError, OSError, RuntimeError, TimeoutError):
-            await asyncio.wait_for(async_write_event(error.event(), writer), 1.0)
+            async with asyncio.timeout(1.0):
+                await async_write_event(error.event(), writer)
         writer.close()
         try:
-            await asyncio.wait_for(writer.wait_closed(), 1.0)
+            async with asyncio.timeout(1.0):
+                await writer.wait_closed()
         except TimeoutError:
             writer.transport.abort()
         except (ConnectionError, OSError):

@@ -176,7 +176,8 @@ class ServiceEventHandler(AsyncEventHandler):
             await asyncio.wait(list(self._tasks), timeout=1.0)
         self.end_request(ok=False)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.send_error(text, code), 1.0)
+            async with asyncio.timeout(1.0):
+                await self.send_error(text, code)
 
     # -- main loop ----------------------------------------------------------------------------
 
@@ -257,7 +258,8 @@ class ServiceEventHandler(AsyncEventHandler):
                 await linger_close(self.reader, self.writer)
             self.writer.close()
             try:
-                await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await self.writer.wait_closed()
             except TimeoutError:
                 self.writer.transport.abort()  # unsent data would keep the socket open
             except (ConnectionError, OSError):

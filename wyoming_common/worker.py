@@ -118,7 +118,8 @@ class ModelWorker:
                 self.slots.release()
                 raise
             try:
-                return await asyncio.wait_for(asyncio.shield(future), limit)
+                async with asyncio.timeout(limit):
+                    return await asyncio.shield(future)
             except TimeoutError as err:
                 if token is not None:
                     token.cancel()
@@ -195,7 +196,8 @@ async def _next_item(
     its error, EngineTimeoutError(late) past the deadline (loop time)."""
     remaining = None if deadline is None else max(0.0, deadline - asyncio.get_running_loop().time())
     try:
-        kind, value = await asyncio.wait_for(queue.get(), remaining)
+        async with asyncio.timeout(remaining):
+            kind, value = await queue.get()
     except TimeoutError as err:
         raise EngineTimeoutError(late) from err
     if kind == "error":

@@ -128,7 +128,8 @@ class ServiceStack:
                 future.cancel()
         for pipe in self._pipes:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(pipe, 2.0)
+                async with asyncio.timeout(2.0):
+                    await pipe
         return {name: process.returncode for name, process in self.processes.items()}
 
 

@@ -184,7 +184,8 @@ class Arbiter:
                 return self._decided(True, started, peers, f"{missing} peer(s) did not answer")
             contest.changed.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(contest.changed.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await contest.changed.wait()
 
     def _decided(self, won: bool, started: float, peers: set[Address], reason: str) -> Decision:
         decision = Decision(won, self._clock() - started, len(peers), reason)

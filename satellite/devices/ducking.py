@@ -48,7 +48,8 @@ class VolumeCommand:
             *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                out, err = await proc.communicate()
         finally:
             await stop_process(proc)
         if proc.returncode != 0:

@@ -76,7 +76,8 @@ class CommandSpeaker:
                     f"{self.command[0]} stopped playing: {stderr or err}"
                 ) from err
             try:
-                code = await asyncio.wait_for(proc.wait(), self.exit_timeout)
+                async with asyncio.timeout(self.exit_timeout):
+                    code = await proc.wait()
             except TimeoutError as err:
                 raise AudioDeviceError(f"{self.command[0]} did not finish playing") from err
             if code != 0:

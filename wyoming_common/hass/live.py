@@ -102,5 +102,6 @@ class LiveConnection:
             await self.client.disconnect()
             self._retry_now.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._retry_now.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._retry_now.wait()
             delay = min(self._backoff_max, delay * 2)

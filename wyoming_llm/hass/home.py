@@ -189,7 +189,8 @@ class Home:
             if remaining <= 0:
                 break
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await self._changed.wait()
         # The event stream may lag or be gone: ask Home Assistant once before giving up.
         with contextlib.suppress(HomeAssistantError):
             fresh = await self.client.get_state(entity_id)

@@ -121,7 +121,8 @@ async def _prober(uri: str, stop: asyncio.Event, interval: float, results: Resul
         except ServiceUnavailableError:
             results.describe_failures += 1
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
+            async with asyncio.timeout(interval):
+                await stop.wait()
 
 
 async def _rss_sampler(pid: int | None, stop: asyncio.Event, results: Results) -> None:
@@ -130,7 +131,8 @@ async def _rss_sampler(pid: int | None, stop: asyncio.Event, results: Results) -
         if value is not None:
             results.rss.append(value)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 0.25)
+            async with asyncio.timeout(0.25):
+                await stop.wait()
 
 
 def pid_listening_on(port: int) -> int | None:

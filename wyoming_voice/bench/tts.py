@@ -76,7 +76,8 @@ async def _probe_describe(uri: str, stop: asyncio.Event, interval: float = 0.05)
             await describe(uri, timeout=120.0)
         times.append(1000 * (time.monotonic() - started))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
+            async with asyncio.timeout(interval):
+                await stop.wait()
     return times
 
 
