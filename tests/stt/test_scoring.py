@@ -42,6 +42,23 @@ def test_a_false_command_that_only_changes_an_article_asks_the_same() -> None:
     assert accuracy.wrong_empty_share == 0.25
 
 
+def test_a_device_the_house_lacks_heard_in_other_words_asks_the_same() -> None:
+    clips = [
+        ("a", "turn on the Garage Lights", "absent"),
+        ("b", "turn on the Garage Lights", "absent"),
+    ]
+    heard = ["turn on the office light", "turn on the kitchen lights"]
+    results = score(clips, heard, CommandSet(parse_names(("light: Kitchen Lights", "Office"))))
+    assert [r.outcome for r in results] == [FALSE_COMMAND, FALSE_COMMAND]
+    assert [asks_something_else(r) for r in results] == [True, True]
+    garage = score(
+        [("c", "turn on the Garage Lights", "absent")],
+        ["turn on the garage light"],
+        CommandSet(parse_names(("light: Kitchen Lights", "area: Garage"))),
+    )
+    assert garage[0].outcome == FALSE_COMMAND and not asks_something_else(garage[0])
+
+
 def test_a_verb_for_another_kind_of_device_is_not_a_command() -> None:
     # As in Home Assistant's sentences: "open" takes covers, "pause" media players.
     assert COMMANDS.accepts("close the sliding door")

@@ -91,6 +91,7 @@ def test_near_miss_names_snap_to_the_one_they_sound_like() -> None:
     )
     assert snapper.snap("Turn on the bad light.") == "Turn on the Bed Light."
     assert snapper.snap("What is the eco-bee temperature?") == "What is the EcoBee temperature?"
+    assert snapper.snap("What is the EcoB temperature?") == "What is the EcoBee temperature?"
     assert snapper.snap("Set the H vac to 21 degrees") == "Set the HVAC to 21 degrees"
     assert snapper.snap("Activate mood lightning") == "Activate Mood Lighting"
     assert snapper.snap("turn on the office RGB lights") == "turn on the Office RGBW Lights"

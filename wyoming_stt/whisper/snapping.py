@@ -6,7 +6,8 @@ and in a rough phonetic key — is replaced by that name. Deliberately conservat
 wrong snap turns a right transcript into a wrong command:
 - a run never starts or ends with a function word ("the light" is never "Bed Light");
 - it must be close in letters (at most a quarter of them differ) *and* in sound (phonetic keys
-  at most one edit apart);
+  at most one edit apart), or sound the same (equal keys) with at most a third of the letters
+  different ("EcoB" for "EcoBee": Whisper drops and changes vowels more than consonants);
 - exactly one name may be that close (ambiguity: nothing changes);
 - words that already are (part of) a known name are never touched; the name spelled apart
   ("eco-bee", "H vac") becomes the name.
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 MAX_LETTER_DISTANCE = 0.25
 MAX_KEY_DISTANCE = 1
+MAX_LETTER_DISTANCE_SAME_KEY = 1 / 3
 MAX_RUN_WORDS = 4
 FUNCTION_WORDS = frozenset((
     "a", "an", "the", "my", "our", "your", "his", "her", "its", "their", "this", "that",
@@ -128,9 +130,9 @@ class NameSnapper:
             if run_letters == name.letters:
                 return name.text  # the name itself, spelled apart ("eco-bee", "H vac")
             distance = edit_distance(run_letters, name.letters) / max(len(name.letters), 1)
-            if distance > MAX_LETTER_DISTANCE:
-                continue
-            if edit_distance(run_key, name.key) > MAX_KEY_DISTANCE:
+            keys = edit_distance(run_key, name.key)
+            near = distance <= MAX_LETTER_DISTANCE and keys <= MAX_KEY_DISTANCE
+            if not near and not (keys == 0 and distance <= MAX_LETTER_DISTANCE_SAME_KEY + 1e-9):
                 continue
             close.append((distance, name.text))
         if len(close) != 1:

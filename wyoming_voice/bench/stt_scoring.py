@@ -165,10 +165,13 @@ def summarise(results: Sequence[Scored]) -> Accuracy:
 
 
 def asks_something_else(result: Scored) -> bool:
-    """A false command that does not ask what was said (a non-command's is always other)."""
+    """A false command that does not ask what was said (a sentence that is no request at all,
+    kind `other`, asks nothing: any command for it is something else; a device the house lacks,
+    kind `absent`, is still a request: "turn on the garage light" for "turn on the Garage
+    Lights" asks the same)."""
     if result.outcome != FALSE_COMMAND:
         return False
-    if result.kind != "command":
+    if result.kind == "other":
         return True
     return not same_request(spoken_form(result.reference), spoken_form(result.hypothesis))
 
