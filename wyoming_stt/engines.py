@@ -68,6 +68,14 @@ class Vocabulary:
         """Names and areas, each once."""
         return tuple(dict.fromkeys((*self.names, *self.areas)))
 
+    def joined(self, other: Vocabulary) -> Vocabulary:
+        """This vocabulary's names, areas and domains, then the other's."""
+        return Vocabulary(
+            names=(*self.names, *other.names),
+            areas=(*self.areas, *other.areas),
+            domains=(*self.domains, *other.domains),
+        )
+
 
 @dataclass(frozen=True)
 class ModelCard:

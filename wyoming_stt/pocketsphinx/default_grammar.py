@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
 from ..biasing import parse_list_text
+from .automaton import WordGraph
+from .grammar import build_grammar
 
 
 @cache
@@ -33,3 +36,15 @@ def default_names() -> tuple[str, ...]:
 def default_areas() -> tuple[str, ...]:
     """Generic rooms for `{area}` (and `{name}`)."""
     return _read("default_areas.txt")
+
+
+def default_phrase_graph(
+    names: Iterable[str], areas: Iterable[str], domains: Iterable[tuple[str, str]] = ()
+) -> WordGraph | None:
+    """The built-in phrases with these names as a word graph, every word sayable: which word
+    sequences of a text are commands (for Whisper's transcripts and bench scoring, not for the
+    recogniser, which needs pronunciations)."""
+    grammar = build_grammar(
+        default_templates(), names, lambda _word: "", areas=areas, domains=domains
+    )
+    return grammar.graph if grammar is not None else None

@@ -147,11 +147,12 @@ class PocketsphinxTranscriber:
             source = f"the command grammar of {opts.phrases_file}"
         else:
             templates, source = default_templates(), "the built-in command grammar"
+        house = listed.joined(hass)
         setup = DecoderSetup(
             templates=templates,
-            names=(*(default_names() if generic else ()), *listed.names, *hass.names),
-            areas=(*(default_areas() if generic else ()), *listed.areas, *hass.areas),
-            domains=(*listed.domains, *hass.domains),
+            names=(*(default_names() if generic else ()), *house.names),
+            areas=(*(default_areas() if generic else ()), *house.areas),
+            domains=house.domains,
         )
         return setup, source, ", ".join(origins)
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 import re
 
 from ..engines import Vocabulary
-from ..pocketsphinx.automaton import WordGraph
-from ..pocketsphinx.default_grammar import default_areas, default_names, default_templates
-from ..pocketsphinx.grammar import build_grammar, spoken_form
+from ..pocketsphinx.default_grammar import default_areas, default_names, default_phrase_graph
+from ..pocketsphinx.grammar import spoken_form
 from .snapping import edit_distance, letters, phonetic_key
 
 _FIRST_WORD = re.compile(r"[A-Za-z0-9']+")
@@ -44,14 +43,7 @@ class CommandSnapper:
         generic = not vocabulary.everything
         names = default_names() if generic else vocabulary.names
         areas = default_areas() if generic else vocabulary.areas
-        grammar = build_grammar(
-            default_templates(),
-            names,
-            lambda _word: "",  # Whisper says any word: only the word sequence matters here
-            areas=areas,
-            domains=vocabulary.domains,
-        )
-        self._graph: WordGraph | None = grammar.graph if grammar is not None else None
+        self._graph = default_phrase_graph(names, areas, vocabulary.domains)
         self._name_words = {word for name in (*names, *areas) for word in spoken_form(name).split()}
 
     def snap(self, text: str) -> str:

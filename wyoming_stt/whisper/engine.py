@@ -96,15 +96,8 @@ class FasterWhisperTranscriber:
     def _new_names(self) -> None:
         """The snappers for the names of --names-file and Home Assistant (both with domains:
         the command grammar lets a verb name only what it acts on)."""
-        listed, hass = self._file_vocabulary, self._vocabulary
         self._snapper = NameSnapper(self.names)
-        self._commands = CommandSnapper(
-            Vocabulary(
-                names=(*listed.names, *hass.names),
-                areas=(*listed.areas, *hass.areas),
-                domains=(*listed.domains, *hass.domains),
-            )
-        )
+        self._commands = CommandSnapper(self._file_vocabulary.joined(self._vocabulary))
 
     def load(self) -> ModelCard:
         """Locate or download the model, pick device and compute type, load, warm up.

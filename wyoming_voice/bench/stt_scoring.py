@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from wyoming_stt.engines import Vocabulary
+from wyoming_stt.pocketsphinx.automaton import WordGraph
 from wyoming_stt.pocketsphinx.default_grammar import (
     default_areas,
     default_names,
-    default_templates,
+    default_phrase_graph,
 )
-from wyoming_stt.pocketsphinx.grammar import Grammar, build_grammar, spoken_form
+from wyoming_stt.pocketsphinx.grammar import spoken_form
 from wyoming_stt.pocketsphinx.rejection import same_request
 
 EXACT = "exact"
@@ -51,21 +52,19 @@ class CommandSet:
         self._house = house
 
     @cached_property
-    def grammar(self) -> Grammar:
-        grammar = build_grammar(
-            default_templates(),
+    def graph(self) -> WordGraph:
+        graph = default_phrase_graph(
             (*default_names(), *self._house.names),
-            lambda _word: "AH",  # every word can be said: only the word sequence matters here
-            areas=(*default_areas(), *self._house.areas),
-            domains=self._house.domains,
+            (*default_areas(), *self._house.areas),
+            self._house.domains,
         )
-        assert grammar is not None
-        return grammar
+        assert graph is not None
+        return graph
 
     def accepts(self, text: str) -> bool:
         """Whether text is a command the grammar can say."""
         spoken = spoken_form(text)
-        return bool(spoken) and self.grammar.accepts(spoken)
+        return bool(spoken) and self.graph.accepts(spoken)
 
 
 def outcome(reference: str, hypothesis: str, commands: CommandSet) -> str:
