@@ -181,6 +181,23 @@ def test_a_model_repeating_the_number_in_every_unit_keeps_only_the_unit_said() -
     assert sanitize(bare, HOME, {"minutes": 90, "seconds": 90}) == {"minutes": 90, "seconds": 90}
 
 
+def test_a_timer_name_is_never_the_duration() -> None:
+    """Seen with Qwen 0.5B in `bench agent`: "set an egg timer for 7 minutes" named "7 minutes",
+    "set a 10 minute pasta timer" named "10 minute pasta"."""
+    egg = Utterance.of("set an egg timer for 7 minutes")
+    assert sanitize(egg, HOME, {"minutes": 7, "name": "7 minutes"}) == {"minutes": 7, "name": "egg"}
+    pasta = Utterance.of("set a 10 minute pasta timer")
+    assert sanitize(pasta, HOME, {"minutes": 10, "name": "10 minute pasta"}) == {
+        "minutes": 10,
+        "name": "pasta",
+    }
+    plain = Utterance.of("set a timer for 10 minutes")
+    assert sanitize(plain, HOME, {"minutes": 10, "name": "10 minutes"}) == {"minutes": 10}
+    # a name without a number keeps its words, even duration-like ones
+    called = Utterance.of("set a timer called second batch for 5 minutes")
+    assert sanitize(called, HOME, {"minutes": 5, "name": "second batch"})["name"] == "second batch"
+
+
 GREAT_ROOM = StaticHome(
     [
         E("light.antler_chandelier", "Antler Chandelier", (), "great_room"),

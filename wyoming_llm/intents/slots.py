@@ -9,6 +9,7 @@ from typing import Any
 from .resolve import HomeView, find_area, find_floor
 from .utterance import Utterance
 from .vocab import DEVICE_CLASS_WORDS
+from .words import ARTICLES, numbers
 
 
 def duration_said(said: Utterance, unit_key: str, value: float) -> bool:
@@ -27,19 +28,46 @@ def duration_said(said: Utterance, unit_key: str, value: float) -> bool:
 
 
 DURATION_KEYS = ("hours", "minutes", "seconds")
+_DURATION_WORDS = frozenset(
+    ("hour", "hours", "minute", "minutes", "second", "seconds", "and", "a", "an", "half", "timer")
+)
 
 
 def _tidy_timer(said: Utterance, clean: dict[str, Any]) -> None:
     """Models repeat the one number said in every unit (7 minutes → 7 h 7 min 7 s): drop the
-    units the words do not give when some unit is given; "egg timer" is the timer "egg"."""
+    units the words do not give when some unit is given. A name is not the duration: "egg
+    timer" is the timer "egg", "10 minute pasta" the timer "pasta"; a name that was only the
+    duration ("7 minutes") is the word the user put before "timer" ("an egg timer"), or none."""
     values = {k: clean[k] for k in DURATION_KEYS if isinstance(clean.get(k), int | float)}
     given = {k for k, v in values.items() if v and duration_said(said, k, float(v))}
     if given:
         for key in values.keys() - given:
             clean.pop(key)
     name = clean.get("name")
-    if values and isinstance(name, str) and name.casefold().endswith(" timer"):
-        clean["name"] = name[: -len(" timer")].strip()
+    if values and isinstance(name, str):
+        parts = name.split()
+        if any(numbers(part) for part in parts):  # the duration: its numbers and units go
+            parts = [part for part in parts if not _duration_word(part)]
+        elif parts and parts[-1].casefold() == "timer":
+            parts.pop()
+        clean["name"] = " ".join(parts) or _word_before_timer(said)
+        if not clean["name"]:
+            clean.pop("name")
+
+
+def _duration_word(word: str) -> bool:
+    return word.casefold() in _DURATION_WORDS or bool(numbers(word))
+
+
+def _word_before_timer(said: Utterance) -> str:
+    """The word right before "timer" when it is a name ("an egg timer"; not "a 10 minute
+    timer", "a timer", "set timer")."""
+    tokens = said.tokens
+    for index in range(1, len(tokens)):
+        before = tokens[index - 1]
+        if tokens[index] == "timer" and before not in ARTICLES and not _duration_word(before):
+            return before if index >= 2 and tokens[index - 2] in ARTICLES else ""
+    return ""
 
 
 def _said_place(said: Utterance, names: tuple[str, ...]) -> bool:
