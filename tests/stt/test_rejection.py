@@ -112,6 +112,7 @@ def test_a_copy_is_the_same_sound_played_faster() -> None:
 def test_requests_that_differ_only_in_articles_plurals_or_in_are_the_same() -> None:
     assert same_request("turn off all the lights in the kitchen", "turn off light kitchen")
     assert same_request("cancel that timer", "cancel the timer")
+    assert same_request("never mind", "nevermind")
     assert not same_request("turn on the bed light", "turn off the bed light")
     assert not same_request("close the sliding door", "pause the sliding door")
 

@@ -78,10 +78,11 @@ def log_score(score: float) -> float:
 
 
 def same_request(first: str, second: str) -> bool:
-    """Whether two phrases ask the same (up to articles and plurals: "light" / "lights")."""
+    """Whether two phrases ask the same (up to articles, plurals and spaces: "light" /
+    "lights", "never mind" / "nevermind")."""
 
-    def key(text: str) -> tuple[str, ...]:
-        return tuple(w.removesuffix("s") for w in text.split() if w not in _MINOR_WORDS)
+    def key(text: str) -> str:
+        return "".join(w.removesuffix("s") for w in text.split() if w not in _MINOR_WORDS)
 
     return key(first) == key(second)
 
