@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
+import numpy as np
 import pytest
 from wyoming.timer import TimerFinished
 
 from satellite.settings import EndpointSettings, SndSettings
-from tests.fake_hass.wyoming_service import SatelliteConnection
+from tests.fake_hass.wyoming_service import REPLY_FORMAT, SatelliteConnection
 
 from .harness import (
     ScriptedMicrophone,
@@ -134,3 +136,37 @@ async def test_the_satellite_never_hears_its_own_voice() -> None:
     assert wakes == ["okay_nabu"], wakes  # only the user's wake word
     assert len(records["stt"].requests) == 1 and len(records["agent"].requests) == 1
     assert satellite_states(parts).count("wake") == 1
+
+
+async def test_the_room_echo_is_one_continuous_stream() -> None:
+    """The speaker's echo reaches the microphone without gaps or pieces on top of each other
+    (an echo with gaps and overlaps defeated the echo canceller and, now and then, the stop
+    word)."""
+    mic = ScriptedMicrophone(speed=4.0)
+    room = RoomSpeaker(mic, echo_gain=1.0, speed=4.0)
+    tone = speech_audio("one two three four five six")  # 22050 Hz, a steady 300 Hz sine
+
+    async def pieces() -> AsyncIterator[bytes]:
+        for i in range(0, len(tone), 4410):
+            yield tone[i : i + 4410]
+
+    heard = bytearray()
+
+    async def listen() -> None:
+        async for raw in mic.open():
+            heard.extend(raw.audio)
+
+    listening = asyncio.create_task(listen())
+    try:
+        await room.play(REPLY_FORMAT, pieces())
+        await asyncio.sleep(0.3)  # the latency's worth of echo still to be heard
+    finally:
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+    samples = np.abs(np.frombuffer(bytes(heard), dtype="<i2").astype(np.int32))
+    loud = np.flatnonzero(samples > 100)
+    # A 300 Hz sine is loud every few samples: a gap longer than half a period is a hole.
+    assert np.diff(loud).max() < 30, "the echo has holes"
+    expected = len(tone) / REPLY_FORMAT.bytes_per_frame / REPLY_FORMAT.rate
+    assert abs((loud[-1] - loud[0]) / 16000 - expected) < 0.01, "pieces overlap or go missing"
+    assert samples.max() < 0.2 * 32768 * 1.1, "pieces on top of each other"
