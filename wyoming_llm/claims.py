@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from .intents.utterance import Utterance
-from .intents.vocab import WEATHER_WORDS
+from .intents.vocab import CLOSE_WORDS, OFF_WORDS, ON_WORDS, OPEN_WORDS, WEATHER_WORDS, w
+from .intents.words import content_stems
 from .prompt import HOME_RULES
 
 _ACTION_CLAIM = re.compile(
@@ -60,6 +61,35 @@ def asks_about_weather(said: Utterance) -> bool:
     return bool(set(said.stems) & WEATHER_WORDS)
 
 
+_COMMAND_VERBS = (
+    ON_WORDS
+    | OFF_WORDS
+    | OPEN_WORDS
+    | CLOSE_WORDS
+    | w(
+        "turn switch set dim brighten lock unlock mute unmute pause unpause resume skip press "
+        "push mow clean vacuum add remove cancel"
+    )
+)
+"""First words of a command (not of a question or a greeting)."""
+
+
+def restates(said: Utterance, answer: str) -> bool:
+    """Whether the answer to a command opens with the command's own words ("start the
+    generator" → "Starts the generator."): said back as if done, though no tool ran (also where
+    no device matched and no tool was on offer); not an answer. A greeting said back ("good
+    morning") is no command."""
+    request = content_stems(said.text)
+    return len(request) >= 2 and commands(said) and content_stems(answer)[: len(request)] == request
+
+
+def commands(said: Utterance) -> bool:
+    """Whether the words open with a command's verb ("start the generator"), about the home
+    even where no device of it matched."""
+    request = content_stems(said.text)
+    return bool(request) and request[0] in _COMMAND_VERBS
+
+
 def honest_answer(said: Utterance, answer: str, *, home_turn: bool) -> str:
     """The model's answer, or an honest replacement when it claims facts it cannot know.
 
@@ -69,7 +99,8 @@ def honest_answer(said: Utterance, answer: str, *, home_turn: bool) -> str:
         return NOT_DONE  # e.g. a call the model wrote as text instead of making it
     if asks_about_weather(said) and _FACT_CLAIM.search(answer):
         return NO_WEATHER
-    if home_turn and _ACTION_CLAIM.search(answer) and not answer.rstrip().endswith("?"):
+    claims = restates(said, answer) or (home_turn and _ACTION_CLAIM.search(answer))
+    if claims and not answer.rstrip().endswith("?"):
         return NOT_DONE
     if home_turn and _STATE_CLAIM.search(answer) and not answer.rstrip().endswith("?"):
         return CANNOT_CHECK

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from wyoming_common.speech_text import SpeechStream, clean_for_speech
 
-from .claims import asks_about_weather, honest_answer, off_script
+from .claims import asks_about_weather, commands, honest_answer, off_script
 from .engines.base import ChatEngine, ChatMessage, ChatRequest, TextDelta, Toolbox, ToolCall
 from .intents.calls import CallResult, IntentCall, Pending, Status
 from .intents.executor import IntentExecutor, merge
@@ -127,8 +127,9 @@ async def run_model_turn(
     """Generate, carry out the calls, and speak what really happened."""
     home_turn = turn.turn_tools is not None and bool(turn.turn_tools.specs)
     # Text about the home or the weather is held until it is checked (it may claim an action
-    # or a fact only Home Assistant knows); open answers stream at once.
-    held = home_turn or asks_about_weather(turn.said)
+    # or a fact only Home Assistant knows, or say a command back as if done); open answers
+    # stream at once.
+    held = home_turn or asks_about_weather(turn.said) or commands(turn.said)
     results: list[CallResult] = []
     all_calls: list[ToolCall] = []
     text = ""

@@ -116,3 +116,11 @@ async def test_a_good_answer_streams_whole() -> None:
     good = "The moon is about 384,000 kilometres away. That is far."
     text, spoken, _sent = await answer(good, "how far away is the moon")
     assert "".join(spoken) == good == text
+
+
+async def test_a_command_said_back_as_if_done_is_never_spoken() -> None:
+    """No device matched "start the generator" (nothing exposed): no tools were on offer, and
+    Qwen 0.5B wrote the command back (`bench agent`). A command's answer is held and checked."""
+    text, spoken, _sent = await answer("Starts the generator.", "start the generator")
+    assert "generator" not in "".join(spoken)
+    assert text == NOT_DONE

@@ -181,4 +181,16 @@ def test_model_claims_it_cannot_know_are_replaced() -> None:
     vacuum = Utterance.of("start the vacuum")
     written_call = '{"name" "HassStartTimer" "arguments" {"minutes" 10 "name" "Vacuum"}}'
     assert honest_answer(vacuum, written_call, home_turn=True) == NOT_DONE
+    # The request said back as if done (Qwen 0.5B, `bench agent`), though no tool ran.
+    assert honest_answer(vacuum, "Start the vacuum.", home_turn=True) == NOT_DONE
+    said_back = "Starts the vacuum on the device the user is speaking to."
+    assert honest_answer(vacuum, said_back, home_turn=True) == NOT_DONE
+    assert honest_answer(vacuum, "Start the vacuum?", home_turn=True).endswith("?")
+    assert honest_answer(vacuum, "The vacuum has no start button.", home_turn=True).startswith(
+        "The"
+    )
+    generator = Utterance.of("start the generator")  # no device matched: no tools on offer
+    assert honest_answer(generator, "start the generator", home_turn=False) == NOT_DONE
+    morning = Utterance.of("good morning")
+    assert honest_answer(morning, "Good morning!", home_turn=False) == "Good morning!"
     assert honest_answer(joke, '{"name": "HassTurnOn"}', home_turn=False) == NOT_DONE
