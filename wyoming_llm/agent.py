@@ -15,9 +15,11 @@ from .clauses import split_clauses
 from .engines.base import ChatEngine, ChatMessage, Toolbox
 from .fastpath.path import FastPath, call_for
 from .hass.home import Home
+from .hass.models import ExposedEntity
 from .intents.calls import CallResult, Status
 from .intents.catalog import Kind, intent_spec
 from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor, merge
+from .intents.lists import asked_list
 from .intents.policy import ActionPolicy
 from .intents.tools import prompt_toolbox, turn_toolbox
 from .intents.utterance import Utterance
@@ -146,11 +148,22 @@ class ConversationAgent:
         if asks_capabilities(turn.text):
             result = CallResult(Status.ANSWERED, self._capabilities())
             return await self._finish(conversation, turn, result, speak, "capabilities")
+        listed = self._asked_list(turn)
+        if listed is not None:
+            result = await self.executor.read_list(listed)
+            return await self._finish(conversation, turn, result, speak, "todo-items")
         fast = await self._fast_path(turn, conversation)
         if fast is not None and (fast.status is not Status.NOT_FOUND or self.engine is None):
             return await self._finish(conversation, turn, fast, speak, "fast-path")
         said = Utterance.of(turn.text, turn.language)
         return await self._without_templates(conversation, turn, said, speak)
+
+    def _asked_list(self, turn: TurnContext) -> ExposedEntity | None:
+        """The exposed to-do list whose items an English turn asks for."""
+        home = self.home if self.can_control_home else None
+        if home is None or not turn.language.lower().startswith("en"):
+            return None
+        return asked_list(turn.text, home.entities.values())
 
     def _capabilities(self) -> str:
         ctx = self.executor.ctx

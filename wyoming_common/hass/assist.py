@@ -1,15 +1,16 @@
-"""Intents and conversation over REST: `/api/intent/handle`, `/api/conversation/process`
-(part of HomeAssistantClient)."""
+"""Intents, conversation and to-do items over REST: `/api/intent/handle`,
+`/api/conversation/process`, `todo.get_items` (part of HomeAssistantClient)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .errors import HomeAssistantError
 from .models import ConversationResult, IntentResult
 
 
 class IntentsAndConversation:
-    """HomeAssistantClient's intent and conversation calls (it provides `rest`)."""
+    """HomeAssistantClient's intent, conversation and to-do calls (it provides `rest`)."""
 
     async def rest(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One REST request (HomeAssistantClient.rest)."""
@@ -51,3 +52,20 @@ class IntentsAndConversation:
         body.update({key: value for key, value in optional.items() if value is not None})
         answer = await self.rest("POST", "/api/conversation/process", body)
         return ConversationResult.from_dict(answer)
+
+    async def todo_items(self, entity_id: str, status: str = "needs_action") -> list[str]:
+        """The items of a to-do list with this status, in order: `todo.get_items`, a service
+        with a response (HA keeps items out of the state, which is only their count)."""
+        answer = await self.rest(
+            "POST",
+            "/api/services/todo/get_items?return_response",
+            {"entity_id": entity_id, "status": status},
+        )
+        response = answer.get("service_response") if isinstance(answer, dict) else None
+        listed = response.get(entity_id) if isinstance(response, dict) else None
+        items = listed.get("items") if isinstance(listed, dict) else None
+        if not isinstance(items, list):
+            raise HomeAssistantError(f"todo.get_items gave no items for {entity_id}")
+        return [
+            str(item["summary"]) for item in items if isinstance(item, dict) and "summary" in item
+        ]

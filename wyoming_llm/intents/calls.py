@@ -68,7 +68,8 @@ class CallResult:
 
 
 class IntentApi(Protocol):
-    """Something that runs an intent in Home Assistant (`wyoming_common.hass` client)."""
+    """Something that runs an intent in Home Assistant, and reads a to-do list's items
+    (`wyoming_common.hass` client)."""
 
     async def handle_intent(
         self,
@@ -81,6 +82,10 @@ class IntentApi(Protocol):
         satellite_id: str | None = None,
     ) -> IntentResult:
         """`POST /api/intent/handle`."""
+        ...
+
+    async def todo_items(self, entity_id: str, status: str = "needs_action") -> list[str]:
+        """A to-do list's items with that status (`todo.get_items`)."""
         ...
 
 

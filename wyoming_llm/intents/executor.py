@@ -7,8 +7,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from ..hass.models import ExposedEntity
 from ..turn import TurnContext
-from . import actions, chores, queries
+from . import actions, chores, lists, queries
 from .calls import CallResult, HaContext, IntentCall, Pending, Status
 from .catalog import Kind, intent_spec
 from .slots import sanitize
@@ -35,6 +36,15 @@ class IntentExecutor:
     def connected(self) -> bool:
         """True while Home Assistant is reachable."""
         return self.ctx is not None and self.ctx.home.available
+
+    async def read_list(self, entity: ExposedEntity) -> CallResult:
+        """A to-do list's open items, read from Home Assistant (nothing changes)."""
+        ctx = self.ctx
+        if ctx is None:
+            return CallResult(Status.UNAVAILABLE, NOT_CONNECTED)
+        if not ctx.home.available:
+            return CallResult(Status.UNAVAILABLE, UNREACHABLE)
+        return await lists.read_list(ctx, entity)
 
     async def run(
         self,
