@@ -15,11 +15,9 @@ from .clauses import split_clauses
 from .engines.base import ChatEngine, ChatMessage, Toolbox
 from .fastpath.path import FastPath, call_for
 from .hass.home import Home
-from .hass.models import ExposedEntity
 from .intents.calls import CallResult, Status
 from .intents.catalog import Kind, intent_spec
 from .intents.executor import NOT_CONNECTED, UNREACHABLE, IntentExecutor, merge
-from .intents.lists import asked_list
 from .intents.policy import ActionPolicy
 from .intents.tools import prompt_toolbox, turn_toolbox
 from .intents.utterance import Utterance
@@ -148,22 +146,15 @@ class ConversationAgent:
         if asks_capabilities(turn.text):
             result = CallResult(Status.ANSWERED, self._capabilities())
             return await self._finish(conversation, turn, result, speak, "capabilities")
-        listed = self._asked_list(turn)
-        if listed is not None:
-            result = await self.executor.read_list(listed)
-            return await self._finish(conversation, turn, result, speak, "todo-items")
+        said = Utterance.of(turn.text, turn.language)
+        if (listed := await self.executor.read_asked_list(said)) is not None:
+            return await self._finish(conversation, turn, listed, speak, "todo-items")
         fast = await self._fast_path(turn, conversation)
         if fast is not None and (fast.status is not Status.NOT_FOUND or self.engine is None):
             return await self._finish(conversation, turn, fast, speak, "fast-path")
-        said = Utterance.of(turn.text, turn.language)
+        if (measured := self.executor.read_asked_thermometer(said)) is not None:
+            return await self._finish(conversation, turn, measured, speak, "thermometer")
         return await self._without_templates(conversation, turn, said, speak)
-
-    def _asked_list(self, turn: TurnContext) -> ExposedEntity | None:
-        """The exposed to-do list whose items an English turn asks for."""
-        home = self.home if self.can_control_home else None
-        if home is None or not turn.language.lower().startswith("en"):
-            return None
-        return asked_list(turn.text, home.entities.values())
 
     def _capabilities(self) -> str:
         ctx = self.executor.ctx
@@ -217,8 +208,7 @@ class ConversationAgent:
         return await self._ask_model(conversation, turn, said, speak)
 
     async def _wait_for_home(self) -> bool:
-        home = self.home
-        if home is None:
+        if (home := self.home) is None:
             return False
         return home.available or await home.ensure_available(self.settings.hass_wait)
 
@@ -253,15 +243,14 @@ class ConversationAgent:
         parts = split_clauses(turn.text) if self.can_control_home else []
         texts = parts or [turn.text]
         outcomes: list[ModelOutcome] = []
+        limit = self.settings.turn_timeout
         try:
-            async with asyncio.timeout(self.settings.turn_timeout):
+            async with asyncio.timeout(limit):
                 for text in texts:
                     part = replace(turn, text=text)
                     outcomes.append(await self._part(conversation, part, len(texts) > 1, tracked))
         except TimeoutError:
-            _LOGGER.warning(
-                "Turn %s ran past %.0f s", turn.conversation_id, self.settings.turn_timeout
-            )
+            _LOGGER.warning("Turn %s ran past %.0f s", turn.conversation_id, limit)
             return await self._apologise(conversation, spoken, TOO_SLOW_TEXT, tracked)
         except EngineError as err:
             _LOGGER.error("Chat engine failed: %s", err)

@@ -7,9 +7,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from ..hass.models import ExposedEntity
 from ..turn import TurnContext
-from . import actions, chores, lists, queries
+from . import actions, answers, chores, lists, queries, thermometers
 from .calls import CallResult, HaContext, IntentCall, Pending, Status
 from .catalog import Kind, intent_spec
 from .slots import sanitize
@@ -37,14 +36,37 @@ class IntentExecutor:
         """True while Home Assistant is reachable."""
         return self.ctx is not None and self.ctx.home.available
 
-    async def read_list(self, entity: ExposedEntity) -> CallResult:
-        """A to-do list's open items, read from Home Assistant (nothing changes)."""
+    def _home(self) -> HaContext | CallResult:
+        """The context to reach Home Assistant, or why it cannot be reached."""
         ctx = self.ctx
         if ctx is None:
             return CallResult(Status.UNAVAILABLE, NOT_CONNECTED)
         if not ctx.home.available:
             return CallResult(Status.UNAVAILABLE, UNREACHABLE)
-        return await lists.read_list(ctx, entity)
+        return ctx
+
+    async def read_asked_list(self, said: Utterance) -> CallResult | None:
+        """A to-do list's open items when English words ask for them (lists.py), read from
+        Home Assistant (nothing changes); None when they do not, or HA is not there."""
+        ctx = self.ctx
+        if ctx is None or not ctx.home.available or not said.english:
+            return None
+        entity = lists.asked_list(said.text, ctx.home.entities.values())
+        return None if entity is None else await lists.read_list(ctx, entity)
+
+    def read_asked_thermometer(self, said: Utterance) -> CallResult | None:
+        """The reading of the thermometer an English temperature question names
+        (thermometers.py), from its live state; None when it names none."""
+        ctx = self.ctx
+        if ctx is None or not ctx.home.available or not said.english:
+            return None
+        entity = thermometers.asked_thermometer(said, ctx.home.entities.values())
+        if entity is None:
+            return None
+        speech = answers.answer_temperature(ctx.home, [entity])
+        if speech is None:
+            return CallResult(Status.NOT_FOUND, queries.NO_TEMPERATURE)
+        return CallResult(Status.ANSWERED, speech, targets=(entity.entity_id,))
 
     async def run(
         self,
@@ -61,11 +83,9 @@ class IntentExecutor:
             return CallResult(Status.FAILED, "Sorry, I can't do that.")
         if spec.kind is Kind.LOCAL:
             return chores.local_answer(spec, self.clock)
-        ctx = self.ctx
-        if ctx is None:
-            return CallResult(Status.UNAVAILABLE, NOT_CONNECTED)
-        if not ctx.home.available:
-            return CallResult(Status.UNAVAILABLE, UNREACHABLE)
+        ctx = self._home()
+        if isinstance(ctx, CallResult):
+            return ctx
         if said is not None:
             call = replace(call, slots=sanitize(said, ctx.home, call.slots))
         if spec.kind is Kind.TARGET:

@@ -15,10 +15,12 @@ from . import answers, grounding, sentences
 from .calls import CallResult, HaContext, IntentCall, Status, entity_ids, run_intent
 from .catalog import IntentSpec
 from .resolve import Targets, entities_named, find_area, resolve
+from .thermometers import is_thermometer
 from .utterance import Utterance
 
 _LOGGER = logging.getLogger(__name__)
 UNREACHABLE = "Sorry, I can't reach Home Assistant right now."
+NO_TEMPERATURE = "Sorry, the temperature is not available right now."
 
 
 async def ask_home(
@@ -106,11 +108,7 @@ def _thermometers(
     ctx: HaContext, call: IntentCall, turn: TurnContext
 ) -> list[ExposedEntity] | None:
     """Thermostats and temperature sensors meant: named, in the area said, or here."""
-    everything = [
-        e
-        for e in ctx.home.entities.values()
-        if e.domain == "climate" or (e.domain == "sensor" and e.device_class == "temperature")
-    ]
+    everything = [e for e in ctx.home.entities.values() if is_thermometer(e)]
     name = call.slots.get("name")
     if isinstance(name, str) and name:
         return entities_named(everything, name)
@@ -141,5 +139,5 @@ async def _temperature(
         return reply
     speech = answers.answer_temperature(ctx.home, found)
     if speech is None:
-        return CallResult(Status.NOT_FOUND, "Sorry, the temperature is not available right now.")
+        return CallResult(Status.NOT_FOUND, NO_TEMPERATURE)
     return CallResult(Status.ANSWERED, speech, targets=tuple(e.entity_id for e in found))
