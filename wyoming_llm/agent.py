@@ -152,8 +152,8 @@ class ConversationAgent:
         fast = await self._fast_path(turn, conversation)
         if fast is not None and (fast.status is not Status.NOT_FOUND or self.engine is None):
             return await self._finish(conversation, turn, fast, speak, "fast-path")
-        if (measured := self.executor.read_asked_thermometer(said)) is not None:
-            return await self._finish(conversation, turn, measured, speak, "thermometer")
+        if (plain := await self.executor.without_templates(said, turn)) is not None:
+            return await self._finish(conversation, turn, plain, speak, "no-template")
         return await self._without_templates(conversation, turn, said, speak)
 
     def _capabilities(self) -> str:

@@ -180,6 +180,7 @@ async def test_more_intents_through_home_assistant(hass: FakeHomeAssistant, tmp_
         ("open the Garden Sprinkler", state("valve.sprinkler", "open")),
         ("add apples to my shopping list", Expect(lambda h, _s: [i.summary for i in h.house.todo.of("todo.shopping_list")] == ["Milk", "Apples"])),
         ("what's on my shopping list", says("Shopping List has Milk and Apples.")),
+        ("cross apples off my shopping list", Expect(lambda h, _s: [i.summary for i in h.house.todo.of("todo.shopping_list") if i.status == "needs_action"] == ["Milk"])),
         ("what's the weather", says("12.5 degrees and rainy")),
         ("are any lights on", says("Yes, Standing Light")),
         ("how many lights are on", says("1")),

@@ -1,5 +1,6 @@
-"""Reading a to-do list aloud: which words ask for it, and what is said (the agent over the
-Wyoming protocol against the fake Home Assistant is in test_fast_path)."""
+"""To-do lists in words HA's sentences lack: which words ask to read one, what is said, and
+which words check an item off (the agent over the Wyoming protocol against the fake Home
+Assistant is in test_fast_path)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from wyoming_common.hass import HomeAssistantConnectionError
 from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.calls import HaContext, Status
-from wyoming_llm.intents.lists import asked_list, read_list
+from wyoming_llm.intents.lists import asked_check_off, asked_list, read_list
 
 SHOPPING = ExposedEntity("todo.shopping_list", "Shopping List")
 CHORES = ExposedEntity("todo.chores", "Chores")
@@ -63,3 +64,23 @@ async def test_what_is_said() -> None:
     assert many.speech.endswith("item 9, and 2 more.")
     down = await read_list(context(Api(HomeAssistantConnectionError("gone"))), SHOPPING)
     assert down.status is Status.UNAVAILABLE and not down.handled
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("mark milk as done on the shopping list", {"item": "milk", "name": "Shopping List"}),
+        ("cross oat milk off my shopping list", {"item": "oat milk", "name": "Shopping List"}),
+        (
+            "Mark mow the lawn complete on my chores list.",
+            {"item": "mow the lawn", "name": "Chores"},
+        ),
+        ("mark milk as done", None),  # which list?
+        ("mark milk as done on the grocery list", None),  # no such list
+        ("cross the road off the TV", None),  # not a list
+    ],
+)
+def test_which_words_check_an_item_off(text: str, slots: dict[str, str] | None) -> None:
+    call = asked_check_off(text, HOME)
+    assert (call.slots if call else None) == slots
+    assert call is None or call.intent == "HassListCompleteItem"

@@ -54,13 +54,18 @@ class IntentExecutor:
         entity = lists.asked_list(said.text, ctx.home.entities.values())
         return None if entity is None else await lists.read_list(ctx, entity)
 
-    def read_asked_thermometer(self, said: Utterance) -> CallResult | None:
-        """The reading of the thermometer an English temperature question names
-        (thermometers.py), from its live state; None when it names none."""
+    async def without_templates(self, said: Utterance, turn: TurnContext) -> CallResult | None:
+        """What English words ask that HA's sentences did not cover and no model is needed
+        for: an item checked off a list in other words ("mark milk as done on the shopping
+        list", lists.py), a thermometer's reading by name (thermometers.py); else None."""
         ctx = self.ctx
         if ctx is None or not ctx.home.available or not said.english:
             return None
-        entity = thermometers.asked_thermometer(said, ctx.home.entities.values())
+        entities = ctx.home.entities.values()
+        call = lists.asked_check_off(said.text, entities)
+        if call is not None:
+            return await self.run(call, turn, said=said)
+        entity = thermometers.asked_thermometer(said, entities)
         if entity is None:
             return None
         speech = answers.answer_temperature(ctx.home, [entity])
