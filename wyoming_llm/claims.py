@@ -80,7 +80,11 @@ def restates(said: Utterance, answer: str) -> bool:
     no device matched and no tool was on offer); not an answer. A greeting said back ("good
     morning") is no command."""
     request = content_stems(said.text)
-    return len(request) >= 2 and commands(said) and content_stems(answer)[: len(request)] == request
+    return (
+        len(request) >= 2
+        and request[0] in _COMMAND_VERBS
+        and content_stems(answer)[: len(request)] == request
+    )
 
 
 def commands(said: Utterance) -> bool:

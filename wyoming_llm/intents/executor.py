@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..turn import TurnContext
-from . import actions, answers, chores, lists, queries, thermometers
+from . import actions, chores, lists, queries, thermometers
 from .calls import CallResult, HaContext, IntentCall, Pending, Status
 from .catalog import Kind, intent_spec
 from .slots import sanitize
@@ -45,11 +45,17 @@ class IntentExecutor:
             return CallResult(Status.UNAVAILABLE, UNREACHABLE)
         return ctx
 
+    def _english_home(self, said: Utterance) -> HaContext | None:
+        """The context for English words when Home Assistant is there (the readings and
+        phrasings below are English; without HA they fall through to the usual path)."""
+        ctx = self.ctx
+        return ctx if ctx is not None and ctx.home.available and said.english else None
+
     async def read_asked_list(self, said: Utterance) -> CallResult | None:
         """A to-do list's open items when English words ask for them (lists.py), read from
         Home Assistant (nothing changes); None when they do not, or HA is not there."""
-        ctx = self.ctx
-        if ctx is None or not ctx.home.available or not said.english:
+        ctx = self._english_home(said)
+        if ctx is None:
             return None
         entity = lists.asked_list(said.text, ctx.home.entities.values())
         return None if entity is None else await lists.read_list(ctx, entity)
@@ -58,20 +64,15 @@ class IntentExecutor:
         """What English words ask that HA's sentences did not cover and no model is needed
         for: an item checked off a list in other words ("mark milk as done on the shopping
         list", lists.py), a thermometer's reading by name (thermometers.py); else None."""
-        ctx = self.ctx
-        if ctx is None or not ctx.home.available or not said.english:
+        ctx = self._english_home(said)
+        if ctx is None:
             return None
         entities = ctx.home.entities.values()
         call = lists.asked_check_off(said.text, entities)
         if call is not None:
             return await self.run(call, turn, said=said)
         entity = thermometers.asked_thermometer(said, entities)
-        if entity is None:
-            return None
-        speech = answers.answer_temperature(ctx.home, [entity])
-        if speech is None:
-            return CallResult(Status.NOT_FOUND, queries.NO_TEMPERATURE)
-        return CallResult(Status.ANSWERED, speech, targets=(entity.entity_id,))
+        return None if entity is None else queries.temperature_answer(ctx.home, [entity])
 
     async def run(
         self,

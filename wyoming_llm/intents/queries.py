@@ -4,7 +4,7 @@ from HA's answer and the live states of exposed entities."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from wyoming_common.hass import HomeAssistantConnectionError, HomeAssistantError, IntentResult
@@ -14,7 +14,7 @@ from ..turn import TurnContext
 from . import answers, grounding, sentences
 from .calls import CallResult, HaContext, IntentCall, Status, entity_ids, run_intent
 from .catalog import IntentSpec
-from .resolve import Targets, entities_named, find_area, resolve
+from .resolve import HomeView, Targets, entities_named, find_area, resolve
 from .thermometers import is_thermometer
 from .utterance import Utterance
 
@@ -137,7 +137,12 @@ async def _temperature(
     reply = await ask_home(ctx, spec.name, data, turn)
     if isinstance(reply, CallResult) and reply.status is Status.UNAVAILABLE:
         return reply
-    speech = answers.answer_temperature(ctx.home, found)
+    return temperature_answer(ctx.home, found)
+
+
+def temperature_answer(home: HomeView, found: Sequence[ExposedEntity]) -> CallResult:
+    """The first reading of these thermometers that is available, said."""
+    speech = answers.answer_temperature(home, found)
     if speech is None:
         return CallResult(Status.NOT_FOUND, NO_TEMPERATURE)
     return CallResult(Status.ANSWERED, speech, targets=tuple(e.entity_id for e in found))

@@ -39,10 +39,7 @@ class RoomMicrophone(WavMicrophone):
             self._offset = 0
         if len(self._pending) < len(pcm):
             self._pending.extend(bytes(len(pcm) - len(self._pending)))
-        here = np.frombuffer(bytes(self._pending[: len(pcm)]), dtype="<i2").astype(np.float32)
-        added = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * gain
-        mixed = np.clip(here + added, -32768, 32767).astype("<i2").tobytes()
-        self._pending[: len(pcm)] = mixed
+        self._pending[: len(pcm)] = _mixed(bytes(self._pending[: len(pcm)]), pcm, gain)
         return time.monotonic()
 
     def mix_echo(self, pcm: bytes) -> None:
@@ -62,9 +59,14 @@ class RoomMicrophone(WavMicrophone):
             return chunk
         echo = bytes(self._echo[: self.chunk_bytes]).ljust(self.chunk_bytes, b"\0")
         del self._echo[: self.chunk_bytes]
-        here = np.frombuffer(chunk or bytes(self.chunk_bytes), dtype="<i2").astype(np.float32)
-        mixed = here + np.frombuffer(echo, dtype="<i2").astype(np.float32)
-        return np.clip(mixed, -32768, 32767).astype("<i2").tobytes()
+        return _mixed(chunk or bytes(self.chunk_bytes), echo)
+
+
+def _mixed(here: bytes, added: bytes, gain: float = 1.0) -> bytes:
+    """Two 16-bit PCM sounds of one length played together (added at gain), clipped."""
+    mixed = np.frombuffer(here, dtype="<i2").astype(np.float32)
+    mixed += np.frombuffer(added, dtype="<i2").astype(np.float32) * gain
+    return np.clip(mixed, -32768, 32767).astype("<i2").tobytes()
 
 
 @dataclass
