@@ -126,6 +126,10 @@ class Listener:
                 continue
             conn.setblocking(False)
             spawn(handle(conn))
+            # sock_accept does not yield while the backlog holds connections: without this,
+            # a burst is accepted before any earlier connection reaches its first read, and
+            # newcomers past the cap find nobody idle to take the place of (refused instead).
+            await asyncio.sleep(0)
 
     def _out_of_resources(self, err: OSError) -> None:
         now = time.monotonic()
