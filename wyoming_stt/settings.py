@@ -133,7 +133,8 @@ class SttSettings:
         type=Path,
         section="files",
         help="pocketsphinx command phrases, one per line: words, [optional], (a | b), {name}, "
-        "{area}, {number}, typed name slots such as {light} or {cover} (docs/stt.md) "
+        "{area}, {number}, {count} (but one), typed name slots such as {light} or {cover} "
+        "(docs/stt.md) "
         "(default: the built-in smart-home commands)",
     )
     hass_url: str | None = option(

@@ -5,7 +5,8 @@ so grammars are built and tested without the recogniser.
 
 The template syntax is in templates.py: `{name}` is any of the names and areas, `{area}` any of
 the areas, the typed slots (`{light}`, `{cover}`, ...) the names of their Home Assistant
-domains (name_slots.py), `{number}` zero to one hundred (spoken). Digits are spoken
+domains (name_slots.py), `{number}` zero to one hundred (spoken), `{count}` the same but
+`one` (a plural noun follows). Digits are spoken
 (`5` → `five`), case and punctuation are ignored.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .automaton import WordGraph, WordNfa, minimal_graph
-from .name_slots import AREA_SLOT, NAME_SLOT, NUMBER_SLOT, TYPED_SLOTS, slot_takes
+from .name_slots import AREA_SLOT, COUNT_SLOT, NAME_SLOT, NUMBER_SLOT, TYPED_SLOTS, slot_takes
 from .templates import (
     NUMBERS,
     Node,
@@ -198,10 +199,10 @@ def build_grammar(
     `{name}` stands for the names and the areas, `{area}` for the areas, a typed slot for the
     names of its domains (`domains`: (name, Home Assistant domain) pairs; a name without any
     fills every typed slot, an area that is not also a name none), `{number}` for zero to one
-    hundred. `derive` makes a pronunciation for a word the dictionary lacks (default: from the
-    dictionary words it is made of). A phrase whose slot has no entries is left out, as is one
-    with a word that has no pronunciation; one with a syntax mistake is left out and listed in
-    `skipped_phrases`.
+    hundred, `{count}` for those but one. `derive` makes a pronunciation for a word the
+    dictionary lacks (default: from the dictionary words it is made of). A phrase whose slot
+    has no entries is left out, as is one with a word that has no pronunciation; one with a
+    syntax mistake is left out and listed in `skipped_phrases`.
     """
     resolver = _Resolver(lookup, derive)
     name_phrases = resolver.sayable(names)
@@ -223,7 +224,7 @@ def build_grammar(
     graph = minimal_graph(compiler.nfa) if count else None
     if graph is None:
         return None
-    names_used = bool(compiler.used_slots - {AREA_SLOT, NUMBER_SLOT})
+    names_used = bool(compiler.used_slots - {AREA_SLOT, NUMBER_SLOT, COUNT_SLOT})
     return Grammar(
         graph=graph,
         new_words={w: p for w, p in resolver.new_words.items() if w in graph.words},
@@ -246,6 +247,7 @@ def _slots(
         NAME_SLOT: _unique([*names, *areas]),
         AREA_SLOT: areas,
         NUMBER_SLOT: [number_words(n) for n in NUMBERS],
+        COUNT_SLOT: [number_words(n) for n in NUMBERS if n != 1],
     }
     for slot in TYPED_SLOTS:
         slots[slot] = [p for p in names if slot_takes(slot, frozenset(known.get(p, ())))]

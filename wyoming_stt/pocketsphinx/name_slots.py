@@ -17,6 +17,8 @@ from collections.abc import Callable
 NAME_SLOT = "{name}"
 AREA_SLOT = "{area}"
 NUMBER_SLOT = "{number}"
+COUNT_SLOT = "{count}"
+"""A number a plural noun follows: zero, two to one hundred (`one minute`, `five minutes`)."""
 
 # Domains nothing is switched on or off in: they are read (sensors, people, weather), or have
 # verbs of their own (lock/unlock, open/close: "turn off the front door" is not how people
@@ -51,7 +53,7 @@ TYPED_SLOTS: dict[str, Callable[[str], bool]] = {
 }
 """Typed slot → whether a name of that Home Assistant domain fills it."""
 
-SLOTS = (NAME_SLOT, AREA_SLOT, NUMBER_SLOT, *TYPED_SLOTS)
+SLOTS = (NAME_SLOT, AREA_SLOT, NUMBER_SLOT, COUNT_SLOT, *TYPED_SLOTS)
 
 
 def slot_takes(slot: str, domains: frozenset[str]) -> bool:

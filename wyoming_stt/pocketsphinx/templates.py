@@ -1,9 +1,9 @@
 """Phrase templates: the syntax of --phrases-file and the built-in commands, parsed to trees.
 
 One phrase per line: plain words, `[optional words]`, `(one | other)`, the slots `{name}`,
-`{area}`, `{number}` and the typed name slots (`{light}`, `{cover}`, ...: name_slots.py), and
-`<rule>` for a rule defined on its own line as `<rule> = body`. Pure functions; grammar.py
-compiles the trees into a word graph.
+`{area}`, `{number}`, `{count}` (a number but one) and the typed name slots (`{light}`,
+`{cover}`, ...: name_slots.py), and `<rule>` for a rule defined on its own line as
+`<rule> = body`. Pure functions; grammar.py compiles the trees into a word graph.
 """
 
 from __future__ import annotations
