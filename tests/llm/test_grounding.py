@@ -14,6 +14,7 @@ from wyoming_llm.intents.catalog import INTENTS
 from wyoming_llm.intents.grounding import check
 from wyoming_llm.intents.resolve import resolve
 from wyoming_llm.intents.slots import sanitize
+from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
 from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.intents.words import name_variants, numbers
 
@@ -260,3 +261,41 @@ def test_a_plain_on_or_open_does_not_drop_the_amount_said(text: str, problem: st
     """HassTurnOn for "halfway" would open fully: the guard asks instead."""
     name = "Office Blinds" if "blinds" in text else "Kitchen Light"
     assert verdict(text, "HassTurnOn", {"name": name}).problem == problem
+
+
+CLEANING = StaticHome(
+    [
+        E("vacuum.robot", "Robot Vacuum", (), "hall"),
+        E("light.dock", "Dock Lights", (), "hall"),
+        E("lawn_mower.lawn", "Lawn Mower", (), "hall"),
+    ],
+    [Area("hall", "Hall", None)],
+    [],
+    {"vacuum.robot": ("cleaning", {"supported_features": 0x3FFF})},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "fits", "refused"),
+    [
+        # a word inside a name said in full names the device; it asks for nothing
+        ("tell the robot vacuum to go home", "HassVacuumReturnToBase", "HassVacuumStart"),
+        ("send the lawn mower back", "HassLawnMowerDock", "HassLawnMowerStartMowing"),
+        ("turn on the dock lights", "HassTurnOn", "HassVacuumReturnToBase"),
+        # the same words as verbs still are
+        ("vacuum the house", "HassVacuumStart", "HassVacuumReturnToBase"),
+        ("start the robot vacuum", "HassVacuumStart", "HassVacuumReturnToBase"),
+        ("mow the lawn", "HassLawnMowerStartMowing", "HassLawnMowerDock"),
+    ],
+)
+def test_a_word_of_a_name_is_no_verb(text: str, fits: str, refused: str) -> None:
+    said = Utterance.of(text)
+    tools = prompt_toolbox(CLEANING)
+    offered = turn_toolbox(said, CLEANING, tools).names
+    assert fits in offered and refused not in offered, offered
+    robot = CLEANING.entities["vacuum.robot"]
+    if refused == "HassVacuumStart":  # and the guard refuses such a call from a model
+        assert (
+            check(said, CLEANING, INTENTS[refused], {"name": "Robot Vacuum"}, (robot,)).problem
+            == "verb"
+        )

@@ -9,7 +9,7 @@ Anything else becomes a short question instead of an action: "I'm not sure" beat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from .resolve import HomeView, area_of
 from .slots import duration_said
 from .utterance import GENERIC, Utterance
 from .vocab import DEVICE_CLASS_WORDS, DOMAIN_WORDS, verbs_for
-from .words import content_stems
+from .words import content_stems, stems
 
 COVER_CLASSES = (
     "awning", "blind", "curtain", "damper", "door", "garage", "gate", "shade", "shutter", "window",
@@ -118,7 +118,7 @@ def target_grounded(
         and spec.domains is not None
         and len(spec.domains) == 1
         and spec.name not in ("HassGetState", "HassLightSet")
-        and verb_fits(said, spec, entity.domain)
+        and verb_fits(said, spec, entity.domain, (entity,))
     )
     if not (kind_grounded(said, entity) or by_verb):
         return False
@@ -127,14 +127,35 @@ def target_grounded(
     return said.says_all or kind_count == 1 or (spec is not None and spec.states is not None)
 
 
-def verb_fits(said: Utterance, spec: IntentSpec, domain: str) -> bool:
-    """True when a word for doing this intent to this kind of device was said."""
+def verb_fits(
+    said: Utterance, spec: IntentSpec, domain: str, named: Iterable[ExposedEntity] = ()
+) -> bool:
+    """True when a word for doing this intent to this kind of device was said, outside the
+    names of `named` (the targets): "vacuum" in "tell the Robot Vacuum to go home" names the
+    device and asks for nothing."""
     if not said.english:
         return True  # no verb vocabulary for this language: names and places still apply
     verbs = verbs_for(spec.name, domain)
     if verbs is None:
         return spec.kind is Kind.QUERY
-    return bool(verbs & set(said.stems)) or any(" " in v and said.has(v) for v in verbs)
+    evidence = outside_names(said, named)
+    return bool(verbs & evidence) or any(" " in v and said.has(v) for v in verbs)
+
+
+def outside_names(said: Utterance, entities: Iterable[ExposedEntity]) -> frozenset[str]:
+    """The stems said, less those inside a name of two or more words said in full (a
+    one-word name may also be the verb: "vacuum the house" with a vacuum called Vacuum)."""
+    spoken = list(said.stems)
+    naming = [False] * len(spoken)
+    for entity in entities:
+        for name in entity.names:
+            needle = stems(name)
+            if len(content_stems(name)) < 2:
+                continue
+            for start in range(len(spoken) - len(needle) + 1):
+                if spoken[start : start + len(needle)] == needle:
+                    naming[start : start + len(needle)] = [True] * len(needle)
+    return frozenset(stem for stem, named in zip(spoken, naming, strict=True) if not named)
 
 
 def value_problem(said: Utterance, spec: IntentSpec, slots: Mapping[str, Any]) -> str | None:
@@ -219,7 +240,7 @@ def check(
     )
     if not grounded:
         return Verdict(problem="target", speech="Sorry, I'm not sure which device you mean.")
-    fitting = tuple(e for e in grounded if verb_fits(said, spec, e.domain))
+    fitting = tuple(e for e in grounded if verb_fits(said, spec, e.domain, (e,)))
     if not fitting:
         return Verdict(problem="verb", speech="Sorry, I'm not sure what you want me to do.")
     return Verdict(narrowed(said, fitting))

@@ -35,6 +35,10 @@ def _domains(spec: IntentSpec, home: HomeView) -> list[str]:
     return sorted(exposed & spec.domains) if spec.domains else sorted(exposed)
 
 
+def _of_domain(home: HomeView, domain: str) -> list[ExposedEntity]:
+    return [e for e in home.entities.values() if e.domain == domain]
+
+
 def offered(spec: IntentSpec, home: HomeView) -> bool:
     """HA offers an intent to the model when it has a target domain exposed (or needs none)."""
     if not spec.tool:
@@ -154,7 +158,7 @@ def _usable(spec: IntentSpec, said: Utterance, home: HomeView, targets: dict[str
             return asked and bool(set(said.stems) & WEATHER_WORDS)
         return asked and any(key in targets for key in TARGET_SLOTS)
     domains = _domains(spec, home) or ["*"]
-    if not any(verb_fits(said, spec, domain) for domain in domains):
+    if not any(verb_fits(said, spec, domain, _of_domain(home, domain)) for domain in domains):
         return False
     missing = [k for k in spec.required if k not in targets and k != "name"]
     if missing or (spec.name == "HassLightSet" and not set(spec.args) & set(targets)):

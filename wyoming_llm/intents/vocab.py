@@ -132,13 +132,13 @@ INTENT_VERBS: dict[str, dict[str, frozenset[str]]] = {
         "*": w("unmute"),
     },
     "HassVacuumStart": {
-        "*": w("clean go hoover on run start vacuum"),
+        "*": w("clean hoover on run start vacuum"),  # not "go": "go home" asks the opposite
     },
     "HassVacuumReturnToBase": {
         "*": w("back base charge dock home return stop"),
     },
     "HassLawnMowerStartMowing": {
-        "*": w("cut go mow run start"),
+        "*": w("cut mow run start"),
     },
     "HassLawnMowerDock": {
         "*": w("back base dock home return stop"),
