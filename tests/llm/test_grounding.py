@@ -299,3 +299,12 @@ def test_a_word_of_a_name_is_no_verb(text: str, fits: str, refused: str) -> None
             check(said, CLEANING, INTENTS[refused], {"name": "Robot Vacuum"}, (robot,)).problem
             == "verb"
         )
+
+
+def test_degrees_name_a_thermostat() -> None:
+    said = Utterance.of("make it 21 degrees in here")
+    assert "HassClimateSetTemperature" in turn_toolbox(said, HOME, prompt_toolbox(HOME)).names
+    result = verdict(
+        "make it 21 degrees in here", "HassClimateSetTemperature", {"temperature": 21}, here="hall"
+    )
+    assert result.ok and ids(result.entities) == ["climate.thermostat"]

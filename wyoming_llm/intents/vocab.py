@@ -25,9 +25,9 @@ DOMAIN_WORDS: dict[str, frozenset[str]] = {
         " stereo television track tv volume"
     ),
     "climate": w(
-        "ac air climate conditioner conditioning cooling heat heater heating hvac temperature"
-        " thermostat"
-    ),
+        "ac air climate conditioner conditioning cooling degree heat heater heating hvac"
+        " temperature thermostat"
+    ),  # "degree": "make it 21 degrees in here" sets a thermostat
     "vacuum": w("cleaner hoover mop robot roomba vacuum"),
     "valve": w("faucet gas irrigation sprinkler tap valve water"),
     "lawn_mower": w("lawn lawnmower mow mower"),
