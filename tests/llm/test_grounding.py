@@ -102,6 +102,8 @@ def test_media_commands_need_a_playing_player_that_can() -> None:
     ("text", "intent", "slots", "problem"),
     [
         ("pause the music", "HassTurnOff", {"name": "Bedroom Speaker"}, "verb"),
+        ("turn off the kitchen light", "HassTurnOn", {"name": "Kitchen Light"}, "verb"),
+        ("the kitchen light is up there", "HassTurnOn", {"name": "Kitchen Light"}, "verb"),
         ("pause", "HassTurnOff", {"domain": "media_player"}, "target"),
         ("unlock all the doors", "HassTurnOn", {"name": "Garage"}, "target"),
         ("unlock all the doors", "HassTurnOff", {"device_class": "garage", "domain": "cover"}, "target"),
@@ -133,6 +135,7 @@ def test_the_guard_refuses_what_the_words_do_not_support(
         ("set the office lights to fifty percent", "HassLightSet", {"brightness": 50, "area": "Office", "domain": "light"}, None, ["light.office_ceiling", "light.office_standing"]),
         ("close the garage door", "HassTurnOff", {"device_class": "garage", "domain": "cover"}, None, ["cover.garage_door"]),
         ("pause", "HassMediaPause", {}, None, ["media_player.bedroom"]),
+        ("light up the kitchen", "HassTurnOn", {"area": "Kitchen", "domain": "light"}, None, ["light.kitchen"]),
         ("water the garden", "HassTurnOn", {"area": "Front Yard", "domain": "valve"}, None, ["valve.front_yard"]),
         ("set the heating to 21.5 degrees", "HassClimateSetTemperature", {"temperature": 21.5}, None, ["climate.thermostat"]),
     ],

@@ -83,6 +83,7 @@ INTENT_VERBS: dict[str, dict[str, frozenset[str]]] = {
         "script": ON_WORDS | w("execute trigger"),
         "button": w("on press push"),
         "media_player": w("on start wake"),
+        "light": ON_WORDS | w("switch") | {"light up"},  # "light up the porch"; not "light"
         "*": ON_WORDS | w("switch"),
     },
     "HassTurnOff": {
