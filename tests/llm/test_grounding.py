@@ -311,3 +311,25 @@ def test_degrees_name_a_thermostat() -> None:
         "make it 21 degrees in here", "HassClimateSetTemperature", {"temperature": 21}, here="hall"
     )
     assert result.ok and ids(result.entities) == ["climate.thermostat"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "expected"),
+    [
+        # Seen with Qwen 0.5B: "switch on the chandelier in the great room" → {domain: light}
+        ("turn on the lights in the office", {"domain": "light"}, {"domain": "light", "area": "Office"}),
+        ("turn on the lights upstairs", {"domain": "light"}, {"domain": "light", "floor": "First Floor"}),
+        ("close the blinds in the garden", {"device_class": "blind"}, {"device_class": "blind", "area": "Front Yard"}),
+        # the place's words are part of a device's name: they name the device, not the place
+        ("turn off the kitchen light", {"domain": "light"}, {"domain": "light"}),
+        # two places, or a place and a floor: not guessed
+        ("turn on the lights in the office and the kitchen", {"domain": "light"}, {"domain": "light"}),
+        ("turn on the lights in the office upstairs", {"domain": "light"}, {"domain": "light"}),
+        # a place given, or a name: left as the model gave them
+        ("turn on the lights in the office", {"domain": "light", "area": "Kitchen"}, {"domain": "light", "area": "Kitchen"}),
+    ],
+)  # fmt: skip
+def test_a_kind_without_a_place_gets_the_one_place_said(
+    text: str, slots: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    assert sanitize(Utterance.of(text), HOME, slots) == expected

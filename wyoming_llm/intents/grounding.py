@@ -19,7 +19,7 @@ from .resolve import HomeView, area_of
 from .slots import duration_said
 from .utterance import GENERIC, Utterance
 from .vocab import DEVICE_CLASS_WORDS, DOMAIN_WORDS, verbs_for
-from .words import content_stems, stems
+from .words import content_stems
 
 COVER_CLASSES = (
     "awning", "blind", "curtain", "damper", "door", "garage", "gate", "shade", "shutter", "window",
@@ -138,24 +138,8 @@ def verb_fits(
     verbs = verbs_for(spec.name, domain)
     if verbs is None:
         return spec.kind is Kind.QUERY
-    evidence = outside_names(said, named)
+    evidence = said.stems_outside(n for entity in named for n in entity.names)
     return bool(verbs & evidence) or any(" " in v and said.has(v) for v in verbs)
-
-
-def outside_names(said: Utterance, entities: Iterable[ExposedEntity]) -> frozenset[str]:
-    """The stems said, less those inside a name of two or more words said in full (a
-    one-word name may also be the verb: "vacuum the house" with a vacuum called Vacuum)."""
-    spoken = list(said.stems)
-    naming = [False] * len(spoken)
-    for entity in entities:
-        for name in entity.names:
-            needle = stems(name)
-            if len(content_stems(name)) < 2:
-                continue
-            for start in range(len(spoken) - len(needle) + 1):
-                if spoken[start : start + len(needle)] == needle:
-                    naming[start : start + len(needle)] = [True] * len(needle)
-    return frozenset(stem for stem, named in zip(spoken, naming, strict=True) if not named)
 
 
 def value_problem(said: Utterance, spec: IntentSpec, slots: Mapping[str, Any]) -> str | None:

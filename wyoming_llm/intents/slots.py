@@ -9,7 +9,7 @@ from typing import Any
 from .resolve import HomeView, find_area, find_floor
 from .utterance import Utterance
 from .vocab import DEVICE_CLASS_WORDS
-from .words import ARTICLES, numbers
+from .words import ARTICLES, content_stems, numbers
 
 
 def duration_said(said: Utterance, unit_key: str, value: float) -> bool:
@@ -74,10 +74,33 @@ def _said_place(said: Utterance, names: tuple[str, ...]) -> bool:
     return any(said.has_all(n) for n in names if n)
 
 
+def _place_said(said: Utterance, home: HomeView, clean: dict[str, Any]) -> None:
+    """A call for a kind of device without a place gets the one area (or floor) the words
+    name outside device names ("the kitchen" in "the Kitchen Light" names the light)."""
+    if (
+        clean.get("area")
+        or clean.get("floor")
+        or not (clean.get("domain") or clean.get("device_class"))
+    ):
+        return
+    free = said.stems_outside(n for e in home.entities.values() for n in e.names)
+
+    def named(names: tuple[str, ...]) -> bool:
+        return any(said.has(n) and set(content_stems(n)) <= free for n in names if n)
+
+    areas = [a.name for a in home.areas.values() if named((a.name, *a.aliases))]
+    floors = [f.name for f in home.floors.values() if named((f.name, *f.aliases))]
+    if len(areas) == 1 and not floors:
+        clean["area"] = areas[0]
+    elif len(floors) == 1 and not areas:
+        clean["floor"] = floors[0]
+
+
 def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[str, Any]:
-    """A model's slots, tidied: kinds in HA's spelling ("Light" → "light"), and with a name
+    """A model's slots, tidied: kinds in HA's spelling ("Light" → "light"); with a name
     given, no area, floor or device class the words did not say (models add them freely;
-    HA would then find nothing)."""
+    HA would then find nothing); with only a kind given, the one place the words name
+    (a small model drops "in the great room")."""
     clean: dict[str, Any] = dict(slots)
     for key in ("domain", "device_class"):
         if isinstance(clean.get(key), str):
@@ -86,6 +109,7 @@ def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[
         clean["name"] = clean["name"].replace("_", " ")
     _tidy_timer(said, clean)
     if not clean.get("name"):
+        _place_said(said, home, clean)
         return clean
     area = find_area(home, clean.get("area"))
     if clean.get("area") and (area is None or not _said_place(said, (area.name, *area.aliases))):

@@ -3,6 +3,7 @@ numbers, colours, runs of words, and whether it asks, names devices or says "all
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .vocab import ALL_WORDS, COLORS, DEVICE_CLASS_WORDS, DOMAIN_WORDS, w
@@ -83,6 +84,21 @@ class Utterance:
     def says_all(self) -> bool:
         """True for "all the lights", "everywhere", "the whole house"."""
         return bool(set(self.stems) & ALL_WORDS)
+
+    def stems_outside(self, names: Iterable[str]) -> frozenset[str]:
+        """The stems said, less those inside a name of two or more words said in full ("vacuum"
+        in "tell the Robot Vacuum to go home" names the device; a one-word name may also be a
+        verb or a place: "vacuum the house" with a vacuum called Vacuum)."""
+        spoken = list(self.stems)
+        naming = [False] * len(spoken)
+        for name in names:
+            needle = stems(name)
+            if len(content_stems(name)) < 2:
+                continue
+            for start in range(len(spoken) - len(needle) + 1):
+                if spoken[start : start + len(needle)] == needle:
+                    naming[start : start + len(needle)] = [True] * len(needle)
+        return frozenset(stem for stem, named in zip(spoken, naming, strict=True) if not named)
 
     @property
     def refers_back(self) -> bool:
