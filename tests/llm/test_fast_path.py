@@ -187,6 +187,9 @@ async def test_more_intents_through_home_assistant(hass: FakeHomeAssistant, tmp_
         ("is the garage door open", says("No, Garage Door is closed")),
         ("set a timer for 5 minutes", timers(1, "Timer set for 5 minutes")),
         ("how much time is left on my timer", says("5 minutes left")),
+        ("set a timer named kitchen for 10 minutes", timers(2, "Timer set for 10 minutes named kitchen")),
+        # HA's sentences read this as the timers of the Kitchen area: there are none there
+        ("cancel the kitchen timer", timers(1, "Timer cancelled")),
         ("open the garage door", says("For safety, I can't open Garage Door", handled=False)),
     ]  # fmt: skip
     config = config_for(tmp_path, hass_url=hass.url)

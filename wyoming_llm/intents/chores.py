@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from wyoming_common.hass import IntentResult
 from wyoming_common.speech_text import join_names, spoken_number
 
 from ..turn import TurnContext
@@ -55,6 +56,20 @@ def _duration(slots: Mapping[str, Any]) -> str:
     return join_names(parts)
 
 
+def _named_like_its_area(
+    spec: IntentSpec, slots: Mapping[str, Any], reply: IntentResult | CallResult
+) -> bool:
+    """A timer looked for by area that HA did not find, and no name given."""
+    return (
+        spec.name != "HassStartTimer"
+        and isinstance(slots.get("area"), str)
+        and "name" not in slots
+        and not isinstance(reply, CallResult)
+        and not reply.ok
+        and "timer not found" in reply.speech.casefold()
+    )
+
+
 async def timer(
     ctx: HaContext, spec: IntentSpec, call: IntentCall, turn: TurnContext, *, said: Utterance | None
 ) -> CallResult:
@@ -67,6 +82,11 @@ async def timer(
     if spec.name != "HassTimerStatus" and not ctx.limiter.try_acquire():
         return CallResult(Status.REFUSED, sentences.refused("rate-limited", spec.name, []))
     reply = await ask_home(ctx, spec.name, slots, turn)
+    if _named_like_its_area(spec, slots, reply):
+        # HA's sentences read "cancel the sauna timer" as the timers of the Sauna area when
+        # there is such an area; a timer may be named like one ("set a sauna timer")
+        slots = {**{k: v for k, v in slots.items() if k != "area"}, "name": slots["area"]}
+        reply = await ask_home(ctx, spec.name, slots, turn)
     await ctx.audit.record(
         conversation_id=turn.conversation_id,
         device_id=turn.device_id,
