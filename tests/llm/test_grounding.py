@@ -13,7 +13,7 @@ from wyoming_llm.hass.models import ExposedEntity
 from wyoming_llm.intents.catalog import INTENTS
 from wyoming_llm.intents.grounding import check
 from wyoming_llm.intents.resolve import resolve
-from wyoming_llm.intents.slots import sanitize
+from wyoming_llm.intents.slots import brightness_said, sanitize
 from wyoming_llm.intents.tools import prompt_toolbox, turn_toolbox
 from wyoming_llm.intents.utterance import Utterance
 from wyoming_llm.intents.words import name_variants, numbers
@@ -333,3 +333,22 @@ def test_a_kind_without_a_place_gets_the_one_place_said(
     text: str, slots: dict[str, Any], expected: dict[str, Any]
 ) -> None:
     assert sanitize(Utterance.of(text), HOME, slots) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "expected"),
+    [
+        # Seen with Qwen 0.5B: a plain turn-on for "turn on the chandelier at 20 percent"
+        ("turn on the kitchen light at 20 percent", {"name": "Kitchen Light"}, {"name": "Kitchen Light", "brightness": 20}),
+        ("turn on the lights in the office at 40%", {"domain": "light", "area": "Office"}, {"domain": "light", "area": "Office", "brightness": 40}),
+        # not a light, no percentage, or two numbers: left alone
+        ("turn on the kitchen fan at 20 percent", {"name": "Kitchen Fan"}, None),
+        ("turn on the kitchen light", {"name": "Kitchen Light"}, None),
+        ("turn on the kitchen light at 20 or 30 percent", {"name": "Kitchen Light"}, None),
+        ("open the office blinds 20 percent", {"name": "Office Blinds"}, None),
+    ],
+)  # fmt: skip
+def test_a_light_turned_on_at_a_percentage_is_set_to_it(
+    text: str, slots: dict[str, Any], expected: dict[str, Any] | None
+) -> None:
+    assert brightness_said(Utterance.of(text), HOME, "HassTurnOn", slots) == expected

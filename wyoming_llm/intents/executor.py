@@ -11,7 +11,7 @@ from ..turn import TurnContext
 from . import actions, chores, lists, queries, thermometers
 from .calls import CallResult, HaContext, IntentCall, Pending, Status
 from .catalog import Kind, intent_spec
-from .slots import sanitize
+from .slots import brightness_said, sanitize
 from .utterance import Utterance
 
 _LOGGER = logging.getLogger(__name__)
@@ -94,6 +94,10 @@ class IntentExecutor:
             return ctx
         if said is not None:
             call = replace(call, slots=sanitize(said, ctx.home, call.slots))
+            level = brightness_said(said, ctx.home, call.intent, call.slots)
+            light_set = intent_spec("HassLightSet")
+            if level is not None and light_set is not None:
+                call, spec = IntentCall("HassLightSet", level), light_set
         if spec.kind is Kind.TARGET:
             return await actions.act(ctx, spec, call, turn, said=said, previous=previous)
         if spec.kind is Kind.QUERY:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .resolve import HomeView, find_area, find_floor
+from .resolve import HomeView, entities_named, find_area, find_floor
 from .utterance import Utterance
 from .vocab import DEVICE_CLASS_WORDS
 from .words import ARTICLES, content_stems, numbers
@@ -94,6 +94,25 @@ def _place_said(said: Utterance, home: HomeView, clean: dict[str, Any]) -> None:
         clean["area"] = areas[0]
     elif len(floors) == 1 and not areas:
         clean["floor"] = floors[0]
+
+
+def brightness_said(
+    said: Utterance, home: HomeView, intent: str, slots: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """HassLightSet's slots for a model's HassTurnOn of lights said with one percentage ("turn
+    on the chandelier at 20 percent": HA's HassLightSet turns it on at that brightness); None
+    when it is not that."""
+    if intent != "HassTurnOn" or not said.english or "brightness" in slots:
+        return None
+    if "percent" not in said.stems and not any(t.endswith("%") for t in said.tokens):
+        return None
+    levels = [n for n in said.numbers if 0 <= n <= 100]
+    name = slots.get("name")
+    named = entities_named(home.entities.values(), name) if isinstance(name, str) else []
+    lights = slots.get("domain") == "light" if not name else bool(named)
+    if len(levels) != 1 or not lights or any(e.domain != "light" for e in named):
+        return None
+    return {**slots, "brightness": levels[0]}
 
 
 def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[str, Any]:
