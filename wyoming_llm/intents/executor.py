@@ -95,8 +95,7 @@ class IntentExecutor:
         if said is not None:
             call = replace(call, slots=sanitize(said, ctx.home, call.slots))
             level = brightness_said(said, ctx.home, call.intent, call.slots)
-            light_set = intent_spec("HassLightSet")
-            if level is not None and light_set is not None:
+            if level is not None and (light_set := intent_spec("HassLightSet")) is not None:
                 call, spec = IntentCall("HassLightSet", level), light_set
         if spec.kind is Kind.TARGET:
             return await actions.act(ctx, spec, call, turn, said=said, previous=previous)

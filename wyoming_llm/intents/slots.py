@@ -74,7 +74,7 @@ def _said_place(said: Utterance, names: tuple[str, ...]) -> bool:
     return any(said.has_all(n) for n in names if n)
 
 
-def _place_said(said: Utterance, home: HomeView, clean: dict[str, Any]) -> None:
+def _add_place_said(said: Utterance, home: HomeView, clean: dict[str, Any]) -> None:
     """A call for a kind of device without a place gets the one area (or floor) the words
     name outside device names ("the kitchen" in "the Kitchen Light" names the light)."""
     if (
@@ -128,7 +128,7 @@ def sanitize(said: Utterance, home: HomeView, slots: Mapping[str, Any]) -> dict[
         clean["name"] = clean["name"].replace("_", " ")
     _tidy_timer(said, clean)
     if not clean.get("name"):
-        _place_said(said, home, clean)
+        _add_place_said(said, home, clean)
         return clean
     area = find_area(home, clean.get("area"))
     if clean.get("area") and (area is None or not _said_place(said, (area.name, *area.aliases))):

@@ -6,8 +6,8 @@ so grammars are built and tested without the recogniser.
 The template syntax is in templates.py: `{name}` is any of the names and areas, `{area}` any of
 the areas, the typed slots (`{light}`, `{cover}`, ...) the names of their Home Assistant
 domains (name_slots.py), `{number}` zero to one hundred (spoken), `{count}` the same but
-`one` (a plural noun follows). Digits are spoken
-(`5` → `five`), case and punctuation are ignored.
+`one` (a plural noun follows). Digits are spoken (`5` → `five`), case and punctuation are
+ignored.
 """
 
 from __future__ import annotations
