@@ -130,3 +130,21 @@ def test_long_audio_is_cut_into_windows_and_a_cancelled_token_stops(
     token = CancelToken()
     token.cancel()
     assert [s.text for s in whisper_engine.transcribe_batch([request], token)[0]] == [""]
+
+
+def test_the_beam_ends_with_its_hypotheses_best_first(tiny_whisper_dir: Path) -> None:
+    """Up to beam-size texts per window, best score first (alternatives.py chooses among
+    them); greedy decoding has one."""
+    from faster_whisper import WhisperModel
+
+    from wyoming_stt.whisper.batch import WhisperBatch, Window
+
+    model = WhisperModel(str(tiny_whisper_dir), device="cpu", compute_type="int8")
+    audio = to_float_mono(*wav_audio(shared_path("audio", "misc", "living_room_light_en.wav")))
+    for beam in (1, 4):
+        batch = WhisperBatch(model, beam_size=beam)
+        [(hypotheses, language)] = batch.decode([Window(0, audio, "en", ())], CancelToken())
+        scores = [hypothesis.score for hypothesis in hypotheses]
+        assert 1 <= len(hypotheses) <= beam and scores == sorted(scores, reverse=True)
+        assert (hypotheses[0].text, language) == (SPOKEN, "en")
+    assert len(hypotheses) > 1

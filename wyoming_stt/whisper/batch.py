@@ -17,6 +17,7 @@ from ..biasing import prompt_items
 from .decoding import (
     SAMPLES_PER_FRAME,
     WINDOW_FRAMES,
+    Hypothesis,
     SpecialTokens,
     build_prompt,
     encoder_frames,
@@ -123,30 +124,36 @@ class WhisperBatch:
         pairs = [(int(span["start"]), int(span["end"])) for span in spans]
         return [audio[start:end] for start, end in speech_windows(pairs, limit)]
 
-    def decode(self, windows: Sequence[Window], token: CancelToken) -> list[tuple[str, str | None]]:
-        """(text, language) of every window; "" for a window that holds no speech."""
+    def decode(
+        self, windows: Sequence[Window], token: CancelToken
+    ) -> list[tuple[tuple[Hypothesis, ...], str | None]]:
+        """(hypotheses, language) of every window: the beam's texts, best first (up to the
+        beam size; none for a window that holds no speech)."""
         encoded = self._encode(windows)
         languages = self._languages(windows, encoded)
         if token.cancelled:
-            return [("", language) for language in languages]
+            return [((), language) for language in languages]
         prompts = [
             self._prompt(window, language)
             for window, language in zip(windows, languages, strict=True)
         ]
-        texts = self._generate(windows, encoded, prompts, range(len(windows)), token)
+        found = self._generate(windows, encoded, prompts, range(len(windows)), token)
         # A prompt echoed or a loop (hallucination.py): once more without the prompt.
         again = [
             index
             for index, window in enumerate(windows)
             if window.prompt
-            and hallucinated(texts[index], (i for p in window.prompt for i in prompt_items(p)))
+            and found[index]
+            and hallucinated(
+                found[index][0].text, (i for p in window.prompt for i in prompt_items(p))
+            )
         ]
         if again and not token.cancelled:
             _LOGGER.debug(
                 "faster-whisper: %d window(s) echoed the prompt or looped (%r); decoding them "
                 "again without the prompt",
                 len(again),
-                texts[again[0]],
+                found[again[0]][0].text,
             )
             bare = [
                 self._prompt(replace(window, prompt=()), lang)
@@ -154,8 +161,11 @@ class WhisperBatch:
             ]
             retried = self._generate(windows, encoded, bare, again, token)
             for index in again:
-                texts[index] = retried[index]
-        return [(cut_loop(text), lang) for text, lang in zip(texts, languages, strict=True)]
+                found[index] = retried[index]
+        return [
+            (tuple(replace(h, text=cut_loop(h.text)) for h in hypotheses), language)
+            for hypotheses, language in zip(found, languages, strict=True)
+        ]
 
     def _generate(
         self,
@@ -164,13 +174,13 @@ class WhisperBatch:
         prompts: Sequence[list[int]],
         which: Iterable[int],
         token: CancelToken,
-    ) -> list[str]:
-        """Texts of the windows `which` (others: "") decoded after their prompts."""
+    ) -> list[tuple[Hypothesis, ...]]:
+        """Hypotheses of the windows `which` (others: none) decoded after their prompts."""
         import ctranslate2
 
         # CTranslate2 decodes a batch only when the transcript starts at the same position in
         # every prompt: group the windows by prompt length (usually one group).
-        texts = [""] * len(windows)
+        found: list[tuple[Hypothesis, ...]] = [()] * len(windows)
         groups: dict[int, list[int]] = {}
         for index in which:
             groups.setdefault(len(prompts[index]), []).append(index)
@@ -189,13 +199,14 @@ class WhisperBatch:
                 part,
                 [prompts[i] for i in members],
                 beam_size=self._beam_size,
+                num_hypotheses=self._beam_size,
                 max_length=max_length(length, longest),
                 return_scores=True,
                 return_no_speech_prob=True,
             )
             for index, output in zip(members, outputs, strict=True):
-                texts[index] = self._text(windows[index], output)
-        return texts
+                found[index] = self._hypotheses(windows[index], output)
+        return found
 
     def _languages(self, windows: Sequence[Window], encoded: Any) -> list[str | None]:
         languages = [window.language for window in windows]
@@ -224,14 +235,22 @@ class WhisperBatch:
             self._model.hf_tokenizer, self._multilingual, task="transcribe", language=language
         )
 
-    def _text(self, window: Window, output: Any) -> str:
-        ids = output.sequences_ids[0]
-        avg_logprob = float(output.scores[0]) if output.scores else 0.0
+    def _hypotheses(self, window: Window, output: Any) -> tuple[Hypothesis, ...]:
+        """The output's texts, best first; none when the best is no speech or no text."""
+        scores = [float(score) for score in output.scores] or [0.0] * len(output.sequences_ids)
         no_speech = float(output.no_speech_prob)
-        if is_no_speech(no_speech, avg_logprob, NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD):
-            return ""
-        text = self._base.decode(text_tokens(ids, self.special, window.seconds)).strip()
-        return drop_repetition(text)
+        if not scores or is_no_speech(
+            no_speech, scores[0], NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD
+        ):
+            return ()
+        found: list[Hypothesis] = []
+        for ids, score in zip(output.sequences_ids, scores, strict=True):
+            text = self._base.decode(text_tokens(ids, self.special, window.seconds)).strip()
+            if text:
+                found.append(Hypothesis(drop_repetition(text), score))
+            elif not found:
+                return ()  # the best hypothesis holds no text: the window has none
+        return tuple(found)
 
 
 def drop_repetition(text: str) -> str:

@@ -46,6 +46,11 @@ class CommandSnapper:
         self._graph = default_phrase_graph(names, areas, vocabulary.domains)
         self._name_words = {word for name in (*names, *areas) for word in spoken_form(name).split()}
 
+    def is_command(self, text: str) -> bool:
+        """Whether text (in spoken form) is a phrase of the grammar."""
+        words = spoken_form(text).split()
+        return self._graph is not None and bool(words) and self._graph.accepts(words)
+
     def snap(self, text: str) -> str:
         """text with its first word replaced, or text unchanged."""
         graph = self._graph

@@ -76,6 +76,15 @@ def speech_windows(spans: Sequence[tuple[int, int]], max_samples: int) -> list[t
 
 
 @dataclass(frozen=True)
+class Hypothesis:
+    """One text the beam search ended with, and its score."""
+
+    text: str
+    score: float
+    """Average log-probability per token (CTranslate2's length-normalised score)."""
+
+
+@dataclass(frozen=True)
 class SpecialTokens:
     """The tokenizer's control tokens the decoding needs."""
 

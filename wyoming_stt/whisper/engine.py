@@ -29,8 +29,10 @@ from ..engines import (
 )
 from ..names_file import read_names_file
 from ..selection import select_compute_type, select_device
+from .alternatives import choose
 from .batch import WhisperBatch, Window
 from .command_snapping import CommandSnapper
+from .decoding import Hypothesis
 from .model_files import describe_model, locate_model
 from .snapping import NameSnapper
 
@@ -180,18 +182,18 @@ class FasterWhisperTranscriber:
             prompt = whisper_prompt(previous)
             for audio in self._batch.speech(request.audio):
                 windows.append(Window(index, audio, language, (prompt,) if prompt else ()))
-        texts = self._batch.decode(windows, token) if windows else []
+        decoded = self._batch.decode(windows, token) if windows else []
         results: list[list[TranscriptSegment]] = [[] for _ in requests]
         snappers = [
             NameSnapper((*request.names, *self.names)) if request.names else self._snapper
             for request in requests
         ]
-        for window, (said, detected) in zip(windows, texts, strict=True):
-            text = snappers[window.request].snap(said)
-            if self._commands is not None and (languages[window.request] or detected) == "en":
-                text = self._commands.snap(text)
+        for window, (hypotheses, detected) in zip(windows, decoded, strict=True):
+            english = (languages[window.request] or detected) == "en"
+            text = self._choose(hypotheses, snappers[window.request], english)
+            said = hypotheses[0].text if hypotheses else ""
             if text != said:
-                _LOGGER.debug("faster-whisper: %r snapped to %r", said, text)
+                _LOGGER.debug("faster-whisper: %r taken as %r", said, text)
             if text:
                 language = wyoming_language(detected) if detected else None
                 results[window.request].append(TranscriptSegment(text, language))
@@ -199,6 +201,13 @@ class FasterWhisperTranscriber:
             if not segments:
                 segments.append(TranscriptSegment("", languages[index]))
         return results
+
+    def _choose(self, hypotheses: Sequence[Hypothesis], names: NameSnapper, english: bool) -> str:
+        """The window's text: names snapped, and in English the command grammar's checks."""
+        commands = self._commands if english else None
+        if commands is None:
+            return choose(hypotheses, names.snap, None)
+        return choose(hypotheses, lambda said: commands.snap(names.snap(said)), commands.is_command)
 
     def _language_for(self, requested: str | None) -> str | None:
         """The client's language when the model knows it, else --language, else detect."""
