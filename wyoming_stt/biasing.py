@@ -1,4 +1,4 @@
-"""Names and terms that steer recognition: list files, Whisper prompts and hotwords."""
+"""Names and terms that steer recognition: list files and their lines."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from wyoming_common.errors import EngineError
-
-# Whisper keeps at most ~223 prompt tokens; a few hundred characters of names fit comfortably.
-MAX_PROMPT_CHARS = 600
-MAX_HOTWORDS_CHARS = 300
 
 
 def read_list_file(path: Path) -> tuple[str, ...]:
@@ -35,30 +31,3 @@ def unique(items: Iterable[str]) -> tuple[str, ...]:
         if cleaned and cleaned.lower() not in seen:
             seen[cleaned.lower()] = cleaned
     return tuple(seen.values())
-
-
-def _bounded_join(items: Iterable[str], separator: str, limit: int) -> str:
-    text = ""
-    for item in items:
-        candidate = f"{text}{separator}{item}" if text else item
-        if len(candidate) > limit:
-            break
-        text = candidate
-    return text
-
-
-def whisper_prompt(names: Iterable[str]) -> str | None:
-    """Initial prompt listing names the way Whisper has seen them in text: `A, B, C.`"""
-    text = _bounded_join(unique(names), ", ", MAX_PROMPT_CHARS - 1)
-    return f"{text}." if text else None
-
-
-def prompt_items(prompt: str) -> tuple[str, ...]:
-    """The names and terms of a whisper_prompt, back out of its text."""
-    return tuple(item.strip() for item in prompt.removesuffix(".").split(", ") if item.strip())
-
-
-def whisper_hotwords(terms: Iterable[str]) -> str | None:
-    """Hotwords for faster-whisper: space-separated terms."""
-    text = _bounded_join(unique(terms), " ", MAX_HOTWORDS_CHARS)
-    return text or None

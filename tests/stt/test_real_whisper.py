@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.real_models import model_path
+from tests.support.services import shared_path
 from wyoming_common.worker import ModelWorker
 from wyoming_stt.batching import BatchQueue
 from wyoming_stt.engines import Vocabulary
@@ -154,3 +155,56 @@ async def test_a_command_nearly_written_is_taken_when_the_best_text_is_none(
         transcript = await transcribe_once(runner.uri, *wav_audio(DATA / "front_door_lock.wav"))
     print(transcript.text, [r.getMessage() for r in caplog.records if "taken as" in r.getMessage()])
     assert word_errors("is the front door locked", transcript.text) == (0, 5)
+
+
+def big_house() -> Vocabulary:
+    """About 80 names, as many as Home Assistant's demo exposes: `bench stt --big-house`'s."""
+    from wyoming_stt.names_file import parse_names
+    from wyoming_voice.bench.stt import names_lines
+
+    return parse_names(names_lines("heldout", big=True))
+
+
+def test_a_big_house_fills_the_prompt_to_whispers_limit_uncommon_names_first(
+    whisper_base: FasterWhisperTranscriber, caplog: pytest.LogCaptureFixture
+) -> None:
+    """About 75 names, as many as Home Assistant's demo exposes: more than Whisper's prompt
+    holds (223 tokens of Whisper's own tokenizer). The names with uncommon words, listed last
+    here, still go in; the log says which names were left out."""
+    from wyoming_stt.whisper.decoding import MAX_PROMPT_TOKENS
+    from wyoming_stt.whisper.prompt import prompt_names, whisper_prompt
+
+    big = big_house()
+    caplog.set_level(logging.INFO, logger="wyoming_stt.whisper")
+    whisper_base.set_vocabulary(big)
+    try:
+        assert whisper_base._batch is not None
+        tokens = whisper_base._batch.count_tokens  # Whisper base's own tokenizer
+        names = whisper_base.names
+        held = prompt_names(names, tokens)
+        said = [r.getMessage() for r in caplog.records if "fit Whisper's prompt" in r.getMessage()]
+    finally:
+        whisper_base.set_vocabulary(HOUSE_VOCABULARY)
+    assert tokens(" " + whisper_prompt(held)) <= MAX_PROMPT_TOKENS
+    assert 30 < len(held) < len(names)
+    assert {"EcoBee", "HVAC", "Office RGBW Lights", "Hygrostat"} <= set(held)
+    assert len(said) == 1 and f"{len(held)} of {len(names)} names" in said[0]
+
+
+async def test_a_short_command_under_a_long_prompt_is_still_heard(
+    whisper_base: FasterWhisperTranscriber, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the big house's full prompt, Whisper base on this development VM judged "pause the
+    TV" no speech (no-speech probability 0.63, average log-probability just under -1): speech
+    the VAD found and the prompted decoder heard nothing in is decoded again without the
+    prompt. A CPU whose int8 kernels score it otherwise hears it the first time."""
+    caplog.set_level(logging.DEBUG, logger="wyoming_stt.whisper")
+    whisper_base.set_vocabulary(big_house())
+    try:
+        async with stt_service(whisper_base) as runner:
+            wav = shared_path("audio", "commands", "pause_the_tv.wav")
+            transcript = await transcribe_once(runner.uri, *wav_audio(wav))
+    finally:
+        whisper_base.set_vocabulary(HOUSE_VOCABULARY)
+    print(transcript.text, [r.getMessage() for r in caplog.records if "again" in r.getMessage()])
+    assert word_errors("pause the TV", transcript.text) == (0, 3)

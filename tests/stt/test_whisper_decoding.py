@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from wyoming_stt.biasing import prompt_items, whisper_prompt
-from wyoming_stt.whisper.batch import drop_repetition
 from wyoming_stt.whisper.decoding import (
     SpecialTokens,
     build_prompt,
@@ -16,7 +14,13 @@ from wyoming_stt.whisper.decoding import (
     speech_windows,
     text_tokens,
 )
-from wyoming_stt.whisper.hallucination import cut_loop, echoes_prompt, hallucinated
+from wyoming_stt.whisper.hallucination import (
+    cut_loop,
+    drop_repetition,
+    echoes_prompt,
+    hallucinated,
+)
+from wyoming_stt.whisper.prompt import prompt_items, whisper_prompt
 from wyoming_stt.whisper.snapping import NameSnapper
 
 SPECIAL = SpecialTokens(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -13,7 +12,6 @@ import numpy as np
 
 from wyoming_common.worker import CancelToken
 
-from ..biasing import prompt_items
 from .decoding import (
     SAMPLES_PER_FRAME,
     WINDOW_FRAMES,
@@ -27,7 +25,8 @@ from .decoding import (
     speech_windows,
     text_tokens,
 )
-from .hallucination import cut_loop, hallucinated
+from .hallucination import cut_loop, drop_repetition, hallucinated
+from .prompt import prompt_items
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ SAMPLE_RATE = 16000
 VAD_OPTIONS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 NO_SPEECH_THRESHOLD = 0.6
 LOG_PROB_THRESHOLD = -1.0
-_WORD = re.compile(r"[\w']+")
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,7 @@ class WhisperBatch:
             timestamp_begin=base.timestamp_begin,
         )
         self._prompt_tokens = lru_cache(maxsize=64)(self._encode_prompt)
+        self.count_tokens = lru_cache(maxsize=4096)(self._count_tokens)
         self._silence = self._encode_silence()
 
     def _encode_silence(self) -> np.ndarray:
@@ -115,6 +114,10 @@ class WhisperBatch:
     def _encode_prompt(self, text: str) -> tuple[int, ...]:
         return tuple(self._base.encode(" " + text.strip()))
 
+    def _count_tokens(self, text: str) -> int:
+        """Tokens of text (for the prompt's names; cached in count_tokens)."""
+        return len(self._base.encode(text))
+
     def speech(self, audio: np.ndarray) -> list[np.ndarray]:
         """The speech in audio as windows of at most 30 s (none: no speech at all)."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -138,22 +141,26 @@ class WhisperBatch:
             for window, language in zip(windows, languages, strict=True)
         ]
         found = self._generate(windows, encoded, prompts, range(len(windows)), token)
-        # A prompt echoed or a loop (hallucination.py): once more without the prompt.
+        # A prompt echoed or a loop (hallucination.py), or nothing heard in speech the VAD
+        # found (a long prompt of names raises Whisper's no-speech probability on a short
+        # command): once more without the prompt.
         again = [
             index
             for index, window in enumerate(windows)
             if window.prompt
-            and found[index]
-            and hallucinated(
-                found[index][0].text, (i for p in window.prompt for i in prompt_items(p))
+            and (
+                not found[index]
+                or hallucinated(
+                    found[index][0].text, (i for p in window.prompt for i in prompt_items(p))
+                )
             )
         ]
         if again and not token.cancelled:
             _LOGGER.debug(
-                "faster-whisper: %d window(s) echoed the prompt or looped (%r); decoding them "
-                "again without the prompt",
+                "faster-whisper: %d window(s) heard nothing, echoed the prompt or looped (%r); "
+                "decoding them again without the prompt",
                 len(again),
-                found[again[0]][0].text,
+                found[again[0]][0].text if found[again[0]] else "",
             )
             bare = [
                 self._prompt(replace(window, prompt=()), lang)
@@ -251,42 +258,3 @@ class WhisperBatch:
             elif not found:
                 return ()  # the best hypothesis holds no text: the window has none
         return tuple(found)
-
-
-def drop_repetition(text: str) -> str:
-    """`Turn on the TV. Turn on the TV.` → `Turn on the TV.`: a command is said once.
-
-    Whisper sometimes says the whole utterance again: an exact repeat of the whole text is
-    folded, and so is a first clause that the next clause repeats almost word for word
-    (`Close the windows, Closed the windows, Closed the` → `Close the windows`).
-    """
-    clauses = re.split(r"(?<=[,.!?])\s+", text.strip())
-    if len(clauses) >= 2 and _nearly_same(clauses[0], clauses[1]):
-        return clauses[0].rstrip(" ,")
-    words = _WORD.findall(text.lower())
-    count = len(words)
-    for times in range(count, 1, -1):  # the shortest repeated unit first
-        if count % times:
-            continue
-        size = count // times
-        if words[:size] * times == words:
-            return _first_words(text, size)
-    return text
-
-
-def _nearly_same(first: str, second: str) -> bool:
-    a = " ".join(_WORD.findall(first.lower()))
-    b = " ".join(_WORD.findall(second.lower()))
-    if len(a) < 6 or not b:
-        return False
-    from .snapping import edit_distance
-
-    return edit_distance(a, b) <= 0.2 * len(a)
-
-
-def _first_words(text: str, count: int) -> str:
-    matches = list(_WORD.finditer(text))
-    end = matches[count - 1].end()
-    rest = text[end:]
-    tail = rest[0] if rest[:1] in (".", "?", "!") else ""
-    return (text[:end] + tail).strip(" ,")

@@ -19,7 +19,7 @@ from wyoming_common.errors import ConfigError, EngineError
 from wyoming_common.info import wyoming_language
 from wyoming_common.worker import CancelToken
 
-from ..biasing import unique, whisper_prompt
+from ..biasing import unique
 from ..engines import (
     SAMPLE_RATE,
     ModelCard,
@@ -32,8 +32,9 @@ from ..selection import select_compute_type, select_device
 from .alternatives import choose
 from .batch import WhisperBatch, Window
 from .command_snapping import CommandSnapper
-from .decoding import Hypothesis
+from .decoding import MAX_PROMPT_TOKENS, Hypothesis
 from .model_files import describe_model, locate_model
+from .prompt import prompt_names, whisper_prompt
 from .snapping import NameSnapper
 
 _LOGGER = logging.getLogger(__name__)
@@ -100,6 +101,24 @@ class FasterWhisperTranscriber:
         the command grammar lets a verb name only what it acts on)."""
         self._snapper = NameSnapper(self.names)
         self._commands = CommandSnapper(self._file_vocabulary.joined(self._vocabulary))
+        self._log_prompt()
+
+    def _log_prompt(self) -> None:
+        """Says when the prompt cannot hold every name, and which it leaves out."""
+        if self._batch is None:
+            return  # loading logs it
+        names = self.names
+        held = set(prompt_names(names, self._batch.count_tokens))
+        left = [name for name in names if name not in held]
+        if left:
+            _LOGGER.info(
+                "faster-whisper: %d of %d names fit Whisper's prompt (%d tokens), names with "
+                "uncommon words first; left out, but still snapped to: %s",
+                len(held),
+                len(names),
+                MAX_PROMPT_TOKENS,
+                ", ".join(left),
+            )
 
     def load(self) -> ModelCard:
         """Locate or download the model, pick device and compute type, load, warm up.
@@ -132,6 +151,7 @@ class FasterWhisperTranscriber:
         except Exception as err:  # CTranslate2 and tokenizers raise many kinds for a bad file
             raise ConfigError("--model", f"cannot load {path}: {_one_line(err)}") from err
         self._batch = WhisperBatch(self._model, beam_size=opts.beam_size)
+        self._log_prompt()
         self._languages = frozenset(self._model.supported_languages)
         languages = tuple(_info_languages(self._model.supported_languages, opts.language))
         self._warm_up()
@@ -178,8 +198,7 @@ class FasterWhisperTranscriber:
         for index, request in enumerate(requests):
             language = self._language_for(request.language)
             languages.append(language)
-            previous = unique((*request.terms, *request.names, *self.names))
-            prompt = whisper_prompt(previous)
+            prompt = self._prompt((*request.terms, *request.names, *self.names))
             for audio in self._batch.speech(request.audio):
                 windows.append(Window(index, audio, language, (prompt,) if prompt else ()))
         decoded = self._batch.decode(windows, token) if windows else []
@@ -201,6 +220,11 @@ class FasterWhisperTranscriber:
             if not segments:
                 segments.append(TranscriptSegment("", languages[index]))
         return results
+
+    def _prompt(self, names: Sequence[str]) -> str:
+        """The prompt's text: as many of the names as it holds (prompt.py)."""
+        assert self._batch is not None
+        return whisper_prompt(prompt_names(names, self._batch.count_tokens))
 
     def _choose(self, hypotheses: Sequence[Hypothesis], names: NameSnapper, english: bool) -> str:
         """The window's text: names snapped, and in English the command grammar's checks."""

@@ -1,4 +1,4 @@
-"""Two ways Whisper writes text the audio does not hold, recognised in what it wrote.
+"""Ways Whisper writes text the audio does not hold, recognised in what it wrote.
 
 1. **Prompt echo**: with names in its initial prompt and unclear audio, Whisper writes the list
    back instead of the speech ("Kitchen Lights, Kitchen, Standing Light," for "turn on the hot
@@ -8,13 +8,16 @@
    you? Hello, how").
 
 The batch decodes such a window again without the prompt (batch.py); a loop that is still
-there is cut after its first time round. Pure functions on strings.
+there is cut after its first time round. A third, the whole utterance said again ("Turn on the
+TV. Turn on the TV."), is folded (drop_repetition). Pure functions on strings.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from .snapping import edit_distance
 
 ECHO_MIN_NAMES = 2
 """Clauses that are exactly a name of the prompt, at least, and at least half the clauses."""
@@ -70,3 +73,40 @@ def cut_loop(text: str) -> str:
     start, size = found
     matches = list(_WORD.finditer(text))
     return text[: matches[start + size - 1].end()].strip(" ,")
+
+
+def drop_repetition(text: str) -> str:
+    """`Turn on the TV. Turn on the TV.` → `Turn on the TV.`: a command is said once.
+
+    Whisper sometimes says the whole utterance again: an exact repeat of the whole text is
+    folded, and so is a first clause that the next clause repeats almost word for word
+    (`Close the windows, Closed the windows, Closed the` → `Close the windows`).
+    """
+    clauses = re.split(r"(?<=[,.!?])\s+", text.strip())
+    if len(clauses) >= 2 and _nearly_same(clauses[0], clauses[1]):
+        return clauses[0].rstrip(" ,")
+    words = _WORD.findall(text.lower())
+    count = len(words)
+    for times in range(count, 1, -1):  # the shortest repeated unit first
+        if count % times:
+            continue
+        size = count // times
+        if words[:size] * times == words:
+            return _first_words(text, size)
+    return text
+
+
+def _nearly_same(first: str, second: str) -> bool:
+    a = " ".join(_WORD.findall(first.lower()))
+    b = " ".join(_WORD.findall(second.lower()))
+    if len(a) < 6 or not b:
+        return False
+    return edit_distance(a, b) <= 0.2 * len(a)
+
+
+def _first_words(text: str, count: int) -> str:
+    matches = list(_WORD.finditer(text))
+    end = matches[count - 1].end()
+    rest = text[end:]
+    tail = rest[0] if rest[:1] in (".", "?", "!") else ""
+    return (text[:end] + tail).strip(" ,")

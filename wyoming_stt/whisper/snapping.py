@@ -24,6 +24,7 @@ MAX_LETTER_DISTANCE = 0.25
 MAX_KEY_DISTANCE = 1
 MAX_LETTER_DISTANCE_SAME_KEY = 1 / 3
 MAX_RUN_WORDS = 4
+_LOOSEST = max(MAX_LETTER_DISTANCE, MAX_LETTER_DISTANCE_SAME_KEY)
 FUNCTION_WORDS = frozenset((
     "a", "an", "the", "my", "our", "your", "his", "her", "its", "their", "this", "that",
     "these", "those", "all", "every", "each", "some", "any", "on", "off", "in", "at", "to",
@@ -129,6 +130,8 @@ class NameSnapper:
                 continue
             if run_letters == name.letters:
                 return name.text  # the name itself, spelled apart ("eco-bee", "H vac")
+            if abs(len(run_letters) - len(name.letters)) > _LOOSEST * len(name.letters) + 1e-9:
+                continue  # the lengths alone differ more than any near miss may (fast path)
             distance = edit_distance(run_letters, name.letters) / max(len(name.letters), 1)
             keys = edit_distance(run_key, name.key)
             near = distance <= MAX_LETTER_DISTANCE and keys <= MAX_KEY_DISTANCE
