@@ -85,7 +85,7 @@ def drop_repetition(text: str) -> str:
     clauses = re.split(r"(?<=[,.!?])\s+", text.strip())
     if len(clauses) >= 2 and _nearly_same(clauses[0], clauses[1]):
         return clauses[0].rstrip(" ,")
-    words = _WORD.findall(text.lower())
+    words = _words(text)
     count = len(words)
     for times in range(count, 1, -1):  # the shortest repeated unit first
         if count % times:
@@ -97,8 +97,7 @@ def drop_repetition(text: str) -> str:
 
 
 def _nearly_same(first: str, second: str) -> bool:
-    a = " ".join(_WORD.findall(first.lower()))
-    b = " ".join(_WORD.findall(second.lower()))
+    a, b = " ".join(_words(first)), " ".join(_words(second))
     if len(a) < 6 or not b:
         return False
     return edit_distance(a, b) <= 0.2 * len(a)
