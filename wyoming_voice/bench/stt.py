@@ -94,7 +94,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--big-house",
         action="store_true",
-        help="give ours about 75 names, as large a house as Home Assistant's demo: 31 names "
+        help="give ours about 80 names, a house as large as Home Assistant's demo: 31 names "
         "like the demo's and the other made set's house before this set's own",
     )
     parser.add_argument("--runs", type=positive_int, default=1, help="latency passes")
