@@ -26,15 +26,18 @@ _CHILD = textwrap.dedent(
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
     # An engine's working buffer (CTranslate2's feed-forward output for Whisper base on a
-    # 30 s window is 12 MB), allocated, written and freed once per layer and request.
+    # 30 s window is 12 MB), allocated, written and freed once per layer and request, while
+    # smaller buffers allocated after it live on.
     size = 12 * 1024 * 1024
-    buffer = bytearray(size)
-    del buffer
-    before = faults()
-    for _ in range(20):
+    later = []
+    before = None
+    for step in range(21):
         buffer = bytearray(size)
         buffer[::4096] = b"x" * len(range(0, size, 4096))
+        later.append(bytearray(64 * 1024))
         del buffer
+        if step == 0:
+            before = faults()
     reused = faults() - before
 
     # A burst of 4 MB payloads (100 connections' worth), then nothing: trim gives them back.
