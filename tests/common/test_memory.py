@@ -25,28 +25,29 @@ _CHILD = textwrap.dedent(
     def faults():
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
-    # An engine's working buffer (CTranslate2's feed-forward output for Whisper base on a
-    # 30 s window is 12 MB), allocated, written and freed once per layer and request, while
-    # smaller buffers allocated after it live on.
-    size = 12 * 1024 * 1024
-    later = []
-    before = None
-    for step in range(21):
+    def written(size):  # a buffer with every page touched
         buffer = bytearray(size)
         buffer[::4096] = b"x" * len(range(0, size, 4096))
+        return buffer
+
+    # An engine's working buffer (CTranslate2's feed-forward output for Whisper base on a
+    # 30 s window is 12 MB), allocated, written and freed once per layer and request, while
+    # smaller buffers allocated after it live on. The first round may fault it in.
+    buffer = written(12 * 1024 * 1024)
+    later = [bytearray(64 * 1024)]
+    del buffer
+    before = faults()
+    for _ in range(20):
+        buffer = written(12 * 1024 * 1024)
         later.append(bytearray(64 * 1024))
         del buffer
-        if step == 0:
-            before = faults()
     reused = faults() - before
 
     # A burst of 4 MB payloads (100 connections' worth), then nothing: trim gives them back.
     baseline = rss_bytes()
-    payloads = [bytearray(4 * 1024 * 1024) for _ in range(100)]
-    for payload in payloads:
-        payload[::4096] = b"x" * len(range(0, len(payload), 4096))
+    payloads = [written(4 * 1024 * 1024) for _ in range(100)]
     held = rss_bytes()
-    del payloads, payload
+    del payloads
     memory.trim()
     print(json.dumps({"faults": reused, "baseline": baseline, "held": held, "after": rss_bytes()}))
     """
