@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import statistics
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -33,7 +34,10 @@ DEFAULT_MAX_WAIT = 45.0
 # Generous engine time limit per batch: a slow CPU engine may need a few times real time.
 TIMEOUT_BASE_SECONDS = 30.0
 TIMEOUT_PER_AUDIO_SECOND = 5.0
-_SMOOTHING = 0.3
+RECENT_BATCHES = 15
+"""The wait estimate uses the median time of this many recent batches: one slow request (a
+long grammar built for many new names, a model warming up) does not make the server refuse
+the ones behind it as `busy`."""
 
 
 class BusyError(WyomingVoiceError):
@@ -82,7 +86,7 @@ class BatchQueue:
         self._waiting: deque[_Waiting] = deque()
         self._drainer: asyncio.Task[None] | None = None
         self._batch_started: float | None = None
-        self._seconds_per_batch = 0.0
+        self._recent: deque[float] = deque(maxlen=RECENT_BATCHES)
         self.batches = 0
         self.largest_batch = 0
         self.refused = 0
@@ -96,12 +100,13 @@ class BatchQueue:
         """Seconds a new request would wait before its batch starts (estimate)."""
         if self._batch_started is None and not self._waiting:
             return 0.0
+        per_batch = statistics.median(self._recent) if self._recent else 0.0
         ahead = math.ceil((len(self._waiting) + 1) / max(1, self._transcriber.max_batch)) - 1
         running = 0.0
         if self._batch_started is not None:
             elapsed = time.monotonic() - self._batch_started
-            running = max(0.0, self._seconds_per_batch - elapsed)
-        return running + ahead * self._seconds_per_batch
+            running = max(0.0, per_batch - elapsed)
+        return running + ahead * per_batch
 
     async def transcribe(self, request: TranscriptionRequest) -> list[TranscriptSegment]:
         """The segments of one request, once its batch is done; BusyError when full."""
@@ -159,11 +164,7 @@ class BatchQueue:
         finally:
             self._batch_started = None
         seconds = time.monotonic() - started
-        self._seconds_per_batch = (
-            seconds
-            if self.batches == 0
-            else (1 - _SMOOTHING) * self._seconds_per_batch + _SMOOTHING * seconds
-        )
+        self._recent.append(seconds)
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(batch))
         _LOGGER.debug(

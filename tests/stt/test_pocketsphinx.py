@@ -10,6 +10,8 @@ import pytest
 from tests.support.services import shared_path
 from wyoming_stt.pocketsphinx.engine import PocketsphinxOptions, PocketsphinxTranscriber
 from wyoming_stt.pocketsphinx.grammar import spoken_form
+from wyoming_stt.pocketsphinx.messages import DecodeJob, DecoderSetup
+from wyoming_stt.pocketsphinx.process import MAX_REQUEST_NAMES, SphinxDecoder
 from wyoming_voice.bench.stt_scoring import word_errors
 
 from .conftest import stt_service
@@ -96,3 +98,21 @@ async def test_transcript_names_extend_the_grammar_per_request(
         names_engine.close()
     assert "kitchen" not in without.text
     assert named.text == again.text == "turn on the kitchen lights"
+
+
+def test_request_names_beyond_the_limit_are_left_out(commands: list[tuple[Path, str]]) -> None:
+    """A request's new names join its grammar up to MAX_REQUEST_NAMES, the first ones as sent
+    (a list of 1000 invented names took the decoder 7 s and 500 MB while every other request
+    waited). Names whose words the dictionary lacks ("EcoBee") are recognised."""
+    setup = DecoderSetup(templates=("what is the {name} temperature",), names=("Sliding Door",))
+    decoder = SphinxDecoder(setup)
+    wav = next(w for w, _t in commands if w.name == "what_is_the_ecobee_temperature.wav")
+    pcm, fmt = wav_audio(wav)
+    assert (fmt.rate, fmt.width, fmt.channels) == (16000, 2, 1)
+    filler = tuple(f"Zorvex {n}" for n in range(MAX_REQUEST_NAMES))
+
+    def heard(names: tuple[str, ...]) -> str:
+        return decoder.decode(DecodeJob(pcm=pcm, names=names, skip_vad=True))[0]
+
+    assert heard(("EcoBee", *filler)) == "what is the ecobee temperature"
+    assert "ecobee" not in heard((*filler, "EcoBee"))

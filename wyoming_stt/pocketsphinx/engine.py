@@ -32,6 +32,7 @@ from ..names_file import read_names_file
 from .decoder_processes import DecoderProcesses
 from .default_grammar import default_areas, default_names, default_templates
 from .messages import DecodeJob, DecodeReply, DecoderReady, DecoderSetup
+from .process import MAX_REQUEST_NAMES
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -173,6 +174,11 @@ class PocketsphinxTranscriber:
             ready.name_count,
             ready.area_count,
         )
+        _LOGGER.debug(
+            "pocketsphinx: names %s; areas %s",
+            ", ".join(setup.names) or "none",
+            ", ".join(setup.areas) or "none",
+        )
 
     def transcribe_batch(
         self, requests: Sequence[TranscriptionRequest], token: CancelToken
@@ -182,6 +188,13 @@ class PocketsphinxTranscriber:
         for request in requests:
             if request.language and request.language != LANGUAGE:
                 _LOGGER.debug("pocketsphinx only knows English; asked for %s", request.language)
+            if len(request.names) > MAX_REQUEST_NAMES:
+                _LOGGER.warning(
+                    "pocketsphinx: a request sent %d names; the first %d the house lacks join "
+                    "its grammar, the others are left out",
+                    len(request.names),
+                    MAX_REQUEST_NAMES,
+                )
             job = DecodeJob(pcm=float_to_pcm16(request.audio), names=request.names)
             reply = self._call(job, token)
             text = reply.text if reply is not None else ""

@@ -104,11 +104,14 @@ class FasterWhisperTranscriber:
         self._log_prompt()
 
     def _log_prompt(self) -> None:
-        """Says when the prompt cannot hold every name, and which it leaves out."""
+        """Says which names the prompt holds (DEBUG), and when it cannot hold every name,
+        which it leaves out."""
         if self._batch is None:
             return  # loading logs it
         names = self.names
-        held = set(prompt_names(names, self._batch.count_tokens))
+        held_names = prompt_names(names, self._batch.count_tokens)
+        _LOGGER.debug("faster-whisper: names in the prompt: %s", ", ".join(held_names) or "none")
+        held = set(held_names)
         left = [name for name in names if name not in held]
         if left:
             _LOGGER.info(
